@@ -1,0 +1,102 @@
+// The gateway's configuration: every environment variable, validated once at start.
+// A bad value stops the process with a message naming the variable; nothing else reads process.env.
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const nonNegativeInt = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
+
+const urlList = z
+  .string()
+  .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean))
+  .pipe(
+    z
+      .array(z.url({ protocol: /^https?$/, error: 'must be http(s) URLs separated by commas' }))
+      .min(1, 'needs at least one URL'),
+  )
+  .transform((urls) => urls.map((url) => url.replace(/\/+$/, '')));
+
+const originList = z
+  .string()
+  .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean))
+  .refine((origins) => origins.length > 0, 'needs "*" or at least one origin')
+  .refine(
+    (origins) => origins.every((origin) => origin === '*' || /^https?:\/\/[^/\s]+$/.test(origin)),
+    'each origin must look like http(s)://host[:port] with no path, or be "*"',
+  );
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+export const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** Separate port for /metrics (0 = serve /metrics on the main port, admin token required). */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  INSTANCE_ID: z.string().min(1).max(64).default(os.hostname()),
+  OLLAMA_URLS: urlList.default(['http://127.0.0.1:11434']),
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL (leave unset for embedded SQLite)')
+    .optional(),
+  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a plain lowercase identifier').optional(),
+  SQLITE_PATH: z.string().min(1).default(path.join(process.cwd(), 'llm-gateway.db')),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  REDIS_PREFIX: z.string().min(1).default('llmgw:'),
+  CORS_ORIGINS: originList.default(['*']),
+  MAX_BODY_BYTES: positiveInt(1024 * 1024),
+  DEFAULT_RPM: positiveInt(60),
+  DEFAULT_TPM: positiveInt(100_000),
+  /** Tokens reserved for the completion when a request gives no max_tokens. */
+  DEFAULT_COMPLETION_RESERVE: positiveInt(1024),
+  /** What to do when Redis (limits) is unreachable: open = admit and raise an alarm metric, closed = 503. */
+  LIMITS_FAIL_MODE: z.enum(['open', 'closed']).default('open'),
+  KEY_CACHE_TTL_MS: positiveInt(60_000),
+  MODELS_CACHE_TTL_S: positiveInt(300),
+  UPSTREAM_CONNECT_TIMEOUT_MS: positiveInt(5_000),
+  UPSTREAM_FIRST_BYTE_TIMEOUT_MS: positiveInt(120_000),
+  UPSTREAM_IDLE_TIMEOUT_MS: positiveInt(60_000),
+  SHUTDOWN_TIMEOUT_MS: positiveInt(30_000),
+  USAGE_FLUSH_INTERVAL_MS: positiveInt(1_000),
+  USAGE_BATCH_SIZE: positiveInt(500),
+  USAGE_BUFFER_MAX: positiveInt(100_000),
+  ROTATION_GRACE_HOURS: z.coerce.number().nonnegative().default(24),
+  TRUST_REQUEST_ID: booleanFlag.default(true),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  READY_TIMEOUT_MS: nonNegativeInt(2_000),
+});
+
+export type GatewayConfig = z.output<typeof envSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid gateway configuration:\n  ${issues.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment (only the variables the schema names; empty strings count as unset). */
+export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | undefined> = process.env): GatewayConfig {
+  const input: Record<string, string> = {};
+  for (const name of Object.keys(envSchema.shape)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') input[name] = value;
+  }
+  const parsed = envSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`),
+    );
+  }
+  return parsed.data;
+}
+
+/** Config for tests and embedded use: defaults plus overrides, validated the same way. */
+export function configFrom(overrides: Record<string, string | number | undefined>): GatewayConfig {
+  const env: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(overrides)) env[name] = value === undefined ? undefined : String(value);
+  return loadConfig(env);
+}

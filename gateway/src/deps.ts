@@ -1,0 +1,32 @@
+// The parts one gateway instance is made of, handed to every route.
+import type { Logger } from 'pino';
+import type { GatewayConfig } from './config.js';
+import type { GatewayMetrics } from './metrics.js';
+import type { Store } from './store/types.js';
+import type { Limiter } from './limits/types.js';
+import type { SharedCache } from './shared/types.js';
+import type { KeyCache } from './auth/key-cache.js';
+import type { ModelCatalog } from './upstream/catalog.js';
+import type { UpstreamPool } from './upstream/pool.js';
+import type { UsageRecorder } from './usage/recorder.js';
+import type { Responder } from './http/respond.js';
+import type { CorsPolicy } from './http/cors.js';
+
+export interface GatewayDeps {
+  config: GatewayConfig;
+  instance: string;
+  log: Logger;
+  metrics: GatewayMetrics;
+  store: Store;
+  limiter: Limiter;
+  shared: SharedCache;
+  keys: KeyCache;
+  catalog: ModelCatalog;
+  upstreams: UpstreamPool;
+  usage: UsageRecorder;
+  respond: Responder;
+  cors: CorsPolicy;
+  startedAt: number;
+  /** True once SIGTERM (or close()) began: readiness fails and answers close their connections. */
+  draining: () => boolean;
+}

@@ -1,0 +1,72 @@
+// The gateway's error table: every failure a client can see, with its HTTP status and OpenAI envelope fields.
+// Code throws GatewayError('<code>', message); http/respond.ts is the one place that turns it into a response.
+
+export const ERRORS = {
+  invalid_json: { status: 400, type: 'invalid_request_error' },
+  invalid_request: { status: 400, type: 'invalid_request_error' },
+  missing_api_key: { status: 401, type: 'invalid_request_error', code: 'invalid_api_key' },
+  invalid_api_key: { status: 401, type: 'invalid_request_error' },
+  expired_api_key: { status: 401, type: 'invalid_request_error', code: 'invalid_api_key' },
+  revoked_api_key: { status: 401, type: 'invalid_request_error', code: 'invalid_api_key' },
+  invalid_admin_token: { status: 401, type: 'invalid_request_error' },
+  admin_disabled: { status: 403, type: 'permission_error' },
+  model_not_allowed: { status: 403, type: 'permission_error' },
+  model_not_found: { status: 404, type: 'invalid_request_error' },
+  key_not_found: { status: 404, type: 'invalid_request_error' },
+  not_found: { status: 404, type: 'invalid_request_error' },
+  method_not_allowed: { status: 405, type: 'invalid_request_error' },
+  request_too_large: { status: 413, type: 'invalid_request_error' },
+  unsupported_media_type: { status: 415, type: 'invalid_request_error' },
+  rate_limit_requests: { status: 429, type: 'requests', code: 'rate_limit_exceeded' },
+  rate_limit_tokens: { status: 429, type: 'tokens', code: 'rate_limit_exceeded' },
+  internal_error: { status: 500, type: 'api_error' },
+  upstream_error: { status: 502, type: 'api_error' },
+  upstream_unavailable: { status: 503, type: 'api_error' },
+  service_unavailable: { status: 503, type: 'api_error' },
+  upstream_timeout: { status: 504, type: 'api_error' },
+} as const satisfies Record<string, { status: number; type: string; code?: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export interface ErrorEnvelope {
+  error: { message: string; type: string; param: string | null; code: string | null };
+}
+
+export class GatewayError extends Error {
+  readonly status: number;
+  readonly type: string;
+  readonly param: string | null;
+  /** Extra response headers (retry-after, rate-limit state). */
+  readonly headers: Record<string, string>;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options: { param?: string; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'GatewayError';
+    this.status = ERRORS[code].status;
+    this.type = ERRORS[code].type;
+    this.param = options.param ?? null;
+    this.headers = options.headers ?? {};
+  }
+
+  /** The wire code: the table's explicit code where it has one, else the table key. */
+  get wireCode(): string {
+    const entry = ERRORS[this.code];
+    return 'code' in entry ? entry.code : this.code;
+  }
+
+  toEnvelope(): ErrorEnvelope {
+    return { error: { message: this.message, type: this.type, param: this.param, code: this.wireCode } };
+  }
+}
+
+/** Anything thrown that is not a GatewayError becomes a 500 without leaking its message or stack. */
+export function toGatewayError(err: unknown): GatewayError {
+  if (err instanceof GatewayError) return err;
+  return new GatewayError('internal_error', 'The gateway hit an internal error; see its log for the request id.', {
+    cause: err,
+  });
+}

@@ -1,0 +1,45 @@
+// Per-request state shared by the router, the routes and the response writers.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+
+export interface RequestContext {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  /** Echoed as x-request-id: the caller's own id when it sent a valid one, else `uid`. */
+  readonly requestId: string;
+  /** Always unique and gateway-made: names the limiter reservation and the usage row (callers may reuse ids). */
+  readonly uid: string;
+  /** process.hrtime.bigint() at arrival. */
+  readonly startedAt: bigint;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  /** Metrics label: the matched route pattern, never the raw path (bounded cardinality). */
+  route: string;
+  /** Nanoseconds spent waiting on an upstream; the rest of the request time is gateway overhead. */
+  upstreamNs: bigint;
+}
+
+const REQUEST_ID = /^[\w.:@/+=-]{1,128}$/;
+
+export function createContext(req: IncomingMessage, res: ServerResponse, trustRequestId: boolean): RequestContext {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const incoming = req.headers['x-request-id'];
+  const uid = randomUUID();
+  const requestId = trustRequestId && typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : uid;
+  return {
+    req,
+    res,
+    requestId,
+    uid,
+    startedAt: process.hrtime.bigint(),
+    path: q === -1 ? url : url.slice(0, q),
+    query: new URLSearchParams(q === -1 ? '' : url.slice(q + 1)),
+    route: 'unmatched',
+    upstreamNs: 0n,
+  };
+}
+
+export function elapsedMs(ctx: RequestContext): number {
+  return Number(process.hrtime.bigint() - ctx.startedAt) / 1e6;
+}

@@ -1,0 +1,210 @@
+// Limiter on Redis, shared by all replicas: one Lua script per admission (atomic, one round trip) keeps an
+// exact sliding log per key. Keys (hash-tagged so one key's data lives in one Cluster slot):
+//   <prefix>rl:{<keyId>}:log  ZSET  member = requestId, score = admission time (ms)
+//   <prefix>rl:{<keyId>}:tok  HASH  requestId -> reserved tokens
+//   <prefix>rl:{<keyId>}:sum  STR   running total of the hash (kept in step, so admission is O(expired entries))
+// The log serves as both the request log and the reservations' time index (every admission is both).
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { WINDOW_MS, type AdmitRequest, type AdmitResult, type Limiter, type SettleRequest } from './types.js';
+import { buildResult, KEY_TTL_MS, normaliseAdmit, normaliseSettle } from './core.js';
+import { closeRedis, waitForReady } from '../shared/redis-connection.js';
+
+// KEYS: log, tok, sum. ARGV: now, window, rpm, tpm, tokens, requestId, ttl.
+// Returns {allowed 0/1, reason 0 none/1 requests/2 tokens, retryAfterMs, count, sum, oldest (-1 if empty)}.
+const ADMIT_LUA = `
+local log, tok, sumk = KEYS[1], KEYS[2], KEYS[3]
+local now, window = tonumber(ARGV[1]), tonumber(ARGV[2])
+local rpm, tpm, est = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local rid, ttl = ARGV[6], tonumber(ARGV[7])
+local cutoff = now - window
+local sum = tonumber(redis.call('GET', sumk) or '0') or 0
+
+-- 1. expire admissions with time <= now - window, taking their reservations off the running total
+local expired = redis.call('ZRANGEBYSCORE', log, '-inf', cutoff)
+if #expired > 0 then
+  for i = 1, #expired, 500 do
+    local chunk = {}
+    for j = i, math.min(i + 499, #expired) do chunk[#chunk + 1] = expired[j] end
+    local amounts = redis.call('HMGET', tok, unpack(chunk))
+    for j = 1, #chunk do sum = sum - (tonumber(amounts[j]) or 0) end
+    redis.call('HDEL', tok, unpack(chunk))
+  end
+  redis.call('ZREMRANGEBYSCORE', log, '-inf', cutoff)
+end
+local count = redis.call('ZCARD', log)
+if count == 0 or sum < 0 then sum = 0 end
+
+-- 2. requests: wait until the (count - rpm + 1) oldest admissions have left the window
+local reqWait = 0
+if count >= rpm then
+  local e = redis.call('ZRANGE', log, count - rpm, count - rpm, 'WITHSCORES')
+  reqWait = tonumber(e[2]) + window - now
+end
+
+-- 3. tokens: fits if sum + est <= tpm, or nothing is reserved (a request bigger than tpm on an idle window)
+local tokWait = 0
+if sum > 0 and sum + est > tpm then
+  local need = sum + est - tpm
+  if est > tpm then need = sum end
+  local freed, offset = 0, 0
+  tokWait = window
+  while true do
+    local batch = redis.call('ZRANGE', log, offset, offset + 199, 'WITHSCORES')
+    if #batch == 0 then break end
+    local members = {}
+    for j = 1, #batch, 2 do members[#members + 1] = batch[j] end
+    local amounts = redis.call('HMGET', tok, unpack(members))
+    local found = false
+    for j = 1, #members do
+      freed = freed + (tonumber(amounts[j]) or 0)
+      if freed >= need then
+        tokWait = tonumber(batch[2 * j]) + window - now
+        found = true
+        break
+      end
+    end
+    if found then break end
+    offset = offset + 200
+  end
+end
+
+local allowed, reason = 0, 0
+if reqWait > 0 then reason = 1 elseif tokWait > 0 then reason = 2 else allowed = 1 end
+if allowed == 1 then
+  -- a reused requestId still counts as a separate admission
+  local m, n = rid, 1
+  while redis.call('ZSCORE', log, m) do n = n + 1; m = rid .. '#' .. n end
+  redis.call('ZADD', log, now, m)
+  redis.call('HSET', tok, m, est)
+  sum = sum + est
+  count = count + 1
+end
+local oldest = -1
+if count > 0 then
+  oldest = tonumber(redis.call('ZRANGE', log, 0, 0, 'WITHSCORES')[2])
+  redis.call('SET', sumk, sum, 'PX', ttl)
+  redis.call('PEXPIRE', log, ttl)
+  redis.call('PEXPIRE', tok, ttl)
+else
+  redis.call('DEL', log, tok, sumk)
+end
+return {allowed, reason, math.max(reqWait, tokWait), count, sum, oldest}
+`;
+
+// KEYS: log, tok, sum. ARGV: now, window, requestId, actualTokens, ttl. Returns 1 if adjusted, 0 if not in window.
+const SETTLE_LUA = `
+local log, tok, sumk = KEYS[1], KEYS[2], KEYS[3]
+local now, window = tonumber(ARGV[1]), tonumber(ARGV[2])
+local rid, actual, ttl = ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
+local score = redis.call('ZSCORE', log, rid)
+if not score or tonumber(score) <= now - window then return 0 end
+local old = tonumber(redis.call('HGET', tok, rid) or '0') or 0
+redis.call('HSET', tok, rid, actual)
+local sum = (tonumber(redis.call('GET', sumk) or '0') or 0) + actual - old
+if sum < 0 then sum = 0 end
+redis.call('SET', sumk, sum, 'PX', ttl)
+redis.call('PEXPIRE', log, ttl)
+redis.call('PEXPIRE', tok, ttl)
+return 1
+`;
+
+interface LuaScript {
+  source: string;
+  sha: string;
+}
+
+function script(source: string): LuaScript {
+  return { source, sha: createHash('sha1').update(source).digest('hex') };
+}
+
+const ADMIT = script(ADMIT_LUA);
+const SETTLE = script(SETTLE_LUA);
+
+export interface RedisLimiterOptions {
+  /** A client from createRedis(); the limiter owns it and quits it on close() unless ownsClient is false. */
+  redis: Redis;
+  /** Prepended to every key, e.g. "llmgw:". Must not contain "{" or "}". */
+  prefix: string;
+  ownsClient?: boolean;
+}
+
+export class RedisLimiter implements Limiter {
+  readonly kind = 'redis' as const;
+  private readonly redis: Redis;
+  private readonly prefix: string;
+  private readonly ownsClient: boolean;
+
+  constructor(opts: RedisLimiterOptions) {
+    if (/[{}]/.test(opts.prefix)) throw new Error('RedisLimiter prefix must not contain "{" or "}"');
+    this.redis = opts.redis;
+    this.prefix = opts.prefix;
+    this.ownsClient = opts.ownsClient ?? true;
+  }
+
+  /** The three keys of one API key; keyId is URI-encoded so braces in it cannot break the hash tag. */
+  keysFor(keyId: string): [string, string, string] {
+    const base = `${this.prefix}rl:{${encodeURIComponent(keyId)}}:`;
+    return [`${base}log`, `${base}tok`, `${base}sum`];
+  }
+
+  /** EVALSHA (one round trip); on NOSCRIPT (first use, or after a Redis restart/flush) EVAL, which caches it. */
+  private async run(s: LuaScript, keys: string[], args: (string | number)[]): Promise<unknown> {
+    try {
+      return await this.redis.evalsha(s.sha, keys.length, ...keys, ...args);
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+      return this.redis.eval(s.source, keys.length, ...keys, ...args);
+    }
+  }
+
+  async admit(req: AdmitRequest): Promise<AdmitResult> {
+    const input = normaliseAdmit(req);
+    const reply = (await this.run(ADMIT, this.keysFor(input.keyId), [
+      input.now,
+      WINDOW_MS,
+      input.rpm,
+      input.tpm,
+      input.tokens,
+      input.requestId,
+      KEY_TTL_MS,
+    ])) as number[];
+    const [allowed, reason, retryAfterMs, count, sum, oldest] = reply.map(Number) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    return buildResult(input, {
+      allowed: allowed === 1,
+      reason: reason === 1 ? 'requests' : reason === 2 ? 'tokens' : undefined,
+      retryAfterMs,
+      count,
+      sum,
+      oldest: oldest < 0 ? null : oldest,
+    });
+  }
+
+  async settle(req: SettleRequest): Promise<void> {
+    const input = normaliseSettle(req);
+    await this.run(SETTLE, this.keysFor(input.keyId), [
+      input.now,
+      WINDOW_MS,
+      input.requestId,
+      input.tokens,
+      KEY_TTL_MS,
+    ]);
+  }
+
+  /** Waits (briefly) for the initial connection, then round-trips a PING. */
+  async ping(): Promise<void> {
+    await waitForReady(this.redis);
+    await this.redis.ping();
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsClient) await closeRedis(this.redis);
+  }
+}

@@ -1,0 +1,74 @@
+// Prometheus metrics of one gateway instance (its own registry, so several gateways can share a process in tests).
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly requests: Counter<'route' | 'status'>;
+  readonly duration: Histogram<'route'>;
+  readonly overhead: Histogram<'route'>;
+  readonly tokens: Counter<'model' | 'kind'>;
+  readonly rateLimited: Counter<'type'>;
+  readonly activeStreams: Gauge;
+  readonly keyCache: Counter<'result'>;
+  readonly limiterErrors: Counter;
+  readonly usageBuffered: Gauge;
+  readonly usageDropped: Counter;
+  readonly usageWritten: Counter;
+
+  constructor(instance: string, withProcessMetrics = true) {
+    this.registry.setDefaultLabels({ instance });
+    if (withProcessMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'llmgw_' });
+    const registers = [this.registry];
+    this.requests = new Counter({
+      name: 'llmgw_http_requests_total',
+      help: 'HTTP requests answered, by route and status',
+      labelNames: ['route', 'status'],
+      registers,
+    });
+    this.duration = new Histogram({
+      name: 'llmgw_http_request_duration_seconds',
+      help: 'Time from request arrival to the last byte of the answer',
+      labelNames: ['route'],
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+      registers,
+    });
+    this.overhead = new Histogram({
+      name: 'llmgw_gateway_overhead_seconds',
+      help: 'Time spent in the gateway itself (request time not spent waiting on Ollama)',
+      labelNames: ['route'],
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1],
+      registers,
+    });
+    this.tokens = new Counter({
+      name: 'llmgw_tokens_total',
+      help: 'Tokens processed, by model and kind (prompt/completion)',
+      labelNames: ['model', 'kind'],
+      registers,
+    });
+    this.rateLimited = new Counter({
+      name: 'llmgw_rate_limited_total',
+      help: 'Requests refused by a rate limit, by limit type',
+      labelNames: ['type'],
+      registers,
+    });
+    this.activeStreams = new Gauge({ name: 'llmgw_active_streams', help: 'SSE streams being relayed now', registers });
+    this.keyCache = new Counter({
+      name: 'llmgw_key_cache_lookups_total',
+      help: 'API key lookups by result (hit, miss, stale = served from cache while the store was down)',
+      labelNames: ['result'],
+      registers,
+    });
+    this.limiterErrors = new Counter({
+      name: 'llmgw_limiter_errors_total',
+      help: 'Rate-limit checks that failed because the limiter backend was unreachable (alarm)',
+      registers,
+    });
+    this.usageBuffered = new Gauge({ name: 'llmgw_usage_buffered_rows', help: 'Usage rows waiting to be written', registers });
+    this.usageDropped = new Counter({
+      name: 'llmgw_usage_dropped_total',
+      help: 'Usage rows dropped because the buffer was full while the store was down',
+      registers,
+    });
+    this.usageWritten = new Counter({ name: 'llmgw_usage_written_total', help: 'Usage rows written', registers });
+  }
+}

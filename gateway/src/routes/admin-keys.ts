@@ -1,0 +1,137 @@
+// Admin API for keys: create (plaintext shown once), list, get, revoke, rotate. Invalidation reaches every replica.
+import { z } from 'zod';
+import type { RequestContext } from '../http/context.js';
+import type { GatewayDeps } from '../deps.js';
+import type { KeyRecord, NewKey } from '../store/types.js';
+import { authenticateAdmin } from '../auth/authenticate.js';
+import { generateKey } from '../auth/keys.js';
+import { readJson } from '../http/body.js';
+import { parseBody } from './schemas.js';
+import { GatewayError } from '../errors.js';
+
+const limit = z.number().int().positive().max(100_000_000).nullish();
+const futureDate = z
+  .union([z.iso.datetime({ offset: true }), z.number().int().positive()])
+  .transform((value) => (typeof value === 'number' ? new Date(value * 1000) : new Date(value)))
+  .refine((date) => date.getTime() > Date.now(), 'must be in the future');
+
+const createKeyBody = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  models: z.array(z.string().min(1).max(256)).min(1).max(1000).nullish(),
+  rpm: limit,
+  tpm: limit,
+  expires_at: futureDate.nullish(),
+});
+
+const rotateBody = z.strictObject({ grace_hours: z.number().nonnegative().max(24 * 365).optional() });
+
+export function keyView(record: KeyRecord, now = Date.now()) {
+  const status = record.revokedAt
+    ? 'revoked'
+    : record.expiresAt && record.expiresAt.getTime() <= now
+      ? 'expired'
+      : 'active';
+  return {
+    id: record.id,
+    object: 'api_key',
+    name: record.name,
+    prefix: record.prefix,
+    status,
+    models: record.models,
+    rpm: record.rpm,
+    tpm: record.tpm,
+    created_at: record.createdAt.toISOString(),
+    expires_at: record.expiresAt?.toISOString() ?? null,
+    revoked_at: record.revokedAt?.toISOString() ?? null,
+    last_used_at: record.lastUsedAt?.toISOString() ?? null,
+    replaced_by: record.replacedBy,
+  };
+}
+
+async function bodyOf<T extends z.ZodType>(ctx: RequestContext, deps: GatewayDeps, schema: T, optional = false) {
+  if (optional && (ctx.req.headers['content-length'] === '0' || ctx.req.headers['content-length'] === undefined) &&
+      ctx.req.headers['transfer-encoding'] === undefined) {
+    return parseBody(schema, {});
+  }
+  const { json } = await readJson(ctx, deps.config.MAX_BODY_BYTES);
+  return parseBody(schema, json);
+}
+
+function newKeyFrom(input: z.output<typeof createKeyBody>): { plaintext: string; key: NewKey } {
+  const generated = generateKey();
+  return {
+    plaintext: generated.key,
+    key: {
+      id: generated.id,
+      name: input.name,
+      hash: generated.hash,
+      prefix: generated.prefix,
+      models: input.models ?? null,
+      rpm: input.rpm ?? null,
+      tpm: input.tpm ?? null,
+      expiresAt: input.expires_at ?? null,
+    },
+  };
+}
+
+export async function createKey(ctx: RequestContext, deps: GatewayDeps): Promise<void> {
+  authenticateAdmin(ctx, deps);
+  const input = await bodyOf(ctx, deps, createKeyBody);
+  const { plaintext, key } = newKeyFrom(input);
+  const record = await deps.store.createKey(key);
+  // A lookup of this key before it existed may sit in a negative cache somewhere.
+  await deps.keys.invalidate(record.hash).catch(() => undefined);
+  deps.log.info({ keyId: record.id, prefix: record.prefix }, 'key created');
+  deps.respond.json(ctx, 201, { ...keyView(record), key: plaintext });
+}
+
+export async function listKeys(ctx: RequestContext, deps: GatewayDeps): Promise<void> {
+  authenticateAdmin(ctx, deps);
+  const records = await deps.store.listKeys();
+  deps.respond.json(ctx, 200, { object: 'list', data: records.map((record) => keyView(record)) });
+}
+
+async function existing(deps: GatewayDeps, id: string): Promise<KeyRecord> {
+  const record = await deps.store.getKey(id);
+  if (!record) throw new GatewayError('key_not_found', `No key with id '${id}'.`, { param: 'id' });
+  return record;
+}
+
+export async function getKey(ctx: RequestContext, deps: GatewayDeps, id: string): Promise<void> {
+  authenticateAdmin(ctx, deps);
+  deps.respond.json(ctx, 200, keyView(await existing(deps, id)));
+}
+
+export async function revokeKey(ctx: RequestContext, deps: GatewayDeps, id: string): Promise<void> {
+  authenticateAdmin(ctx, deps);
+  await existing(deps, id);
+  const record = (await deps.store.revokeKey(id, new Date()))!;
+  await deps.keys.invalidate(record.hash);
+  deps.log.info({ keyId: id }, 'key revoked');
+  deps.respond.json(ctx, 200, keyView(record));
+}
+
+export async function rotateKey(ctx: RequestContext, deps: GatewayDeps, id: string): Promise<void> {
+  authenticateAdmin(ctx, deps);
+  const input = await bodyOf(ctx, deps, rotateBody, true);
+  const old = await existing(deps, id);
+  if (old.revokedAt) throw new GatewayError('invalid_request', `Key '${id}' is revoked; create a new key instead.`);
+  const graceHours = input.grace_hours ?? deps.config.ROTATION_GRACE_HOURS;
+  const graceUntil = new Date(Date.now() + graceHours * 3_600_000);
+  const { plaintext, key } = newKeyFrom({
+    name: old.name,
+    models: old.models,
+    rpm: old.rpm,
+    tpm: old.tpm,
+    expires_at: old.expiresAt && old.expiresAt > graceUntil ? old.expiresAt : null,
+  });
+  const rotated = await deps.store.rotateKey(id, key, graceUntil);
+  if (!rotated) throw new GatewayError('invalid_request', `Key '${id}' could not be rotated (revoked meanwhile?).`);
+  await deps.keys.invalidate(rotated.old.hash);
+  deps.log.info({ keyId: id, successor: rotated.next.id }, 'key rotated');
+  deps.respond.json(ctx, 201, {
+    ...keyView(rotated.next),
+    key: plaintext,
+    previous: keyView(rotated.old),
+  });
+}

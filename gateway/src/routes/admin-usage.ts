@@ -1,0 +1,57 @@
+// GET /admin/usage: usage summary by key and model over a time range (default: the last 24 hours).
+import { z } from 'zod';
+import type { RequestContext } from '../http/context.js';
+import type { GatewayDeps } from '../deps.js';
+import { authenticateAdmin } from '../auth/authenticate.js';
+import { parseBody } from './schemas.js';
+import { GatewayError } from '../errors.js';
+
+const instant = z
+  .string()
+  .refine((value) => Number.isFinite(Date.parse(value)) || /^\d+$/.test(value), 'must be ISO 8601 or unix seconds')
+  .transform((value) => (/^\d+$/.test(value) ? new Date(Number(value) * 1000) : new Date(value)));
+
+const usageQuery = z.strictObject({
+  from: instant.optional(),
+  to: instant.optional(),
+  key_id: z.string().min(1).max(100).optional(),
+  model: z.string().min(1).max(256).optional(),
+});
+
+export async function usageSummary(ctx: RequestContext, deps: GatewayDeps): Promise<void> {
+  authenticateAdmin(ctx, deps);
+  const query = parseBody(usageQuery, Object.fromEntries(ctx.query));
+  const to = query.to ?? new Date();
+  const from = query.from ?? new Date(to.getTime() - 24 * 3_600_000);
+  if (from >= to) throw new GatewayError('invalid_request', "'from' must be before 'to'.", { param: 'from' });
+  const rows = await deps.store.usageSummary({
+    from,
+    to,
+    ...(query.key_id ? { keyId: query.key_id } : {}),
+    ...(query.model ? { model: query.model } : {}),
+  });
+  const totals = rows.reduce(
+    (sum, row) => ({
+      requests: sum.requests + row.requests,
+      errors: sum.errors + row.errors,
+      prompt_tokens: sum.prompt_tokens + row.promptTokens,
+      completion_tokens: sum.completion_tokens + row.completionTokens,
+    }),
+    { requests: 0, errors: 0, prompt_tokens: 0, completion_tokens: 0 },
+  );
+  deps.respond.json(ctx, 200, {
+    object: 'usage_summary',
+    from: from.toISOString(),
+    to: to.toISOString(),
+    totals,
+    data: rows.map((row) => ({
+      key_id: row.keyId,
+      model: row.model,
+      requests: row.requests,
+      errors: row.errors,
+      prompt_tokens: row.promptTokens,
+      completion_tokens: row.completionTokens,
+      avg_latency_ms: Math.round(row.avgLatencyMs * 10) / 10,
+    })),
+  });
+}

@@ -1,0 +1,226 @@
+// POST /v1/chat/completions, /v1/completions, /v1/embeddings: authenticate, validate, check the model,
+// admit (one limiter round trip), relay to the best Ollama upstream, then account usage off the request path.
+import type { z } from 'zod';
+import type { Dispatcher } from 'undici';
+import type { RequestContext } from '../http/context.js';
+import type { GatewayDeps } from '../deps.js';
+import type { KeyRecord } from '../store/types.js';
+import type { CatalogModel } from '../upstream/catalog.js';
+import { canonicalModel } from '../upstream/catalog.js';
+import { authenticateKey } from '../auth/authenticate.js';
+import { readJson } from '../http/body.js';
+import { admit, estimatePromptTokens, type Admission } from '../limits/admission.js';
+import { GatewayError } from '../errors.js';
+import { relaySse, type StreamUsage } from '../upstream/sse-relay.js';
+import { chatBody, completionBody, embeddingBody, parseBody } from './schemas.js';
+
+export interface ProxyEndpoint {
+  path: '/v1/chat/completions' | '/v1/completions' | '/v1/embeddings';
+  schema: typeof chatBody | typeof completionBody | typeof embeddingBody;
+  canStream: boolean;
+}
+
+export const ENDPOINTS: ProxyEndpoint[] = [
+  { path: '/v1/chat/completions', schema: chatBody, canStream: true },
+  { path: '/v1/completions', schema: completionBody, canStream: true },
+  { path: '/v1/embeddings', schema: embeddingBody, canStream: false },
+];
+
+interface Outcome {
+  outcome: 'ok' | 'error' | 'aborted';
+  status: number;
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export async function resolveModel(deps: GatewayDeps, key: KeyRecord, name: string): Promise<CatalogModel> {
+  const id = canonicalModel(name);
+  if (key.models && !key.models.some((allowed) => canonicalModel(allowed) === id)) {
+    throw new GatewayError('model_not_allowed', `This API key may not use the model '${name}'.`, { param: 'model' });
+  }
+  let model: CatalogModel | undefined;
+  try {
+    model = await deps.catalog.find(name);
+  } catch (err) {
+    throw new GatewayError('upstream_unavailable', 'No Ollama upstream answered the model list.', { cause: err });
+  }
+  if (!model) {
+    throw new GatewayError(
+      'model_not_found',
+      `The model '${name}' does not exist on any Ollama upstream; pull it first (ollama pull ${name}).`,
+      { param: 'model' },
+    );
+  }
+  return model;
+}
+
+export function proxyHandler(endpoint: ProxyEndpoint) {
+  return async (ctx: RequestContext, deps: GatewayDeps): Promise<void> => {
+    const key = await authenticateKey(ctx, deps);
+    const { json, raw } = await readJson(ctx, deps.config.MAX_BODY_BYTES);
+    const body = parseBody(endpoint.schema as z.ZodType<Record<string, unknown>>, json);
+    const model = await resolveModel(deps, key, body.model as string);
+    const stream = endpoint.canStream && body.stream === true;
+    const promptEstimate = estimatePromptTokens(raw.length);
+    const completionReserve = endpoint.canStream
+      ? Number(body.max_tokens ?? body.max_completion_tokens ?? deps.config.DEFAULT_COMPLETION_RESERVE)
+      : 0;
+    const admission = await admit(deps, key, ctx.uid, promptEstimate + completionReserve);
+
+    const clientStreamOptions = (body.stream_options ?? undefined) as Record<string, unknown> | undefined;
+    const forwardUsage = stream && clientStreamOptions?.include_usage === true;
+    // Streams always ask Ollama for usage (accounting needs it); the relay hides it unless the client asked.
+    const upstreamBody = stream
+      ? JSON.stringify({ ...(json as object), stream_options: { ...clientStreamOptions, include_usage: true } })
+      : raw;
+
+    const abort = new AbortController();
+    let clientGone = false;
+    ctx.res.once('close', () => {
+      if (!ctx.res.writableFinished) {
+        clientGone = true;
+        abort.abort();
+      }
+    });
+
+    let result: Outcome = { outcome: 'error', status: 502, promptTokens: 0, completionTokens: 0 };
+    try {
+      const sentAt = process.hrtime.bigint();
+      const { upstream, response } = await deps.upstreams.send({
+        method: 'POST',
+        path: endpoint.path,
+        body: upstreamBody,
+        candidates: model.upstreams,
+        signal: abort.signal,
+      });
+      try {
+        if (stream && response.statusCode === 200) {
+          deps.metrics.activeStreams.inc();
+          ctx.upstreamNs += process.hrtime.bigint() - sentAt; // waiting for the first byte is Ollama's time
+          ctx.res.writeHead(200, deps.respond.headers(ctx, {
+            ...admission.headers,
+            'content-type': 'text/event-stream; charset=utf-8',
+            'cache-control': 'no-cache',
+            'x-accel-buffering': 'no',
+          }));
+          ctx.res.flushHeaders();
+          const relayStart = process.hrtime.bigint();
+          const relayed = await relaySse(response.body, ctx.res, {
+            forwardUsage,
+            upstreamUrl: upstream.url,
+            clientGone: () => clientGone,
+          }).finally(() => deps.metrics.activeStreams.dec());
+          ctx.upstreamNs += process.hrtime.bigint() - relayStart;
+          result = streamOutcome(relayed.outcome, relayed.usage, relayed.contentChunks, promptEstimate);
+        } else {
+          result = await answerWhole(ctx, deps, response, upstream.url, model, admission);
+          ctx.upstreamNs += process.hrtime.bigint() - sentAt;
+        }
+      } finally {
+        deps.upstreams.release(upstream);
+      }
+    } catch (err) {
+      if (clientGone) {
+        result = { outcome: 'aborted', status: 499, promptTokens: promptEstimate, completionTokens: 0 };
+        return;
+      }
+      result = { outcome: 'error', status: err instanceof GatewayError ? err.status : 500, promptTokens: 0, completionTokens: 0 };
+      if (err instanceof GatewayError && err.code === 'model_not_found') void deps.catalog.invalidate();
+      throw err;
+    } finally {
+      account(ctx, deps, key, model.id, endpoint.path, result, admission);
+    }
+  };
+}
+
+function streamOutcome(
+  outcome: 'ok' | 'error' | 'aborted',
+  usage: StreamUsage | null,
+  contentChunks: number,
+  promptEstimate: number,
+): Outcome {
+  return {
+    outcome,
+    status: 200,
+    promptTokens: usage?.prompt_tokens ?? promptEstimate,
+    // Ollama sends one chunk per generated token, so chunks are the count when the usage chunk never came.
+    completionTokens: usage?.completion_tokens ?? contentChunks,
+  };
+}
+
+async function answerWhole(
+  ctx: RequestContext,
+  deps: GatewayDeps,
+  response: Dispatcher.ResponseData,
+  upstreamUrl: string,
+  model: CatalogModel,
+  admission: Admission,
+): Promise<Outcome> {
+  const payload = Buffer.from(await response.body.arrayBuffer());
+  if (response.statusCode !== 200) throw upstreamFailure(response.statusCode, payload, upstreamUrl, model.id);
+  let usage: Partial<StreamUsage> | undefined;
+  try {
+    usage = (JSON.parse(payload.toString('utf8')) as { usage?: Partial<StreamUsage> }).usage;
+  } catch {
+    throw new GatewayError('upstream_error', `Ollama at ${upstreamUrl} returned a malformed JSON answer.`);
+  }
+  deps.respond.raw(ctx, 200, payload, 'application/json', admission.headers);
+  return {
+    outcome: 'ok',
+    status: 200,
+    promptTokens: usage?.prompt_tokens ?? 0,
+    completionTokens: usage?.completion_tokens ?? 0,
+  };
+}
+
+/** Maps an upstream error answer to the gateway's table, keeping Ollama's message where it helps the caller. */
+function upstreamFailure(status: number, payload: Buffer, upstreamUrl: string, model: string): GatewayError {
+  let message = payload.toString('utf8').slice(0, 500);
+  try {
+    const parsed = JSON.parse(message) as { error?: string | { message?: string } };
+    const error = parsed.error;
+    message = typeof error === 'string' ? error : (error?.message ?? message);
+  } catch {
+    // not JSON: keep the text
+  }
+  if (status === 404) {
+    return new GatewayError('model_not_found', `The model '${model}' is not available: ${message}`, { param: 'model' });
+  }
+  if (status >= 400 && status < 500) return new GatewayError('invalid_request', message);
+  if (status === 503) {
+    return new GatewayError('upstream_unavailable', `Ollama at ${upstreamUrl} is unavailable (503): ${message}`);
+  }
+  return new GatewayError('upstream_error', `Ollama at ${upstreamUrl} answered ${status}: ${message}`);
+}
+
+function account(
+  ctx: RequestContext,
+  deps: GatewayDeps,
+  key: KeyRecord,
+  model: string,
+  endpoint: string,
+  result: Outcome,
+  admission: Admission,
+): void {
+  const latencyMs = Number(process.hrtime.bigint() - ctx.startedAt) / 1e6;
+  deps.usage.add({
+    requestId: ctx.uid,
+    keyId: key.id,
+    model,
+    endpoint,
+    promptTokens: result.promptTokens,
+    completionTokens: result.completionTokens,
+    status: result.status,
+    outcome: result.outcome,
+    latencyMs: Math.round(latencyMs),
+    replica: deps.instance,
+    createdAt: new Date(),
+  });
+  if (result.promptTokens > 0) deps.metrics.tokens.inc({ model, kind: 'prompt' }, result.promptTokens);
+  if (result.completionTokens > 0) deps.metrics.tokens.inc({ model, kind: 'completion' }, result.completionTokens);
+  if (admission.enforced) {
+    deps.limiter
+      .settle({ keyId: key.id, requestId: ctx.uid, actualTokens: result.promptTokens + result.completionTokens })
+      .catch((err: unknown) => deps.log.warn({ err: String(err) }, 'token settle failed'));
+  }
+}

@@ -1,0 +1,73 @@
+// The route table: method + path → handler. Unknown paths get 404 and wrong methods 405, both in the envelope.
+import type { RequestContext } from '../http/context.js';
+import type { GatewayDeps } from '../deps.js';
+import { GatewayError } from '../errors.js';
+import { health, ready } from './health.js';
+import { getModel, listModels } from './models.js';
+import { ENDPOINTS, proxyHandler } from './proxy.js';
+import { createKey, getKey, listKeys, revokeKey, rotateKey } from './admin-keys.js';
+import { usageSummary } from './admin-usage.js';
+import { metricsRoute, refreshModels } from './admin-misc.js';
+
+type Handler = (ctx: RequestContext, deps: GatewayDeps, param: string) => void | Promise<void>;
+type Methods = Partial<Record<string, Handler>>;
+
+const exact = new Map<string, Methods>([
+  ['/health', { GET: health, HEAD: health }],
+  ['/health/ready', { GET: ready, HEAD: ready }],
+  ['/v1/models', { GET: listModels }],
+  ['/metrics', { GET: metricsRoute }],
+  ['/admin/keys', { GET: listKeys, POST: createKey }],
+  ['/admin/usage', { GET: usageSummary }],
+  ['/admin/models/refresh', { POST: refreshModels }],
+  ...ENDPOINTS.map((endpoint): [string, Methods] => [endpoint.path, { POST: proxyHandler(endpoint) }]),
+]);
+
+/** Routes with one path parameter (the rest of the path after the prefix, URL-decoded). */
+const prefixed: Array<{ prefix: string; suffix: string; route: string; methods: Methods }> = [
+  { prefix: '/v1/models/', suffix: '', route: '/v1/models/:id', methods: { GET: getModel } },
+  { prefix: '/admin/keys/', suffix: '/rotate', route: '/admin/keys/:id/rotate', methods: { POST: rotateKey } },
+  { prefix: '/admin/keys/', suffix: '', route: '/admin/keys/:id', methods: { GET: getKey, DELETE: revokeKey } },
+];
+
+function match(path: string): { route: string; methods: Methods; param: string } | undefined {
+  const normalized = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+  const methods = exact.get(normalized);
+  if (methods) return { route: normalized, methods, param: '' };
+  for (const candidate of prefixed) {
+    if (!normalized.startsWith(candidate.prefix) || !normalized.endsWith(candidate.suffix)) continue;
+    const raw = normalized.slice(candidate.prefix.length, normalized.length - candidate.suffix.length);
+    if (raw.length === 0 || (candidate.suffix === '' && raw.includes('/') && candidate.prefix === '/admin/keys/')) continue;
+    let param: string;
+    try {
+      param = decodeURIComponent(raw);
+    } catch {
+      continue;
+    }
+    return { route: candidate.route, methods: candidate.methods, param };
+  }
+  return undefined;
+}
+
+export async function dispatch(ctx: RequestContext, deps: GatewayDeps): Promise<void> {
+  const method = ctx.req.method ?? 'GET';
+  const found = match(ctx.path);
+  if (method === 'OPTIONS') {
+    // Preflight needs no key: browsers never send credentials on it.
+    ctx.route = found?.route ?? 'preflight';
+    deps.respond.empty(ctx, 204, deps.cors.preflightHeaders(ctx.req));
+    return;
+  }
+  if (!found) {
+    throw new GatewayError('not_found', `Unknown path ${ctx.path}. The API lives under /v1 (e.g. /v1/chat/completions).`);
+  }
+  ctx.route = found.route;
+  const handler = found.methods[method];
+  if (!handler) {
+    const allow = Object.keys(found.methods).join(', ');
+    throw new GatewayError('method_not_allowed', `${method} is not allowed on ${found.route}; use ${allow}.`, {
+      headers: { allow },
+    });
+  }
+  await handler(ctx, deps, found.param);
+}

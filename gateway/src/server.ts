@@ -1,0 +1,191 @@
+// One gateway instance: wires the parts, serves HTTP, and shuts down without losing streams or usage
+// (stop accepting → finish in-flight requests within the timeout → flush usage → close backends).
+import http, { type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { GatewayConfig } from './config.js';
+import type { GatewayDeps } from './deps.js';
+import { createLogger } from './logger.js';
+import { GatewayMetrics } from './metrics.js';
+import { openBackends, type Backends } from './backends.js';
+import { KeyCache } from './auth/key-cache.js';
+import { UpstreamPool } from './upstream/pool.js';
+import { ModelCatalog } from './upstream/catalog.js';
+import { UsageRecorder } from './usage/recorder.js';
+import { Responder } from './http/respond.js';
+import { CorsPolicy } from './http/cors.js';
+import { createContext, type RequestContext } from './http/context.js';
+import { dispatch } from './routes/router.js';
+import { toGatewayError } from './errors.js';
+
+export interface Gateway {
+  readonly deps: GatewayDeps;
+  readonly server: Server;
+  /** Base URL once listening, e.g. http://127.0.0.1:3000. */
+  readonly url: string;
+  readonly metricsUrl: string | null;
+  /** Graceful stop; safe to call twice. */
+  close(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  log?: Logger;
+  /** Injected backends (tests share one store between instances); otherwise opened from the config. */
+  backends?: Backends;
+}
+
+export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
+  const instance = config.INSTANCE_ID;
+  const log = options.log ?? createLogger(config.LOG_LEVEL, instance);
+  const metrics = new GatewayMetrics(instance);
+  let keys: KeyCache | undefined;
+  const backends = options.backends ?? (await openBackends(config, log, () => keys?.clear()));
+  const { store, limiter, shared } = backends;
+  keys = new KeyCache(store, shared, config.KEY_CACHE_TTL_MS, log, (result) => metrics.keyCache.inc({ result }));
+  await keys.start();
+  const upstreams = new UpstreamPool(
+    config.OLLAMA_URLS,
+    {
+      connectMs: config.UPSTREAM_CONNECT_TIMEOUT_MS,
+      firstByteMs: config.UPSTREAM_FIRST_BYTE_TIMEOUT_MS,
+      idleMs: config.UPSTREAM_IDLE_TIMEOUT_MS,
+    },
+    log,
+  );
+  upstreams.startHealthChecks();
+  const usage = new UsageRecorder(
+    store,
+    { batchSize: config.USAGE_BATCH_SIZE, intervalMs: config.USAGE_FLUSH_INTERVAL_MS, maxBuffered: config.USAGE_BUFFER_MAX },
+    metrics,
+    log,
+  );
+  usage.start();
+
+  let draining = false;
+  const cors = new CorsPolicy(config.CORS_ORIGINS);
+  const respond = new Responder({
+    instance,
+    cors: (ctx) => cors.headersFor(ctx.req),
+    closing: () => draining,
+  });
+  const deps: GatewayDeps = {
+    config,
+    instance,
+    log,
+    metrics,
+    store,
+    limiter,
+    shared,
+    keys,
+    catalog: new ModelCatalog(upstreams, shared, config.MODELS_CACHE_TTL_S, log),
+    upstreams,
+    usage,
+    respond,
+    cors,
+    startedAt: Date.now(),
+    draining: () => draining,
+  };
+
+  let inFlight = 0;
+  let onIdle: (() => void) | undefined;
+  const server = http.createServer({ keepAliveTimeout: 65_000, headersTimeout: 15_000, requestTimeout: 60_000 });
+  server.on('request', (req, res) => {
+    const ctx = createContext(req, res, config.TRUST_REQUEST_ID);
+    inFlight += 1;
+    res.once('close', () => {
+      inFlight -= 1;
+      observe(ctx, deps);
+      if (inFlight === 0) onIdle?.();
+    });
+    dispatch(ctx, deps).catch((err: unknown) => fail(ctx, deps, err));
+  });
+  server.on('clientError', (err, socket) => {
+    // Malformed HTTP never reaches a route: answer 400 in the envelope when the socket still takes it.
+    if (socket.writable) {
+      const body = JSON.stringify(toGatewayError(new Error(String(err))).toEnvelope()).replace(
+        /"internal_error"|"api_error"|The gateway hit[^"]*/g,
+        (m) => (m.startsWith('The') ? 'Malformed HTTP request.' : m === '"api_error"' ? '"invalid_request_error"' : '"bad_request"'),
+      );
+      socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    } else socket.destroy();
+  });
+  await listen(server, config.PORT, config.HOST);
+
+  let metricsServer: Server | undefined;
+  if (config.METRICS_PORT > 0) {
+    metricsServer = http.createServer((req, res) => {
+      void metrics.registry.metrics().then((text) => {
+        res.writeHead(req.url === '/metrics' ? 200 : 404, { 'content-type': metrics.registry.contentType });
+        res.end(req.url === '/metrics' ? text : '');
+      });
+    });
+    await listen(metricsServer, config.METRICS_PORT, config.HOST);
+  }
+
+  const url = `http://${hostForUrl(config.HOST)}:${(server.address() as AddressInfo).port}`;
+  const metricsUrl = metricsServer
+    ? `http://${hostForUrl(config.HOST)}:${(metricsServer.address() as AddressInfo).port}/metrics`
+    : null;
+  log.info({ url, store: store.kind, limiter: limiter.kind, upstreams: config.OLLAMA_URLS }, 'gateway listening');
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      draining = true;
+      log.info({ inFlight }, 'draining: no new connections, finishing in-flight requests');
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        await Promise.race([
+          new Promise<void>((resolve) => (onIdle = resolve)),
+          new Promise<void>((resolve) => setTimeout(resolve, config.SHUTDOWN_TIMEOUT_MS).unref()),
+        ]);
+      }
+      server.closeAllConnections();
+      await stopped;
+      await usage.stop();
+      metricsServer?.close();
+      await Promise.allSettled([keys.stop(), upstreams.close()]);
+      await Promise.allSettled([limiter.close(), shared.close(), store.close()]);
+      log.info('gateway stopped');
+    })();
+    return closing;
+  };
+
+  return { deps, server, url, metricsUrl, close };
+}
+
+function fail(ctx: RequestContext, deps: GatewayDeps, err: unknown): void {
+  const error = toGatewayError(err);
+  if (error.status >= 500) {
+    deps.log.warn({ requestId: ctx.requestId, route: ctx.route, code: error.code, err: String(error.cause ?? error.message) }, 'request failed');
+  }
+  if (ctx.res.headersSent) {
+    ctx.res.destroy();
+    return;
+  }
+  deps.respond.error(ctx, error);
+}
+
+function observe(ctx: RequestContext, deps: GatewayDeps): void {
+  const totalNs = process.hrtime.bigint() - ctx.startedAt;
+  const route = ctx.route;
+  deps.metrics.requests.inc({ route, status: String(ctx.res.statusCode) });
+  deps.metrics.duration.observe({ route }, Number(totalNs) / 1e9);
+  if (ctx.upstreamNs > 0n) deps.metrics.overhead.observe({ route }, Number(totalNs - ctx.upstreamNs) / 1e9);
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function hostForUrl(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -1,0 +1,244 @@
+// The Store on SQLite: embedded mode, one process, one file (or :memory: in tests).
+// better-sqlite3 is synchronous; methods are async only to share the Store interface, so a thrown
+// error becomes a rejected promise like in Postgres. Loaded lazily by index.ts (native module).
+import Database from 'better-sqlite3';
+import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations.js';
+import type { KeyRecord, NewKey, Store, UsageQuery, UsageRow, UsageSummaryRow } from './types.js';
+
+export interface SqliteStoreOptions {
+  path: string;
+}
+
+interface KeyRow {
+  id: string;
+  name: string;
+  hash: string;
+  prefix: string;
+  models: string | null;
+  rpm: number | null;
+  tpm: number | null;
+  created_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+  last_used_at: number | null;
+  replaced_by: string | null;
+}
+
+interface SummaryRow {
+  key_id: string;
+  model: string;
+  requests: number;
+  errors: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  avg_latency_ms: number;
+}
+
+// Dates are epoch milliseconds: they sort and compare as numbers and round-trip a JS Date exactly.
+const ms = (d: Date | null | undefined): number | null => (d == null ? null : d.getTime());
+const date = (n: number | null): Date | null => (n === null ? null : new Date(n));
+
+function toKey(r: KeyRow): KeyRecord {
+  return {
+    id: r.id,
+    name: r.name,
+    hash: r.hash,
+    prefix: r.prefix,
+    models: r.models === null ? null : (JSON.parse(r.models) as string[]),
+    rpm: r.rpm,
+    tpm: r.tpm,
+    createdAt: new Date(r.created_at),
+    expiresAt: date(r.expires_at),
+    revokedAt: date(r.revoked_at),
+    lastUsedAt: date(r.last_used_at),
+    replacedBy: r.replaced_by,
+  };
+}
+
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  private readonly db: Database.Database;
+
+  constructor(opts: SqliteStoreOptions) {
+    this.db = new Database(opts.path);
+    // WAL lets readers (an admin query) run while the usage recorder writes.
+    this.db.pragma('journal_mode = WAL');
+    // Another process on the same file (a CLI next to the app) waits instead of failing with SQLITE_BUSY.
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = ON');
+  }
+
+  async migrate(): Promise<void> {
+    // IMMEDIATE takes the write lock before reading the applied versions, so two processes
+    // migrating the same file cannot both decide to apply the same migration.
+    this.db
+      .transaction(() => {
+        this.db.exec(MIGRATIONS_TABLE.sqlite);
+        const applied = new Set(
+          this.db
+            .prepare('SELECT version FROM schema_migrations')
+            .all()
+            .map((r) => (r as { version: number }).version),
+        );
+        const record = this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+        for (const m of MIGRATIONS) {
+          if (applied.has(m.version)) continue;
+          this.db.exec(m.sqlite);
+          record.run(m.version, m.name, Date.now());
+        }
+      })
+      .immediate();
+  }
+
+  async schemaVersion(): Promise<number> {
+    const table = this.db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+      .get();
+    if (table === undefined) return 0;
+    const r = this.db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null };
+    return r.v ?? 0;
+  }
+
+  async createKey(key: NewKey): Promise<KeyRecord> {
+    return this.insertKey(key);
+  }
+
+  async findKeyByHash(hash: string): Promise<KeyRecord | null> {
+    return this.one('SELECT * FROM api_keys WHERE hash = ?', hash);
+  }
+
+  async getKey(id: string): Promise<KeyRecord | null> {
+    return this.one('SELECT * FROM api_keys WHERE id = ?', id);
+  }
+
+  async listKeys(): Promise<KeyRecord[]> {
+    const rows = this.db.prepare('SELECT * FROM api_keys ORDER BY created_at, id').all() as KeyRow[];
+    return rows.map(toKey);
+  }
+
+  async countKeys(): Promise<number> {
+    return (this.db.prepare('SELECT count(*) AS n FROM api_keys').get() as { n: number }).n;
+  }
+
+  async revokeKey(id: string, at: Date): Promise<KeyRecord | null> {
+    // A second revocation keeps the first time: that is when access actually ended.
+    return this.one('UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE id = ? RETURNING *', ms(at), id);
+  }
+
+  async rotateKey(
+    oldId: string,
+    successor: NewKey,
+    graceUntil: Date,
+  ): Promise<{ old: KeyRecord; next: KeyRecord } | null> {
+    // IMMEDIATE: a deferred transaction that reads then writes can hit SQLITE_BUSY without waiting.
+    return this.db
+      .transaction(() => {
+        const cur = this.db.prepare('SELECT * FROM api_keys WHERE id = ?').get(oldId) as KeyRow | undefined;
+        if (!cur || cur.revoked_at !== null) return null;
+        const next = this.insertKey(successor);
+        const old = this.one(
+          `UPDATE api_keys
+              SET expires_at = CASE WHEN expires_at IS NULL OR expires_at > @grace THEN @grace ELSE expires_at END,
+                  replaced_by = @next
+            WHERE id = @id RETURNING *`,
+          { grace: ms(graceUntil), next: successor.id, id: oldId },
+        );
+        return { old: old!, next };
+      })
+      .immediate();
+  }
+
+  async recordUsage(rows: UsageRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    // ON CONFLICT (request_id), not INSERT OR IGNORE: OR IGNORE would also silently drop rows that
+    // break NOT NULL or CHECK, where the batch must fail as a whole instead.
+    const insert = this.db.prepare(
+      `INSERT INTO usage (request_id, key_id, model, endpoint, prompt_tokens, completion_tokens,
+                                    status, outcome, latency_ms, replica, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (request_id) DO NOTHING`,
+    );
+    // max(): an older batch flushed late never moves last_used_at back (NULL-safe via coalesce).
+    const touch = this.db.prepare(
+      'UPDATE api_keys SET last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = ?',
+    );
+    this.db
+      .transaction(() => {
+        const newest = new Map<string, number>();
+        for (const r of rows) {
+          // `?? null` so a missing field reaches the NOT NULL constraint instead of a binding error.
+          const at = ms(r.createdAt);
+          insert.run(
+            r.requestId ?? null,
+            r.keyId ?? null,
+            r.model ?? null,
+            r.endpoint ?? null,
+            r.promptTokens ?? null,
+            r.completionTokens ?? null,
+            r.status ?? null,
+            r.outcome ?? null,
+            r.latencyMs ?? null,
+            r.replica ?? null,
+            at,
+          );
+          if (at !== null) newest.set(r.keyId, Math.max(newest.get(r.keyId) ?? at, at));
+        }
+        for (const [keyId, at] of newest) touch.run(at, keyId);
+      })
+      .immediate();
+  }
+
+  async usageSummary(q: UsageQuery): Promise<UsageSummaryRow[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT key_id, model, count(*) AS requests,
+                sum(outcome = 'error') AS errors,
+                sum(prompt_tokens) AS prompt_tokens, sum(completion_tokens) AS completion_tokens,
+                avg(latency_ms) AS avg_latency_ms
+           FROM usage
+          WHERE created_at >= @from AND created_at < @to
+            AND (@keyId IS NULL OR key_id = @keyId) AND (@model IS NULL OR model = @model)
+          GROUP BY key_id, model
+          ORDER BY key_id, model`,
+      )
+      .all({ from: ms(q.from), to: ms(q.to), keyId: q.keyId ?? null, model: q.model ?? null }) as SummaryRow[];
+    return rows.map((x) => ({
+      keyId: x.key_id,
+      model: x.model,
+      requests: x.requests,
+      errors: x.errors,
+      promptTokens: x.prompt_tokens,
+      completionTokens: x.completion_tokens,
+      avgLatencyMs: x.avg_latency_ms,
+    }));
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  private insertKey(k: NewKey): KeyRecord {
+    return this.one(
+      `INSERT INTO api_keys (id, name, hash, prefix, models, rpm, tpm, created_at, expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+      k.id,
+      k.name,
+      k.hash,
+      k.prefix,
+      k.models === null ? null : JSON.stringify(k.models),
+      k.rpm,
+      k.tpm,
+      Date.now(),
+      ms(k.expiresAt),
+    )!;
+  }
+
+  private one(sql: string, ...params: unknown[]): KeyRecord | null {
+    const row = this.db.prepare(sql).get(...params) as KeyRow | undefined;
+    return row ? toKey(row) : null;
+  }
+}

@@ -1,0 +1,95 @@
+// The persistence contract of the gateway: API keys and usage rows.
+// Two implementations: PostgreSQL (compose stack, shared by replicas) and SQLite (embedded mode).
+// Nothing here is called on the request hot path except through the key cache and the batched usage recorder.
+
+export interface KeyRecord {
+  id: string;
+  name: string;
+  /** SHA-256 of the full key, lowercase hex. The plaintext is never stored. */
+  hash: string;
+  /** Display prefix, e.g. "llmgw_1a2b3c4d". */
+  prefix: string;
+  /** Allowed model ids; null = every model. */
+  models: string[] | null;
+  /** Requests per rolling 60 s; null = the gateway's default. */
+  rpm: number | null;
+  /** Tokens per rolling 60 s; null = the gateway's default. */
+  tpm: number | null;
+  createdAt: Date;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+  /** Set on the old key when it was rotated: id of its successor. */
+  replacedBy: string | null;
+}
+
+export interface NewKey {
+  id: string;
+  name: string;
+  hash: string;
+  prefix: string;
+  models: string[] | null;
+  rpm: number | null;
+  tpm: number | null;
+  expiresAt: Date | null;
+}
+
+export type UsageStatus = 'ok' | 'error' | 'aborted';
+
+export interface UsageRow {
+  requestId: string;
+  keyId: string;
+  model: string;
+  endpoint: string;
+  promptTokens: number;
+  completionTokens: number;
+  /** HTTP status the client saw (200 for streams that started). */
+  status: number;
+  outcome: UsageStatus;
+  latencyMs: number;
+  replica: string;
+  createdAt: Date;
+}
+
+export interface UsageQuery {
+  from: Date;
+  to: Date;
+  keyId?: string;
+  model?: string;
+}
+
+export interface UsageSummaryRow {
+  keyId: string;
+  model: string;
+  requests: number;
+  errors: number;
+  promptTokens: number;
+  completionTokens: number;
+  avgLatencyMs: number;
+}
+
+export interface Store {
+  readonly kind: 'postgres' | 'sqlite';
+  /** Apply pending migrations (idempotent, safe when several replicas start at once). */
+  migrate(): Promise<void>;
+  /** Current schema version (for readiness reporting). */
+  schemaVersion(): Promise<number>;
+  createKey(key: NewKey): Promise<KeyRecord>;
+  findKeyByHash(hash: string): Promise<KeyRecord | null>;
+  getKey(id: string): Promise<KeyRecord | null>;
+  listKeys(): Promise<KeyRecord[]>;
+  countKeys(): Promise<number>;
+  /** Marks the key revoked at `at` (keeps the row). Returns the updated record, null if unknown. */
+  revokeKey(id: string, at: Date): Promise<KeyRecord | null>;
+  /**
+   * Rotation in one transaction: inserts `successor`, sets the old key's expiry to min(existing, graceUntil)
+   * and its replacedBy. Returns both records, null if the old key is unknown or revoked.
+   */
+  rotateKey(oldId: string, successor: NewKey, graceUntil: Date): Promise<{ old: KeyRecord; next: KeyRecord } | null>;
+  /** Batched insert of usage rows and last-used times; all or nothing. */
+  recordUsage(rows: UsageRow[]): Promise<void>;
+  usageSummary(query: UsageQuery): Promise<UsageSummaryRow[]>;
+  /** Cheap round trip for readiness checks. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

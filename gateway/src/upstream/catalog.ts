@@ -1,0 +1,168 @@
+// The model catalog: what the Ollama upstreams serve, from /api/tags (+ /api/show for context length).
+// Kept in-process for a few seconds (the hot path needs no round trip) over the shared cache (5 min by default),
+// so three replicas don't triple the upstream calls; a miss on a model forces one refresh before a 404.
+import { z } from 'zod';
+import type { Logger } from 'pino';
+import type { SharedCache } from '../shared/types.js';
+import type { UpstreamPool, Upstream } from './pool.js';
+
+const CACHE_KEY = 'models:catalog:v1';
+const LOCAL_TTL_MS = 5_000;
+const MISS_REFRESH_INTERVAL_MS = 2_000;
+
+export interface CatalogModel {
+  id: string;
+  object: 'model';
+  created: number;
+  owned_by: 'ollama';
+  context_length: number | null;
+  size: number;
+  digest: string;
+  family: string | null;
+  families: string[] | null;
+  parameter_size: string | null;
+  quantization: string | null;
+  /** Upstream base URLs that have this model (not part of OpenAI's shape; stripped for clients). */
+  upstreams: string[];
+}
+
+const tagsSchema = z.object({
+  models: z.array(
+    z.looseObject({
+      name: z.string(),
+      model: z.string().optional(),
+      modified_at: z.string().optional(),
+      size: z.number().default(0),
+      digest: z.string().default(''),
+      details: z
+        .looseObject({
+          family: z.string().nullish(),
+          families: z.array(z.string()).nullish(),
+          parameter_size: z.string().nullish(),
+          quantization_level: z.string().nullish(),
+        })
+        .optional(),
+    }),
+  ),
+});
+
+const showSchema = z.looseObject({ model_info: z.record(z.string(), z.unknown()).optional() });
+
+/** Ollama treats "llama3" and "llama3:latest" as one model. */
+export function canonicalModel(name: string): string {
+  return name.includes(':') ? name : `${name}:latest`;
+}
+
+export class ModelCatalog {
+  private local: { models: CatalogModel[]; byId: Map<string, CatalogModel>; at: number } | undefined;
+  private refreshing: Promise<CatalogModel[]> | undefined;
+  private lastMissRefresh = 0;
+
+  constructor(
+    private readonly pool: UpstreamPool,
+    private readonly shared: SharedCache,
+    private readonly ttlSeconds: number,
+    private readonly log: Logger,
+  ) {}
+
+  async list(): Promise<CatalogModel[]> {
+    if (this.local && Date.now() - this.local.at < LOCAL_TTL_MS) return this.local.models;
+    const cached = await this.shared.get(CACHE_KEY).catch(() => null);
+    if (cached) {
+      this.remember(JSON.parse(cached) as CatalogModel[]);
+      return this.local!.models;
+    }
+    return this.refresh();
+  }
+
+  /** The model by (canonical) name, refreshing once when it is missing (it may have just been pulled). */
+  async find(name: string): Promise<CatalogModel | undefined> {
+    const id = canonicalModel(name);
+    await this.list();
+    const found = this.local?.byId.get(id);
+    if (found) return found;
+    if (Date.now() - this.lastMissRefresh < MISS_REFRESH_INTERVAL_MS) return undefined;
+    this.lastMissRefresh = Date.now();
+    await this.refresh();
+    return this.local?.byId.get(id);
+  }
+
+  /** Fetches from every upstream now and updates the shared cache (single-flight per process). */
+  refresh(): Promise<CatalogModel[]> {
+    this.refreshing ??= this.fetchAll()
+      .then(async (models) => {
+        this.remember(models);
+        await this.shared.set(CACHE_KEY, JSON.stringify(models), this.ttlSeconds).catch(() => undefined);
+        return models;
+      })
+      .finally(() => {
+        this.refreshing = undefined;
+      });
+    return this.refreshing;
+  }
+
+  async invalidate(): Promise<void> {
+    this.local = undefined;
+    await this.shared.del(CACHE_KEY).catch(() => undefined);
+  }
+
+  private remember(models: CatalogModel[]): void {
+    this.local = { models, byId: new Map(models.map((model) => [model.id, model])), at: Date.now() };
+  }
+
+  private async fetchAll(): Promise<CatalogModel[]> {
+    const merged = new Map<string, CatalogModel>();
+    const results = await Promise.allSettled(this.pool.upstreams.map((upstream) => this.fetchOne(upstream)));
+    let reached = 0;
+    results.forEach((result, index) => {
+      if (result.status === 'rejected') {
+        this.log.warn({ upstream: this.pool.upstreams[index]!.url, err: String(result.reason) }, 'model list failed');
+        return;
+      }
+      reached += 1;
+      for (const model of result.value) {
+        const existing = merged.get(model.id);
+        if (existing) existing.upstreams.push(...model.upstreams);
+        else merged.set(model.id, model);
+      }
+    });
+    if (reached === 0 && this.local) return this.local.models; // keep serving what we knew
+    if (reached === 0) throw new Error('no Ollama upstream answered /api/tags');
+    return [...merged.values()].sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  private async fetchOne(upstream: Upstream): Promise<CatalogModel[]> {
+    const tags = tagsSchema.parse(await this.pool.fetchJson(upstream, 'GET', '/api/tags'));
+    return Promise.all(
+      tags.models.map(async (tag) => {
+        const modified = tag.modified_at ? Date.parse(tag.modified_at) : NaN;
+        return {
+          id: canonicalModel(tag.name),
+          object: 'model' as const,
+          created: Number.isFinite(modified) ? Math.floor(modified / 1000) : 0,
+          owned_by: 'ollama' as const,
+          context_length: await this.contextLength(upstream, tag.name),
+          size: tag.size,
+          digest: tag.digest,
+          family: tag.details?.family ?? null,
+          families: tag.details?.families ?? null,
+          parameter_size: tag.details?.parameter_size ?? null,
+          quantization: tag.details?.quantization_level ?? null,
+          upstreams: [upstream.url],
+        };
+      }),
+    );
+  }
+
+  private async contextLength(upstream: Upstream, name: string): Promise<number | null> {
+    try {
+      const show = showSchema.parse(await this.pool.fetchJson(upstream, 'POST', '/api/show', { model: name }));
+      for (const [key, value] of Object.entries(show.model_info ?? {})) {
+        if (key.endsWith('.context_length') && typeof value === 'number') return value;
+      }
+    } catch (err) {
+      this.log.debug({ model: name, err: String(err) }, 'no context length from /api/show');
+    }
+    return null;
+  }
+}

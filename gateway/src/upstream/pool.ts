@@ -1,0 +1,196 @@
+// The Ollama upstreams: keep-alive pooled HTTP (undici), health tracking, least-busy routing,
+// and retry of connect failures on another upstream (safe: nothing reached the model, nothing reached the client).
+import { Pool, type Dispatcher } from 'undici';
+import type { Logger } from 'pino';
+import { GatewayError } from '../errors.js';
+
+export interface UpstreamTimeouts {
+  connectMs: number;
+  firstByteMs: number;
+  idleMs: number;
+}
+
+export interface Upstream {
+  readonly url: string;
+  readonly pool: Pool;
+  inFlight: number;
+  healthy: boolean;
+  lastError: string | null;
+  version: string | null;
+}
+
+const CONNECT_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+export function isConnectError(err: unknown): boolean {
+  const code = (err as { code?: string } | null)?.code;
+  return code !== undefined && CONNECT_ERRORS.has(code);
+}
+
+export function isTimeoutError(err: unknown): boolean {
+  const code = (err as { code?: string } | null)?.code;
+  return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
+}
+
+function describe(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  return e.code ? `${e.code}${e.message && !e.message.includes(e.code) ? ` (${e.message})` : ''}` : String(e.message ?? err);
+}
+
+export interface UpstreamRequest {
+  method: 'GET' | 'POST' | 'DELETE';
+  path: string;
+  body?: string | Buffer;
+  /** Upstream URLs that have the model; undefined = any. */
+  candidates?: readonly string[];
+  signal?: AbortSignal;
+}
+
+export class UpstreamPool {
+  readonly upstreams: Upstream[];
+  private healthTimer: NodeJS.Timeout | undefined;
+
+  constructor(urls: readonly string[], private readonly timeouts: UpstreamTimeouts, private readonly log: Logger) {
+    this.upstreams = urls.map((url) => ({
+      url,
+      pool: new Pool(url, {
+        connections: 256,
+        pipelining: 1,
+        connectTimeout: timeouts.connectMs,
+        headersTimeout: timeouts.firstByteMs,
+        bodyTimeout: timeouts.idleMs,
+        keepAliveTimeout: 30_000,
+      }),
+      inFlight: 0,
+      healthy: true,
+      lastError: null,
+      version: null,
+    }));
+  }
+
+  /** The least-busy healthy upstream among the candidates; unhealthy ones only when no healthy one is left. */
+  choose(candidates: readonly string[] | undefined, exclude: ReadonlySet<Upstream>): Upstream | undefined {
+    let best: Upstream | undefined;
+    for (const upstream of this.upstreams) {
+      if (exclude.has(upstream)) continue;
+      if (candidates && !candidates.includes(upstream.url)) continue;
+      if (
+        !best ||
+        (upstream.healthy && !best.healthy) ||
+        (upstream.healthy === best.healthy && upstream.inFlight < best.inFlight)
+      ) {
+        best = upstream;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * Sends a request to the best upstream, moving on to the next when the connection cannot be made.
+   * The caller must call `release(upstream)` once the response body is consumed or abandoned.
+   */
+  async send(request: UpstreamRequest): Promise<{ upstream: Upstream; response: Dispatcher.ResponseData }> {
+    const tried = new Set<Upstream>();
+    const failures: string[] = [];
+    for (;;) {
+      const upstream = this.choose(request.candidates, tried);
+      if (!upstream) {
+        throw new GatewayError(
+          'upstream_unavailable',
+          failures.length > 0
+            ? `No Ollama upstream could be reached: ${failures.join('; ')}.`
+            : 'No Ollama upstream is configured for this model.',
+        );
+      }
+      tried.add(upstream);
+      upstream.inFlight += 1;
+      try {
+        const response = await upstream.pool.request({
+          method: request.method,
+          path: request.path,
+          body: request.body,
+          headers: request.body === undefined ? {} : { 'content-type': 'application/json' },
+          signal: request.signal,
+        });
+        this.markHealthy(upstream);
+        return { upstream, response };
+      } catch (err) {
+        upstream.inFlight -= 1;
+        if (request.signal?.aborted) throw err;
+        if (isConnectError(err)) {
+          this.markUnhealthy(upstream, err);
+          failures.push(`${upstream.url}: ${describe(err)}`);
+          continue;
+        }
+        if (isTimeoutError(err)) {
+          throw new GatewayError('upstream_timeout', `Ollama at ${upstream.url} did not answer in time (${describe(err)}).`);
+        }
+        throw new GatewayError('upstream_error', `Ollama at ${upstream.url} failed: ${describe(err)}.`, { cause: err });
+      }
+    }
+  }
+
+  release(upstream: Upstream): void {
+    upstream.inFlight = Math.max(0, upstream.inFlight - 1);
+  }
+
+  /** GET a JSON document from one upstream (catalog and health use; not the hot path). */
+  async fetchJson(upstream: Upstream, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+    const response = await upstream.pool.request({
+      method,
+      path,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headersTimeout: Math.min(this.timeouts.firstByteMs, 10_000),
+      bodyTimeout: Math.min(this.timeouts.idleMs, 10_000),
+    });
+    const text = await response.body.text();
+    if (response.statusCode !== 200) {
+      throw new Error(`${method} ${upstream.url}${path} answered ${response.statusCode}: ${text.slice(0, 200)}`);
+    }
+    return JSON.parse(text) as unknown;
+  }
+
+  /** Asks one upstream for its version; updates its health. */
+  async probe(upstream: Upstream): Promise<boolean> {
+    try {
+      const body = (await this.fetchJson(upstream, 'GET', '/api/version')) as { version?: unknown };
+      upstream.version = typeof body.version === 'string' ? body.version : null;
+      this.markHealthy(upstream);
+      return true;
+    } catch (err) {
+      this.markUnhealthy(upstream, err);
+      return false;
+    }
+  }
+
+  startHealthChecks(intervalMs = 5_000): void {
+    this.healthTimer = setInterval(() => {
+      for (const upstream of this.upstreams) void this.probe(upstream);
+    }, intervalMs);
+    this.healthTimer.unref();
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.healthTimer);
+    await Promise.all(this.upstreams.map((upstream) => upstream.pool.close().catch(() => upstream.pool.destroy())));
+  }
+
+  private markHealthy(upstream: Upstream): void {
+    if (!upstream.healthy) this.log.info({ upstream: upstream.url }, 'upstream is reachable again');
+    upstream.healthy = true;
+    upstream.lastError = null;
+  }
+
+  private markUnhealthy(upstream: Upstream, err: unknown): void {
+    if (upstream.healthy) this.log.warn({ upstream: upstream.url, err: describe(err) }, 'upstream unreachable');
+    upstream.healthy = false;
+    upstream.lastError = describe(err);
+  }
+}
