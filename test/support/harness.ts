@@ -72,7 +72,6 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     });
 
   const addGateway = async (overrides: Record<string, string | number> = {}) => {
-    if (options.kind === 'embedded' && gateways.length > 0) throw new Error('embedded mode runs one gateway');
     const gateway = await startGateway(config(overrides));
     gateways.push(gateway);
     return gateway;
