@@ -18,6 +18,7 @@ export async function listModels(ctx: RequestContext, deps: GatewayDeps): Promis
   try {
     models = await deps.catalog.list();
   } catch (err) {
+    if (err instanceof GatewayError) throw err;
     throw new GatewayError('upstream_unavailable', 'No Ollama upstream answered the model list.', { cause: err });
   }
   const allowed = key.models ? new Set(key.models.map(canonicalModel)) : null;

@@ -42,6 +42,7 @@ export async function resolveModel(deps: GatewayDeps, key: KeyRecord, name: stri
   try {
     model = await deps.catalog.find(name);
   } catch (err) {
+    if (err instanceof GatewayError) throw err;
     throw new GatewayError('upstream_unavailable', 'No Ollama upstream answered the model list.', { cause: err });
   }
   if (!model) {

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Logger } from 'pino';
 import type { SharedCache } from '../shared/types.js';
 import type { UpstreamPool, Upstream } from './pool.js';
+import { GatewayError } from '../errors.js';
 
 const CACHE_KEY = 'models:catalog:v1';
 const LOCAL_TTL_MS = 5_000;
@@ -114,9 +115,13 @@ export class ModelCatalog {
     const merged = new Map<string, CatalogModel>();
     const results = await Promise.allSettled(this.pool.upstreams.map((upstream) => this.fetchOne(upstream)));
     let reached = 0;
+    const failures: string[] = [];
     results.forEach((result, index) => {
       if (result.status === 'rejected') {
-        this.log.warn({ upstream: this.pool.upstreams[index]!.url, err: String(result.reason) }, 'model list failed');
+        const url = this.pool.upstreams[index]!.url;
+        const reason = (result.reason as { code?: string }).code ?? String(result.reason);
+        failures.push(`${url}: ${reason}`);
+        this.log.warn({ upstream: url, err: String(result.reason) }, 'model list failed');
         return;
       }
       reached += 1;
@@ -127,7 +132,9 @@ export class ModelCatalog {
       }
     });
     if (reached === 0 && this.local) return this.local.models; // keep serving what we knew
-    if (reached === 0) throw new Error('no Ollama upstream answered /api/tags');
+    if (reached === 0) {
+      throw new GatewayError('upstream_unavailable', `No Ollama upstream answered the model list (${failures.join('; ')}).`);
+    }
     return [...merged.values()].sort((a, b) => a.id.localeCompare(b.id));
   }
 
