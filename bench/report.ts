@@ -1,0 +1,111 @@
+// The benchmark report: medians of the repetitions with their spread, ratios against the floor proxy,
+// added latency against direct, and the issue's targets marked as held or not.
+import type { WrkResult } from './wrk.js';
+import type { StreamResult } from './streams.js';
+
+export interface Rep {
+  c1: WrkResult;
+  c32: WrkResult;
+  c128: WrkResult | null;
+  burst: StreamResult;
+  paced: StreamResult;
+  cpuPerRequestUs: number | null;
+  rssMb: number;
+}
+
+export interface TargetResult {
+  target: string;
+  reps: Rep[];
+}
+
+interface Stat {
+  median: number;
+  min: number;
+  max: number;
+}
+
+function stat(values: Array<number | null | undefined>): Stat | null {
+  const clean = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v)).sort((a, b) => a - b);
+  if (clean.length === 0) return null;
+  return { median: clean[Math.floor(clean.length / 2)]!, min: clean[0]!, max: clean.at(-1)! };
+}
+
+function show(s: Stat | null, digits = 0): string {
+  if (!s) return '–';
+  const f = (n: number) => n.toFixed(digits);
+  return s.min === s.max ? f(s.median) : `${f(s.median)} (${f(s.min)}–${f(s.max)})`;
+}
+
+export function printReport(results: TargetResult[], meta: { quick: boolean; reps: number; seconds: number }) {
+  const rows = results.map((r) => ({
+    target: r.target,
+    c1Rps: stat(r.reps.map((x) => x.c1.rps)),
+    c1P50: stat(r.reps.map((x) => x.c1.p50Ms)),
+    c32Rps: stat(r.reps.map((x) => x.c32.rps)),
+    c32P50: stat(r.reps.map((x) => x.c32.p50Ms)),
+    c32P99: stat(r.reps.map((x) => x.c32.p99Ms)),
+    c128Rps: stat(r.reps.map((x) => x.c128?.rps)),
+    c128P99: stat(r.reps.map((x) => x.c128?.p99Ms)),
+    burst: stat(r.reps.map((x) => x.burst.streamsPerSecond)),
+    pacedTtfb: stat(r.reps.map((x) => x.paced.ttfbP50Ms)),
+    pacedTotal: stat(r.reps.map((x) => x.paced.totalP50Ms)),
+    cpuUs: stat(r.reps.map((x) => x.cpuPerRequestUs)),
+    rss: stat(r.reps.map((x) => x.rssMb)),
+    errors: r.reps.reduce((n, x) => n + x.c1.errors + x.c1.non2xx + x.c32.errors + x.c32.non2xx + (x.c128 ? x.c128.errors + x.c128.non2xx : 0) + x.burst.failed + x.paced.failed, 0),
+  }));
+  const by = (name: string) => rows.find((row) => row.target === name);
+  const floor = by('floor');
+  const direct = by('direct');
+  const ratio = (a: Stat | null, b: Stat | null) => (a && b ? a.median / b.median : null);
+
+  const lines = [
+    `| target | c=1 req/s | c=1 p50 ms | +p50 vs direct | c=32 req/s | c=32 p99 ms | c=128 req/s | c=32 × floor | burst streams/s | burst × floor | paced TTFB ms | paced total ms | CPU µs/req | RSS MB | errors |`,
+    `|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|`,
+    ...rows.map((row) =>
+      [
+        row.target,
+        show(row.c1Rps),
+        show(row.c1P50, 3),
+        direct && row.c1P50 && direct.c1P50 ? (row.c1P50.median - direct.c1P50.median).toFixed(3) : '–',
+        show(row.c32Rps),
+        show(row.c32P99, 2),
+        show(row.c128Rps),
+        ratio(row.c32Rps, floor?.c32Rps ?? null)?.toFixed(2) ?? '–',
+        show(row.burst),
+        ratio(row.burst, floor?.burst ?? null)?.toFixed(2) ?? '–',
+        show(row.pacedTtfb, 2),
+        show(row.pacedTotal, 1),
+        show(row.cpuUs),
+        show(row.rss),
+        String(row.errors),
+      ].join(' | ').replace(/^/, '| ').replace(/$/, ' |'),
+    ),
+  ];
+
+  const checks: Array<{ target: string; held: boolean | null; value: string }> = [];
+  const check = (target: string, value: number | null, limit: number, cmp: 'ge' | 'le', unit = '') =>
+    checks.push({
+      target,
+      held: value === null ? null : cmp === 'ge' ? value >= limit : value <= limit,
+      value: value === null ? 'not measured' : `${value.toFixed(3)}${unit} (${cmp === 'ge' ? '≥' : '≤'} ${limit}${unit})`,
+    });
+  const emb = by('embedded');
+  const pgr = by('pg+redis');
+  check('embedded c=32 req/s ÷ floor', ratio(emb?.c32Rps ?? null, floor?.c32Rps ?? null), 0.6, 'ge');
+  check('pg+redis c=32 req/s ÷ floor', ratio(pgr?.c32Rps ?? null, floor?.c32Rps ?? null), 0.5, 'ge');
+  check('embedded c=1 p50 − floor p50', emb?.c1P50 && floor?.c1P50 ? emb.c1P50.median - floor.c1P50.median : null, 0.3, 'le', ' ms');
+  check('embedded burst streams/s ÷ floor', ratio(emb?.burst ?? null, floor?.burst ?? null), 0.7, 'ge');
+  check('embedded paced TTFB − floor', emb?.pacedTtfb && floor?.pacedTtfb ? emb.pacedTtfb.median - floor.pacedTtfb.median : null, 0.5, 'le', ' ms');
+  check('embedded CPU per request', emb?.cpuUs?.median ?? null, 250, 'le', ' µs');
+  check('embedded RSS after load', emb?.rss?.median ?? null, 90, 'le', ' MB');
+
+  const out = [
+    `\nLLM Gateway benchmark — ${meta.reps} rep(s) × ${meta.seconds}s per workload${meta.quick ? ' (quick smoke: timings not meaningful)' : ''}; medians (min–max)`,
+    `SUT pinned to core 0; load generator (wrk -t1) and upstream on core 1 (direct: wrk on core 0).\n`,
+    ...lines,
+    '\nTargets:',
+    ...checks.map((c) => `  ${c.held === null ? '·' : c.held ? '✓' : '✗'} ${c.target}: ${c.value}`),
+  ].join('\n');
+  process.stdout.write(`${out}\n`);
+  return { table: lines, checks };
+}
