@@ -15,7 +15,7 @@ const CLOCK_TICKS = 100; // USER_HZ on Linux
 
 export function startPinned(name: string, core: number, args: string[], env: Record<string, string>): Proc {
   const child = spawn('taskset', ['-c', String(core), ...args], {
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -16,7 +16,7 @@ import { Responder } from './http/respond.js';
 import { CorsPolicy } from './http/cors.js';
 import { createContext, type RequestContext } from './http/context.js';
 import { dispatch } from './routes/router.js';
-import { toGatewayError } from './errors.js';
+import { GatewayError, toGatewayError } from './errors.js';
 
 export interface Gateway {
   readonly deps: GatewayDeps;
@@ -99,15 +99,23 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     });
     dispatch(ctx, deps).catch((err: unknown) => fail(ctx, deps, err));
   });
-  server.on('clientError', (err, socket) => {
-    // Malformed HTTP never reaches a route: answer 400 in the envelope when the socket still takes it.
-    if (socket.writable) {
-      const body = JSON.stringify(toGatewayError(new Error(String(err))).toEnvelope()).replace(
-        /"internal_error"|"api_error"|The gateway hit[^"]*/g,
-        (m) => (m.startsWith('The') ? 'Malformed HTTP request.' : m === '"api_error"' ? '"invalid_request_error"' : '"bad_request"'),
-      );
-      socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
-    } else socket.destroy();
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    // Malformed HTTP never reaches a route: answer in the envelope when the socket still takes it.
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const error = new GatewayError(
+      tooLarge ? 'request_too_large' : 'invalid_request',
+      tooLarge ? 'Request headers are too large.' : 'Malformed HTTP request.',
+    );
+    const body = JSON.stringify(error.toEnvelope());
+    const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    socket.end(
+      `HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+        `x-instance: ${instance}\r\nconnection: close\r\n\r\n${body}`,
+    );
   });
   await listen(server, config.PORT, config.HOST);
 

@@ -23,11 +23,12 @@ const exact = new Map<string, Methods>([
   ...ENDPOINTS.map((endpoint): [string, Methods] => [endpoint.path, { POST: proxyHandler(endpoint) }]),
 ]);
 
-/** Routes with one path parameter (the rest of the path after the prefix, URL-decoded). */
-const prefixed: Array<{ prefix: string; suffix: string; route: string; methods: Methods }> = [
-  { prefix: '/v1/models/', suffix: '', route: '/v1/models/:id', methods: { GET: getModel } },
-  { prefix: '/admin/keys/', suffix: '/rotate', route: '/admin/keys/:id/rotate', methods: { POST: rotateKey } },
-  { prefix: '/admin/keys/', suffix: '', route: '/admin/keys/:id', methods: { GET: getKey, DELETE: revokeKey } },
+/** Routes with one path parameter (the rest of the path between prefix and suffix, URL-decoded). */
+const prefixed: Array<{ prefix: string; suffix: string; route: string; methods: Methods; slashes: boolean }> = [
+  // Model names may contain slashes (hf.co/org/model:tag).
+  { prefix: '/v1/models/', suffix: '', route: '/v1/models/:id', methods: { GET: getModel }, slashes: true },
+  { prefix: '/admin/keys/', suffix: '/rotate', route: '/admin/keys/:id/rotate', methods: { POST: rotateKey }, slashes: false },
+  { prefix: '/admin/keys/', suffix: '', route: '/admin/keys/:id', methods: { GET: getKey, DELETE: revokeKey }, slashes: false },
 ];
 
 function match(path: string): { route: string; methods: Methods; param: string } | undefined {
@@ -37,7 +38,7 @@ function match(path: string): { route: string; methods: Methods; param: string }
   for (const candidate of prefixed) {
     if (!normalized.startsWith(candidate.prefix) || !normalized.endsWith(candidate.suffix)) continue;
     const raw = normalized.slice(candidate.prefix.length, normalized.length - candidate.suffix.length);
-    if (raw.length === 0 || (candidate.suffix === '' && raw.includes('/') && candidate.prefix === '/admin/keys/')) continue;
+    if (raw.length === 0 || (!candidate.slashes && raw.includes('/'))) continue;
     let param: string;
     try {
       param = decodeURIComponent(raw);
