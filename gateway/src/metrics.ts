@@ -1,6 +1,13 @@
 // Prometheus metrics of one gateway instance (its own registry, so several gateways can share a process in tests).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** A route's metric children, bound once: prom-client hashes label objects on every unbound call. */
+interface RouteMetrics {
+  statuses: Map<number, { inc(): void }>;
+  duration: { observe(value: number): void };
+  overhead: { observe(value: number): void };
+}
+
 export class GatewayMetrics {
   readonly registry = new Registry();
   readonly requests: Counter<'route' | 'status'>;
@@ -14,6 +21,25 @@ export class GatewayMetrics {
   readonly usageBuffered: Gauge;
   readonly usageDropped: Counter;
   readonly usageWritten: Counter;
+
+  private readonly routes = new Map<string, RouteMetrics>();
+
+  /** Counts one answered request: status, total time, and the gateway's own share of it. */
+  observeRequest(route: string, status: number, totalSeconds: number, overheadSeconds: number | null): void {
+    let bound = this.routes.get(route);
+    if (!bound) {
+      bound = { statuses: new Map(), duration: this.duration.labels(route), overhead: this.overhead.labels(route) };
+      this.routes.set(route, bound);
+    }
+    let counter = bound.statuses.get(status);
+    if (!counter) {
+      counter = this.requests.labels(route, String(status));
+      bound.statuses.set(status, counter);
+    }
+    counter.inc();
+    bound.duration.observe(totalSeconds);
+    if (overheadSeconds !== null) bound.overhead.observe(overheadSeconds);
+  }
 
   constructor(instance: string, withProcessMetrics = true) {
     this.registry.setDefaultLabels({ instance });

@@ -177,10 +177,12 @@ function fail(ctx: RequestContext, deps: GatewayDeps, err: unknown): void {
 
 function observe(ctx: RequestContext, deps: GatewayDeps): void {
   const totalNs = process.hrtime.bigint() - ctx.startedAt;
-  const route = ctx.route;
-  deps.metrics.requests.inc({ route, status: String(ctx.res.statusCode) });
-  deps.metrics.duration.observe({ route }, Number(totalNs) / 1e9);
-  if (ctx.upstreamNs > 0n) deps.metrics.overhead.observe({ route }, Number(totalNs - ctx.upstreamNs) / 1e9);
+  deps.metrics.observeRequest(
+    ctx.route,
+    ctx.res.statusCode,
+    Number(totalNs) / 1e9,
+    ctx.upstreamNs > 0n ? Number(totalNs - ctx.upstreamNs) / 1e9 : null,
+  );
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

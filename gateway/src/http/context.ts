@@ -12,6 +12,7 @@ export interface RequestContext {
   /** process.hrtime.bigint() at arrival. */
   readonly startedAt: bigint;
   readonly path: string;
+  /** Parsed on first use: only a few routes read the query string. */
   readonly query: URLSearchParams;
   /** Metrics label: the matched route pattern, never the raw path (bounded cardinality). */
   route: string;
@@ -27,6 +28,7 @@ export function createContext(req: IncomingMessage, res: ServerResponse, trustRe
   const incoming = req.headers['x-request-id'];
   const uid = randomUUID();
   const requestId = trustRequestId && typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : uid;
+  let query: URLSearchParams | undefined;
   return {
     req,
     res,
@@ -34,7 +36,9 @@ export function createContext(req: IncomingMessage, res: ServerResponse, trustRe
     uid,
     startedAt: process.hrtime.bigint(),
     path: q === -1 ? url : url.slice(0, q),
-    query: new URLSearchParams(q === -1 ? '' : url.slice(q + 1)),
+    get query() {
+      return (query ??= new URLSearchParams(q === -1 ? '' : url.slice(q + 1)));
+    },
     route: 'unmatched',
     upstreamNs: 0n,
   };
