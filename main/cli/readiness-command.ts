@@ -1,0 +1,137 @@
+// `llm-gateway readiness`: runs the readiness suite against a gateway (the stack on :3000 by default, or any
+// --url), prints ✓/✗ lines as checks finish (or one JSON object with --json), writes JUnit with --junit, keeps
+// the run in the history, and exits 0 only when no selected check failed.
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import {
+  CHECKS, ReadinessError, ReadinessHistory, defaultHistoryPath, humanHeader, humanLine, junitReport, llmgwHome,
+  readStackEnv, runReadiness, stackTargets, summaryLine, type ReadinessOptions, type StackProbe,
+} from '../readiness/index.js';
+import { formatDuration } from '../readiness/report-human.js';
+import { CliError } from './errors.js';
+
+export const READINESS_HELP = `  readiness               Run the readiness checks against a gateway [--url U] [--key K] [--admin-token T]
+                          [--model M] [--only a,b] [--skip a,b] [--json] [--junit FILE] [--failover]
+                          [--database-url U] [--redis-url U] [--origin O] [--replicas N] [--list]`;
+
+const DEFAULT_URL = 'http://127.0.0.1:3000';
+
+function list(value: string | undefined): string[] | undefined {
+  return value === undefined ? undefined : value.split(',').map((part) => part.trim()).filter(Boolean);
+}
+
+function positive(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new CliError('usage', `${flag} must be a positive whole number, got '${value}'.`);
+  return n;
+}
+
+/** What the gateway at `url` runs on, from /health/ready (null when it does not answer). */
+async function backendKinds(url: string): Promise<{ store?: string; limiter?: string } | null> {
+  try {
+    const response = await fetch(`${url.replace(/\/+$/, '')}/health/ready`, { signal: AbortSignal.timeout(3000) });
+    const body = (await response.json()) as { checks?: { store?: { kind?: string }; limiter?: { kind?: string } } };
+    return { store: body.checks?.store?.kind, limiter: body.checks?.limiter?.kind };
+  } catch {
+    return null;
+  }
+}
+
+/** The stack controller's probe, once main/stack provides `readiness-probe.js` exporting createStackProbe(). */
+async function loadStackProbe(): Promise<StackProbe | null> {
+  const specifier = '../stack/readiness-probe.js';
+  try {
+    const mod = (await import(specifier)) as { createStackProbe?: () => Promise<StackProbe | null> };
+    return (await mod.createStackProbe?.()) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export async function runReadinessCommand(args: string[]): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: {
+        url: { type: 'string' }, key: { type: 'string' }, 'admin-token': { type: 'string' }, model: { type: 'string' },
+        only: { type: 'string' }, skip: { type: 'string' }, json: { type: 'boolean', default: false },
+        junit: { type: 'string' }, failover: { type: 'boolean', default: false }, 'database-url': { type: 'string' },
+        'database-schema': { type: 'string' }, 'redis-url': { type: 'string' }, origin: { type: 'string' },
+        replicas: { type: 'string' }, 'max-body-bytes': { type: 'string' }, timeout: { type: 'string' },
+        history: { type: 'string' }, 'no-history': { type: 'boolean', default: false }, list: { type: 'boolean', default: false },
+      },
+    });
+  } catch (err) {
+    throw new CliError('usage', (err as Error).message);
+  }
+  const { values } = parsed;
+  if (values.list) {
+    for (const check of CHECKS) console.log(`${String(check.number).padStart(2)}  ${check.id.padEnd(16)} ${check.title}${check.optIn ? ' (opt-in: --failover)' : ''}`);
+    return;
+  }
+  const url = (values.url ?? DEFAULT_URL).replace(/\/+$/, '');
+  const stackEnv = readStackEnv();
+  const adminToken = values['admin-token'] ?? process.env.ADMIN_TOKEN ?? stackEnv?.ADMIN_TOKEN;
+  const options: ReadinessOptions = {
+    url,
+    ...(values.key ? { key: values.key } : {}),
+    ...(adminToken ? { adminToken } : {}),
+    ...(values.model ? { model: values.model } : {}),
+    ...(values.only ? { only: list(values.only)! } : {}),
+    ...(values.skip ? { skip: list(values.skip)! } : {}),
+    failover: values.failover,
+    ...(values['database-url'] ? { databaseUrl: values['database-url'] } : {}),
+    ...(values['database-schema'] ? { databaseSchema: values['database-schema'] } : {}),
+    ...(values['redis-url'] ? { redisUrl: values['redis-url'] } : {}),
+    ...(values.origin ? { origin: values.origin } : {}),
+  };
+  const replicas = positive(values.replicas, '--replicas');
+  const maxBody = positive(values['max-body-bytes'], '--max-body-bytes');
+  const timeout = positive(values.timeout, '--timeout');
+  if (replicas) options.expectedReplicas = replicas;
+  if (maxBody) options.maxBodyBytes = maxBody;
+  if (timeout) options.timeoutMs = timeout * 1000;
+
+  // The stack: its generated env file exists and the gateway says it runs on Postgres (or does not answer at all).
+  if (stackEnv) {
+    const kinds = await backendKinds(url);
+    const targets = stackTargets(stackEnv);
+    const isStack = kinds ? kinds.store === 'postgres' : url === DEFAULT_URL;
+    if (isStack) {
+      if (!options.databaseUrl && targets.databaseUrl) options.databaseUrl = targets.databaseUrl;
+      if (!options.redisUrl && targets.redisUrl && (!kinds || kinds.limiter === 'redis')) options.redisUrl = targets.redisUrl;
+      const stack = await loadStackProbe();
+      if (stack) options.stack = stack;
+    }
+  }
+
+  const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+  let report;
+  try {
+    report = await runReadiness(options, {
+      onEvent: (event) => {
+        if (values.json) return;
+        if (event.type === 'run-start') console.log(humanHeader(event.url, event.checks.length));
+        if (event.type === 'check-end') console.log(humanLine(event.result, { color }));
+        if (event.type === 'warning') console.log(`! ${event.message}`);
+      },
+    });
+  } catch (err) {
+    if (err instanceof ReadinessError) throw new CliError('usage', `${err.message} ${err.fix}`);
+    throw err;
+  }
+  if (values.junit) writeFileSync(values.junit, junitReport(report));
+  if (!values['no-history']) {
+    const history = new ReadinessHistory(values.history ?? defaultHistoryPath(llmgwHome()));
+    const saved = await history.append(report).catch((err: Error) => ({ warning: `History not saved: ${err.message}` }));
+    if (saved.warning) console.error(`llm-gateway: ${saved.warning}`);
+  }
+  if (values.json) console.log(JSON.stringify(report));
+  else {
+    console.log(`${report.cleanup.keysCreated} temporary key(s) created, ${report.cleanup.keysRevoked} revoked; took ${formatDuration(report.durationMs)}`);
+    console.log(summaryLine(report));
+  }
+  process.exitCode = report.ok ? 0 : 1;
+}

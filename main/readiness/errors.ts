@@ -1,0 +1,42 @@
+// The readiness suite's error table: each coded failure says what went wrong and what to do next.
+// Checks throw ReadinessError; the runner turns it into a failed result carrying the code and the fix hint.
+
+export const READINESS_ERRORS = {
+  unreachable: 'Start the gateway (`llm-gateway up` for the stack, `npm start` for embedded mode) or pass the right --url.',
+  timeout: 'The gateway or a dependency answered too slowly; look at `llm-gateway status` and the gateway log.',
+  no_key: 'Pass --key llmgw_… or --admin-token (or set ADMIN_TOKEN) so the suite can create a temporary key.',
+  admin_refused: 'The admin token was refused: pass the gateway\'s ADMIN_TOKEN (see $LLMGW_HOME/stack.env for the stack).',
+  admin_disabled: 'The gateway runs without ADMIN_TOKEN: restart it with ADMIN_TOKEN set, or pass an existing --key.',
+  key_refused: 'The API key was refused: check --key (revoked or expired?) or let the suite create one with --admin-token.',
+  no_chat_model: 'Pull a chat model into Ollama (e.g. `ollama pull llama3.2:1b`) or name one with --model.',
+  unknown_check: 'Use the ids or numbers shown by `llm-gateway readiness --list`.',
+  bad_options: 'Fix the option named above; `llm-gateway help` lists them.',
+  history_invalid: 'The history file was unreadable and has been reset; nothing else is affected.',
+} as const;
+
+export type ReadinessErrorCode = keyof typeof READINESS_ERRORS;
+
+export class ReadinessError extends Error {
+  constructor(
+    readonly code: ReadinessErrorCode,
+    message: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'ReadinessError';
+  }
+
+  get fix(): string {
+    return READINESS_ERRORS[this.code];
+  }
+}
+
+/** Turns a network error from fetch into a coded error naming the URL. */
+export function networkError(url: string, err: unknown): ReadinessError {
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  if ((err as Error).name === 'AbortError' || (err as Error).name === 'TimeoutError') {
+    return new ReadinessError('timeout', `${url} did not answer in time.`, { cause: err });
+  }
+  const why = cause?.code ?? cause?.message ?? (err as Error).message;
+  return new ReadinessError('unreachable', `${url} is not reachable (${why}).`, { cause: err });
+}
