@@ -2,6 +2,11 @@
 import { CliError } from './errors.js';
 import { runGateway } from './gateway-command.js';
 import { runKeys } from './keys-command.js';
+import { READINESS_HELP, runReadinessCommand } from './readiness-command.js';
+
+// The stack commands are loaded on demand: their Docker client is not needed to run a gateway.
+const STACK_HELP = `  up | down | stop | start | restart <service> | status | logs <service> | events
+                          The Docker stack (see compose/README.md); \`llm-gateway help stack\` for details`;
 
 const HELP = `llm-gateway <command>
 
@@ -10,6 +15,8 @@ Commands:
   keys create --name N    Create an API key [--models a,b] [--rpm N] [--tpm N] [--expires-in-days N] [--json]
   keys list [--json]      List keys (prefix, status, name)
   keys revoke <id>        Revoke a key
+${STACK_HELP}
+${READINESS_HELP}
   help                    Show this help`;
 
 async function main(argv: string[]): Promise<void> {
@@ -19,8 +26,27 @@ async function main(argv: string[]): Promise<void> {
       return runGateway();
     case 'keys':
       return runKeys(args);
-    case undefined:
+    case 'up':
+    case 'down':
+    case 'stop':
+    case 'start':
+    case 'restart':
+    case 'status':
+    case 'logs':
+    case 'events': {
+      const stack = await import('./stack-commands.js');
+      return stack.runStack(command, args);
+    }
+    case 'readiness':
+      return runReadinessCommand(args);
     case 'help':
+      if (args[0] === 'stack') {
+        console.log((await import('./stack-commands.js')).STACK_HELP);
+        return;
+      }
+      console.log(HELP);
+      return;
+    case undefined:
     case '--help':
     case '-h':
       console.log(HELP);

@@ -1,0 +1,36 @@
+#!/bin/sh
+# nginx container entry: writes the generated settings, starts the address watcher, then runs nginx.
+# Why a watcher: nginx (1.22, no `resolve` in upstream) resolves `api-gateway` only at start or reload. When a
+# replica is recreated or restarted it gets a new address, so we poll Docker's DNS and reload on any change.
+set -eu
+mkdir -p /tmp/llmgw-nginx
+body=${MAX_BODY_BYTES:-1048576}
+# 64 KiB above the gateway's limit: the gateway, not nginx, answers 413 (in the OpenAI error shape).
+echo "client_max_body_size $((body + 65536));" > /tmp/llmgw-nginx/generated.conf
+
+UPSTREAM_HOST=${LLMGW_UPSTREAM_HOST:-api-gateway}
+INTERVAL=${LLMGW_RESOLVE_INTERVAL:-2}
+
+resolve() {
+  # glibc (Debian) and musl (Alpine) both have getent; busybox nslookup is the last resort.
+  { getent ahostsv4 "$UPSTREAM_HOST" 2>/dev/null || getent hosts "$UPSTREAM_HOST" 2>/dev/null \
+    || nslookup "$UPSTREAM_HOST" 2>/dev/null | sed -n 's/^Address[^:]*: *\([0-9.]*\)$/\1/p'; } \
+    | awk '{print $1}' | grep -E '^[0-9.]+$' | sort -u | tr '\n' ' '
+}
+
+watch_upstream() {
+  known=$(resolve)
+  while sleep "$INTERVAL"; do
+    now=$(resolve)
+    # Empty = no replica running: nginx keeps its last list (a reload would fail on an unknown host).
+    if [ -n "$now" ] && [ "$now" != "$known" ]; then
+      echo "llmgw-nginx: $UPSTREAM_HOST is now [ $now] (was [ $known]); reloading" >&2
+      if nginx -s reload; then known=$now; fi
+    fi
+  done
+}
+
+if [ "${1:-}" = nginx ]; then
+  watch_upstream &
+fi
+exec "$@"

@@ -1,0 +1,183 @@
+// The stack controller: one object the CLI, the tray and `serve` mode share. Compose (child process) creates,
+// recreates and removes the stack; dockerode (Engine API) starts, stops, watches and reads logs day to day.
+import type { Writable } from 'node:stream';
+import type Docker from 'dockerode';
+import {
+  composeBaseArgs,
+  downArgs,
+  locateCompose,
+  runCompose,
+  upArgs,
+  type ComposeBinary,
+  type UpOptions,
+} from './compose.js';
+import { listStack, type ContainerStatus } from './containers.js';
+import { composeEnv, effectiveValues, ensureEnvFile, type EnvFile } from './env-file.js';
+import { discoverEngine, type Engine } from './engine.js';
+import { StackError } from './errors.js';
+import { watchEvents, type EventSubscription, type StackEvent } from './events.js';
+import { startContainers, stopContainers, type LifecycleEvent } from './lifecycle.js';
+import { streamLogs, type LogOptions } from './logs.js';
+import { composeFile, llmgwHome, PROJECT } from './paths.js';
+import { assertPortsFree, stackPorts } from './ports.js';
+import { parseProgressLine, type ProgressEvent } from './progress.js';
+
+export type ControllerEvent =
+  | ProgressEvent
+  | LifecycleEvent
+  | { type: 'step'; step: 'env-file' | 'engine' | 'compose' | 'ports' | 'up' | 'down' | 'stop' | 'start' | 'restart'; text: string };
+
+export interface ControllerOptions {
+  /** The caller's environment (overrides, DOCKER_HOST, LLMGW_HOME). */
+  env?: NodeJS.ProcessEnv;
+  home?: string;
+  composeFile?: string;
+  project?: string;
+  onEvent?: (event: ControllerEvent) => void;
+}
+
+export interface StackStatus {
+  project: string;
+  /** not-created: no container; running: all running and none unhealthy; partial; stopped. */
+  state: 'not-created' | 'running' | 'partial' | 'stopped';
+  containers: ContainerStatus[];
+}
+
+export class StackController {
+  readonly env: NodeJS.ProcessEnv;
+  readonly home: string;
+  readonly composeFile: string;
+  readonly project: string;
+  private engine?: Engine;
+  private compose?: ComposeBinary;
+  private emit: (event: ControllerEvent) => void;
+
+  constructor(options: ControllerOptions = {}) {
+    this.env = options.env ?? process.env;
+    this.home = options.home ?? llmgwHome(this.env);
+    this.composeFile = options.composeFile ?? composeFile(this.env);
+    this.project = options.project ?? PROJECT;
+    this.emit = options.onEvent ?? (() => {});
+  }
+
+  /** The Engine (discovered once, then reused). */
+  async docker(): Promise<Docker> {
+    this.engine ??= await discoverEngine({
+      platform: process.platform,
+      env: this.env,
+      home: (await import('node:os')).homedir(),
+      uid: process.getuid?.() ?? 0,
+    });
+    return this.engine.docker;
+  }
+
+  envFile(): EnvFile {
+    return ensureEnvFile(this.home);
+  }
+
+  async containers(): Promise<ContainerStatus[]> {
+    return listStack(await this.docker(), this.project);
+  }
+
+  async status(): Promise<StackStatus> {
+    const containers = await this.containers();
+    const running = containers.filter((c) => c.state === 'running');
+    const state =
+      containers.length === 0
+        ? 'not-created'
+        : running.length === 0
+          ? 'stopped'
+          : running.length === containers.length && running.every((c) => c.health !== 'unhealthy')
+            ? 'running'
+            : 'partial';
+    return { project: this.project, state, containers };
+  }
+
+  private async composeCall(args: string[], step: 'up' | 'down'): Promise<void> {
+    const envFile = this.envFile();
+    await this.docker(); // a clear no_engine error before compose prints its own
+    this.compose ??= await locateCompose(this.env);
+    const extra = { DOCKER_HOST: this.engine!.candidate.dockerHost };
+    const base = composeBaseArgs(this.compose, { file: this.composeFile, envFile: envFile.path, project: this.project });
+    this.emit({ type: 'step', step, text: `docker compose ${args.join(' ')}` });
+    const result = await runCompose(this.compose, [...base, ...args], composeEnv(this.env, extra), (line) =>
+      this.emit(parseProgressLine(line, this.project)),
+    );
+    if (result.code !== 0) {
+      throw new StackError('compose_failed', `docker compose ${args[0]} failed (exit ${result.code}):\n  ${result.tail.slice(-12).join('\n  ')}`, {
+        exitCode: result.code,
+        tail: result.tail,
+      });
+    }
+  }
+
+  /** Creates or updates the stack (idempotent) and waits until every service is healthy. */
+  async up(options: UpOptions = {}): Promise<StackStatus> {
+    const envFile = this.envFile();
+    this.emit({ type: 'step', step: 'env-file', text: `${envFile.created ? 'Generated' : 'Using'} ${envFile.path}` });
+    const docker = await this.docker();
+    this.emit({ type: 'step', step: 'engine', text: `Docker Engine ${this.engine!.version} at ${this.engine!.candidate.address}` });
+    this.compose ??= await locateCompose(this.env);
+    this.emit({ type: 'step', step: 'compose', text: `Docker Compose ${this.compose.version}` });
+    // Ports our own running containers publish are expected to be busy; any other holder is an error.
+    const ours = new Set((await listStack(docker, this.project)).filter((c) => c.state === 'running').flatMap((c) => c.ports.map((p) => p.hostPort)));
+    await assertPortsFree(stackPorts(effectiveValues(envFile.values, this.env)), ours);
+    this.emit({ type: 'step', step: 'ports', text: 'Ports are free' });
+    await this.composeCall(upArgs(options), 'up');
+    return this.status();
+  }
+
+  /** Removes containers and network; volumes (keys, usage, Redis data) are kept unless asked. */
+  async down(options: { volumes?: boolean } = {}): Promise<void> {
+    await this.composeCall(downArgs(options), 'down');
+  }
+
+  async stop(): Promise<StackStatus> {
+    const containers = await this.containers();
+    this.emit({ type: 'step', step: 'stop', text: containers.length ? 'Stopping the stack' : 'No stack to stop' });
+    await stopContainers(await this.docker(), containers, { onEvent: (e) => this.emit(e) });
+    return this.status();
+  }
+
+  /** Starts the stopped stack in order, gated on health; with no stack yet, runs `up`. */
+  async start(): Promise<StackStatus> {
+    const containers = await this.containers();
+    if (containers.length === 0 || !['nginx', 'api-gateway', 'postgres', 'redis'].every((s) => containers.some((c) => c.service === s))) {
+      this.emit({ type: 'step', step: 'start', text: 'No complete stack yet: running up' });
+      return this.up();
+    }
+    this.emit({ type: 'step', step: 'start', text: 'Starting the stack' });
+    const ours = new Set(containers.filter((c) => c.state === 'running').flatMap((c) => c.ports.map((p) => p.hostPort)));
+    await assertPortsFree(stackPorts(effectiveValues(this.envFile().values, this.env)), ours);
+    await startContainers(await this.docker(), containers, { onEvent: (e) => this.emit(e) });
+    return this.status();
+  }
+
+  /** Restarts one service's containers (all replicas, one after the other so the service stays up). */
+  async restart(service: string): Promise<StackStatus> {
+    const containers = (await this.containers()).filter((c) => c.service === service);
+    if (containers.length === 0) throw new StackError('unknown_service', `The stack has no service '${service}'.`);
+    const docker = await this.docker();
+    for (const container of containers) {
+      this.emit({ type: 'step', step: 'restart', text: `Restarting ${container.name}` });
+      await stopContainers(docker, [container], { onEvent: (e) => this.emit(e) });
+      await startContainers(docker, [{ ...container, state: 'exited' }], { onEvent: (e) => this.emit(e) });
+    }
+    return this.status();
+  }
+
+  async logs(service: string, options: LogOptions, out: Writable, err?: Writable, signal?: AbortSignal): Promise<void> {
+    const all = await this.containers();
+    if (all.length === 0) throw new StackError('not_created', 'The stack does not exist yet.');
+    const containers = all.filter((c) => c.service === service || c.name === service);
+    if (containers.length === 0) {
+      throw new StackError('unknown_service', `The stack has no service '${service}' (it has: ${[...new Set(all.map((c) => c.service))].join(', ')}).`);
+    }
+    await streamLogs(await this.docker(), containers, options, out, err, signal);
+  }
+
+  /** One stream of start/die/health_status events for the project's containers. */
+  async events(onEvent: (event: StackEvent) => void): Promise<EventSubscription> {
+    return watchEvents(await this.docker(), onEvent, this.project);
+  }
+}

@@ -1,0 +1,327 @@
+// The Compose stack end to end: the controller brings up nginx → 3 gateways → Postgres + Redis on the real
+// Docker Engine (local images), with the Ollama-compatible test upstream on the host as Ollama.
+// Scenarios run in order on one stack; afterAll removes the stack and its volumes whatever happened.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import type Docker from 'dockerode';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StackController, type ControllerEvent } from '../../main/stack/controller.js';
+import type { StackEvent } from '../../main/stack/events.js';
+import { startOllamaUpstream, type OllamaUpstream } from '../fixtures/ollama-upstream/index.js';
+import { BASE, header, load, request, sleep, waitFor, type RawResponse } from './support.js';
+
+const PROJECT = 'llm-gateway';
+let home: string;
+let upstream: OllamaUpstream;
+let controller: StackController;
+let docker: Docker;
+let adminToken: string;
+let model: string;
+const progress: ControllerEvent[] = [];
+const engineEvents: StackEvent[] = [];
+let closeEvents: (() => void) | undefined;
+const createdByTest: string[] = []; // container ids this file created outside compose (removed in afterAll)
+
+const admin = (method: string, urlPath: string, body?: unknown) =>
+  request(method, urlPath, { headers: { authorization: `Bearer ${adminToken}` }, body });
+
+async function createKey(name: string, limits: { rpm?: number; tpm?: number } = {}): Promise<{ id: string; key: string }> {
+  const res = await admin('POST', '/admin/keys', { name, ...limits });
+  expect(res.status, res.body).toBe(201);
+  const created = JSON.parse(res.body) as { id: string; key: string };
+  expect(created.key).toMatch(/^llmgw_[0-9a-f]{64}$/);
+  return created;
+}
+
+const withKey = (key: string, extra: Record<string, string> = {}) => ({ authorization: `Bearer ${key}`, ...extra });
+
+async function replicaIds(): Promise<string[]> {
+  return (await controller.containers()).filter((c) => c.service === 'api-gateway' && c.state === 'running').map((c) => c.id);
+}
+
+/** x-instance values seen over n requests (the gateway's INSTANCE_ID is its hostname = container id). */
+async function instancesSeen(n: number, path = '/health', headers: Record<string, string> = {}): Promise<{ seen: Set<string>; statuses: number[] }> {
+  const seen = new Set<string>();
+  const statuses: number[] = [];
+  for (let i = 0; i < n; i += 1) {
+    const res = await request('GET', path, { headers });
+    statuses.push(res.status);
+    const instance = header(res, 'x-instance');
+    if (instance) seen.add(instance);
+  }
+  return { seen, statuses };
+}
+
+async function bridgeGatewayIp(): Promise<string> {
+  // host-gateway is the default bridge's address. Older engines leave Gateway out of IPAM; then it is the
+  // subnet's first address (Docker's choice), which is bound to docker0 even while that link is down.
+  const bridge = (await docker.getNetwork('bridge').inspect()) as { IPAM?: { Config?: Array<{ Gateway?: string; Subnet?: string }> } };
+  const config = bridge.IPAM?.Config?.find((c) => c.Gateway || /^\d+\.\d+\.\d+\.\d+\//.test(c.Subnet ?? ''));
+  if (config?.Gateway) return config.Gateway;
+  const octets = config?.Subnet?.split('/')[0]?.split('.').map(Number);
+  if (!octets || octets.length !== 4) throw new Error('the default bridge has no IPv4 subnet; cannot place the test upstream where containers reach it');
+  octets[3] = octets[3]! + 1;
+  return octets.join('.');
+}
+
+beforeAll(async () => {
+  home = mkdtempSync(path.join(os.tmpdir(), 'llmgw-e2e-home-'));
+  controller = new StackController({
+    env: { ...process.env, LLMGW_HOME: home },
+    onEvent: (event) => progress.push(event),
+  });
+  docker = await controller.docker();
+  if ((await controller.containers()).length > 0) {
+    throw new Error(`A '${PROJECT}' stack already exists on this engine; the e2e will not touch it. Remove it yourself (llm-gateway down) and rerun.`);
+  }
+  // The upstream listens on the docker bridge address only: containers reach it as host.docker.internal
+  // (host-gateway), and it stays off public interfaces.
+  upstream = await startOllamaUpstream({ host: await bridgeGatewayIp() });
+  model = upstream.models[0]!.name;
+  controller = new StackController({
+    env: { ...process.env, LLMGW_HOME: home, OLLAMA_URLS: `http://host.docker.internal:${upstream.port}`, LOG_LEVEL: 'warn' },
+    onEvent: (event) => progress.push(event),
+  });
+  const subscription = await controller.events((event) => engineEvents.push(event));
+  closeEvents = () => subscription.close();
+}, 120_000);
+
+afterAll(async () => {
+  closeEvents?.();
+  for (const id of createdByTest) await docker.getContainer(id).remove({ force: true }).catch(() => {});
+  // Only our project: compose removes exactly the containers, network and volumes labelled llm-gateway.
+  if (controller) await controller.down({ volumes: true }).catch((err: unknown) => console.error('e2e teardown:', err));
+  await upstream?.close();
+  if (home) rmSync(home, { recursive: true, force: true });
+}, 300_000);
+
+describe('the llm-gateway Compose stack', () => {
+  it('1. comes up through the controller: all containers healthy, compose names and labels', async () => {
+    const started = Date.now();
+    const status = await controller.up();
+    console.log(`e2e: up took ${Math.round((Date.now() - started) / 1000)} s`);
+    expect(status.state).toBe('running');
+    expect(status.containers.map((c) => `${c.service}#${c.replica}`).sort()).toEqual(
+      ['api-gateway#1', 'api-gateway#2', 'api-gateway#3', 'nginx#1', 'postgres#1', 'redis#1'],
+    );
+    for (const container of status.containers) {
+      expect(container.state, container.name).toBe('running');
+      expect(container.health, container.name).toBe('healthy');
+    }
+    // Progress arrived as typed events, the env file is private.
+    expect(progress.some((e) => e.type === 'resource' && e.resource === 'container' && e.status === 'Healthy')).toBe(true);
+    expect(statSync(path.join(home, 'stack.env')).mode & 0o777).toBe(0o600);
+
+    const ps = execFileSync('docker', [
+      'ps', '--filter', `label=com.docker.compose.project=${PROJECT}`,
+      '--format', '{{.Names}} {{.Label "com.docker.compose.service"}} {{.Label "com.docker.compose.project"}} {{.Ports}}',
+    ], { encoding: 'utf8' });
+    const lines = ps.trim().split('\n').sort();
+    expect(lines.map((l) => l.split(' ').slice(0, 3).join(' '))).toEqual([
+      'llm-gateway-api-gateway-1 api-gateway llm-gateway',
+      'llm-gateway-api-gateway-2 api-gateway llm-gateway',
+      'llm-gateway-api-gateway-3 api-gateway llm-gateway',
+      'llm-gateway-nginx nginx llm-gateway',
+      'llm-gateway-postgres postgres llm-gateway',
+      'llm-gateway-redis redis llm-gateway',
+    ]);
+    expect(ps).toContain('127.0.0.1:3000->80/tcp');
+    expect(ps).toContain('127.0.0.1:15432->5432/tcp');
+    expect(ps).toContain('127.0.0.1:16379->6379/tcp');
+    // The engine event stream saw the starts and health changes of our containers (and no exec noise).
+    await waitFor('engine events', 10_000, async () => engineEvents.some((e) => e.action === 'health_status' && e.health === 'healthy'));
+    expect(engineEvents.some((e) => e.action === 'start' && e.service === 'nginx')).toBe(true);
+    expect(engineEvents.every((e) => ['start', 'die', 'health_status'].includes(e.action))).toBe(true);
+
+    // A second up with nothing changed is a no-op: no container is recreated.
+    const ids = status.containers.map((c) => c.id).sort();
+    const again = await controller.up();
+    expect(again.containers.map((c) => c.id).sort()).toEqual(ids);
+    adminToken = (await import('../../main/stack/env-file.js')).ensureEnvFile(home).values.ADMIN_TOKEN!;
+  });
+
+  it('2. nginx balances over all three replicas, streams SSE, owns no CORS, guards /admin and /metrics', async () => {
+    const { seen, statuses } = await instancesSeen(30);
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    expect([...seen].sort()).toEqual((await replicaIds()).sort());
+
+    const echoed = await request('GET', '/health', { headers: { 'x-request-id': 'e2e-request-1' } });
+    expect(header(echoed, 'x-request-id')).toBe('e2e-request-1');
+    expect(header(await request('GET', '/health'), 'x-request-id')).toMatch(/^[0-9a-f]{32}$/); // nginx's $request_id
+    expect(header(echoed, 'server')).toBe('nginx'); // server_tokens off: no version
+
+    const { key } = await createKey('e2e-stream');
+    // SSE: ten chunks 150 ms apart must arrive one by one, not as one buffered block at the end.
+    upstream.behaviour.chunkDelayMs = 150;
+    upstream.behaviour.chunks = 10;
+    const arrivals: number[] = [];
+    const body: string[] = [];
+    const started = Date.now();
+    await new Promise<void>((resolve, reject) => {
+      const req = http.request(`${BASE}/v1/chat/completions`, {
+        method: 'POST',
+        agent: false,
+        headers: { ...withKey(key), 'content-type': 'application/json' },
+      }, (res) => {
+        expect(res.statusCode).toBe(200);
+        expect(res.headers['content-type']).toContain('text/event-stream');
+        res.on('data', (chunk: Buffer) => {
+          arrivals.push(Date.now() - started);
+          body.push(chunk.toString('utf8'));
+        });
+        res.on('end', resolve);
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify({ model, stream: true, messages: [{ role: 'user', content: 'count to ten' }] }));
+    });
+    upstream.behaviour.chunkDelayMs = 0;
+    upstream.behaviour.chunks = null;
+    expect(body.join('')).toContain('data: [DONE]');
+    expect(arrivals.length).toBeGreaterThanOrEqual(5);
+    expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThan(1000); // first chunk long before the last
+
+    // CORS: exactly one Access-Control-Allow-Origin, on a real answer and on a preflight.
+    const origin = 'http://localhost:5173';
+    const real = await request('GET', '/v1/models', { headers: withKey(key, { origin }) });
+    expect(real.status).toBe(200);
+    expect(real.headers.get('access-control-allow-origin')).toHaveLength(1);
+    const preflight = await request('OPTIONS', '/v1/chat/completions', {
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+    });
+    expect(preflight.status).toBeLessThan(300);
+    expect(preflight.headers.get('access-control-allow-origin')).toHaveLength(1);
+
+    // /admin needs the admin token: none → 401 at nginx, a wrong one → 401 from the gateway, the right one → 200.
+    expect((await request('GET', '/admin/keys')).status).toBe(401);
+    expect((await request('GET', '/admin/keys', { headers: { authorization: `Bearer ${key}` } })).status).toBe(401);
+    expect((await request('GET', '/admin/keys', { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status).toBe(401);
+    expect((await admin('GET', '/admin/keys')).status).toBe(200);
+    // /metrics is not public, not even with the admin token.
+    expect((await request('GET', '/metrics')).status).toBe(404);
+    expect((await admin('GET', '/metrics')).status).toBe(404);
+  });
+
+  it('3. a key works on every replica, and once revoked works on none within a second', async () => {
+    const { id, key } = await createKey('e2e-revoke');
+    const before = await instancesSeen(24, '/v1/models', withKey(key));
+    expect(before.statuses.every((s) => s === 200)).toBe(true);
+    expect(before.seen.size).toBe(3);
+    expect((await admin('DELETE', `/admin/keys/${id}`)).status).toBeLessThan(300);
+    await sleep(1000);
+    const after = await instancesSeen(24, '/v1/models', withKey(key));
+    expect(after.statuses.every((s) => s === 401)).toBe(true);
+    expect(after.seen.size).toBe(3);
+  });
+
+  it('5. one replica stopped while requests flow: the others take the traffic; nginx follows its new address', async () => {
+    const { key } = await createKey('e2e-failover', { rpm: 100_000, tpm: 10_000_000 });
+    const victim = (await controller.containers()).find((c) => c.service === 'api-gateway' && c.replica === 2)!;
+    const victimIp = async () => {
+      const info = await docker.getContainer(victim.id).inspect();
+      return Object.values(info.NetworkSettings.Networks)[0]?.IPAddress ?? '';
+    };
+    const oldIp = await victimIp();
+    // Bounded load: 4 clients, each pausing 25 ms between requests (≈ 100 requests/s at most).
+    const chat = async (i: number): Promise<RawResponse> => {
+      await sleep(25);
+      return i % 3 === 0
+        ? request('POST', '/v1/chat/completions', { headers: withKey(key), body: { model, messages: [{ role: 'user', content: `hi ${i}` }] } })
+        : request('GET', '/v1/models', { headers: withKey(key) });
+    };
+    let stoppedAt = 0;
+    const [results] = await Promise.all([
+      load(7000, 4, chat),
+      (async () => {
+        await sleep(1500);
+        await docker.getContainer(victim.id).stop();
+        stoppedAt = Date.now();
+      })(),
+    ]);
+    const failures = results.filter((r) => r.value instanceof Error || r.value.status !== 200);
+    expect(failures.map((r) => (r.value instanceof Error ? r.value.message : `${r.value.status} ${r.value.body}`))).toEqual([]);
+    expect(results.length).toBeGreaterThan(50);
+    const afterStop = results.filter((r) => r.at > stoppedAt + 500 && !(r.value instanceof Error));
+    const instancesAfter = new Set(afterStop.map((r) => header(r.value as RawResponse, 'x-instance')));
+    expect(afterStop.length).toBeGreaterThan(10);
+    expect(instancesAfter.has(victim.id)).toBe(false);
+    expect(instancesAfter.size).toBe(2);
+
+    // Re-resolution: occupy the stopped replica's address with a container of our own, so the replica gets a
+    // NEW address when it starts again; nginx must reach it there without any manual step.
+    const network = Object.keys((await docker.getContainer(victim.id).inspect()).NetworkSettings.Networks)[0] ?? `${PROJECT}_default`;
+    const holder = await docker.createContainer({
+      Image: process.env.NODE_IMAGE ?? 'node:20-bookworm-slim',
+      name: 'llmgw-e2e-ip-holder',
+      Entrypoint: ['sleep'],
+      Cmd: ['300'],
+      HostConfig: { NetworkMode: network },
+    });
+    createdByTest.push(holder.id);
+    await holder.start();
+    const holderIp = Object.values((await holder.inspect()).NetworkSettings.Networks)[0]?.IPAddress;
+    await controller.start(); // starts the stopped replica, gated on its health
+    const newIp = await victimIp();
+    expect(newIp).not.toBe('');
+    expect(newIp).not.toBe(oldIp);
+    console.log(`e2e: replica 2 moved ${oldIp} → ${newIp} (old address now held by ${holderIp})`);
+    const reached = await waitFor('nginx to reach the restarted replica at its new address', 15_000, async () => {
+      const { seen } = await instancesSeen(9);
+      return seen.has(victim.id) && seen.size === 3 ? seen : undefined;
+    });
+    expect(reached.size).toBe(3);
+    const nginxLogs = (await docker.getContainer('llm-gateway-nginx').logs({ stdout: true, stderr: true, tail: 200 })).toString('utf8');
+    expect(nginxLogs).toContain('reloading');
+    await holder.remove({ force: true });
+    createdByTest.splice(createdByTest.indexOf(holder.id), 1);
+  });
+
+  it('4. stop/start keeps data; down + up keeps volumes; down --volumes removes them', async () => {
+    const { id, key } = await createKey('e2e-persist');
+    const completion = await request('POST', '/v1/chat/completions', {
+      headers: withKey(key),
+      body: { model, messages: [{ role: 'user', content: 'remember me' }] },
+    });
+    expect(completion.status, completion.body).toBe(200);
+    const values = (await import('../../main/stack/env-file.js')).ensureEnvFile(home).values;
+    const usageRows = async (): Promise<number> => {
+      const client = new pg.Client({
+        host: '127.0.0.1', port: 15432, user: values.POSTGRES_USER, password: values.POSTGRES_PASSWORD, database: values.POSTGRES_DB,
+      });
+      await client.connect();
+      try {
+        return Number((await client.query('SELECT count(*) AS n FROM usage WHERE key_id = $1', [id])).rows[0].n);
+      } finally {
+        await client.end();
+      }
+    };
+    await waitFor('the usage row to be flushed', 10_000, async () => (await usageRows()) >= 1);
+
+    const stopped = await controller.stop();
+    expect(stopped.state).toBe('stopped');
+    expect(stopped.containers.every((c) => c.state === 'exited')).toBe(true);
+    const startedAgain = await controller.start();
+    expect(startedAgain.state).toBe('running');
+    expect((await request('GET', '/v1/models', { headers: withKey(key) })).status).toBe(200);
+    expect(await usageRows()).toBeGreaterThanOrEqual(1);
+
+    await controller.down();
+    expect(await controller.containers()).toEqual([]);
+    const volumes = ['llm-gateway_pgdata', 'llm-gateway_redisdata'];
+    for (const volume of volumes) await docker.getVolume(volume).inspect(); // still there
+    const upAgain = await controller.up();
+    expect(upAgain.state).toBe('running');
+    expect((await request('GET', '/v1/models', { headers: withKey(key) })).status).toBe(200);
+    expect(await usageRows()).toBeGreaterThanOrEqual(1);
+
+    await controller.down({ volumes: true });
+    expect(await controller.containers()).toEqual([]);
+    for (const volume of volumes) {
+      await expect(docker.getVolume(volume).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    }
+  });
+});
