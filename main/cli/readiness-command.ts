@@ -73,7 +73,7 @@ export async function runReadinessCommand(args: string[]): Promise<void> {
   }
   const url = (values.url ?? DEFAULT_URL).replace(/\/+$/, '');
   const stackEnv = readStackEnv();
-  const adminToken = values['admin-token'] ?? process.env.ADMIN_TOKEN ?? stackEnv?.ADMIN_TOKEN;
+  const adminToken = values['admin-token'] || process.env.ADMIN_TOKEN || stackEnv?.ADMIN_TOKEN;
   const options: ReadinessOptions = {
     url,
     ...(values.key ? { key: values.key } : {}),

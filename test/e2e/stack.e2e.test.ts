@@ -218,6 +218,26 @@ describe('the llm-gateway Compose stack', () => {
     expect(after.seen.size).toBe(3);
   });
 
+  it('6. the readiness suite passes against the stack, failover included (llm-gateway readiness)', async () => {
+    const cli = path.resolve('bin/llm-gateway.js');
+    let output: string;
+    let code = 0;
+    try {
+      output = execFileSync(process.execPath, [cli, 'readiness', '--failover', '--no-history'], {
+        env: { ...process.env, LLMGW_HOME: home, ADMIN_TOKEN: '' },
+        encoding: 'utf8',
+        timeout: 240_000,
+      });
+    } catch (err) {
+      const failed = err as { status?: number; stdout?: string; stderr?: string };
+      code = failed.status ?? 1;
+      output = `${failed.stdout ?? ''}${failed.stderr ?? ''}`;
+    }
+    console.log(output);
+    expect(code, output).toBe(0);
+    expect(output).toMatch(/^15 passed, 0 failed$/m);
+  }, 300_000);
+
   it('5. one replica stopped while requests flow: the others take the traffic; nginx follows its new address', async () => {
     const { key } = await createKey('e2e-failover', { rpm: 100_000, tpm: 10_000_000 });
     const victim = (await controller.containers()).find((c) => c.service === 'api-gateway' && c.replica === 2)!;

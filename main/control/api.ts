@@ -1,0 +1,296 @@
+// The control plane's one typed operations object and event stream: what the Electron IPC bridge, the headless
+// `serve` mode and the CLI call. Inputs are validated with zod here; every failure is a ControlError value.
+import path from 'node:path';
+import { llmgwHome } from '../stack/paths.js';
+import { StackController } from '../stack/controller.js';
+import { runReadiness } from '../readiness/runner.js';
+import { stackTargets } from '../readiness/home.js';
+import type { ReadinessOptions, RunReport } from '../readiness/types.js';
+import type { BridgeResult } from './bridge.js';
+import { dockerReachable } from './embedded/mode.js';
+import { ControlError, toControlError } from './errors.js';
+import { EventBus } from './events.js';
+import type { HealthSnapshot } from './health/aggregate.js';
+import type { CreatedKey, KeyView } from './keys/admin-client.js';
+import { KeyService, type AppKey } from './keys/key-service.js';
+import { FileVault, VAULT_FILE, type Vault } from './keys/vault.js';
+import { CATALOG, type CatalogEntry } from './models/catalog.js';
+import { OllamaClient, type InstalledModel } from './models/ollama-client.js';
+import { parseModelInput } from './models/model-name.js';
+import { PullManager } from './models/pull-manager.js';
+import type { PullState } from './models/pull-progress.js';
+import { Runtime } from './runtime.js';
+import { OPERATION_INPUTS, isOperationName, type OperationInput, type OperationName, type ParsedInput } from './schemas.js';
+import type { Settings } from './settings/schema.js';
+import { applyPatch, loadSettings, saveSettings, SETTINGS_FILE } from './settings/store.js';
+import { stackPortOf, type StackPort } from './stack-port.js';
+import type { ControlState } from './state.js';
+
+export interface OperationOutputs {
+  'state.get': ControlState;
+  'health.refresh': HealthSnapshot;
+  'gateway.start': ControlState;
+  'gateway.stop': ControlState;
+  'models.list': InstalledModel[];
+  'models.catalog': readonly CatalogEntry[];
+  'models.pulls': PullState[];
+  'models.pull': PullState;
+  'models.cancelPull': PullState;
+  'models.delete': { deleted: string };
+  'keys.list': AppKey[];
+  'keys.create': CreatedKey;
+  'keys.revoke': KeyView;
+  'keys.rotate': CreatedKey & { previous: KeyView };
+  'keys.reveal': { id: string; name: string; key: string };
+  'settings.get': Settings;
+  'settings.update': Settings;
+  'readiness.run': RunReport;
+}
+
+/** One method per operation; input optional where the schema allows it. */
+export type ControlApi = {
+  [K in OperationName]: undefined extends OperationInput<K>
+    ? (input?: OperationInput<K>) => Promise<OperationOutputs[K]>
+    : (input: OperationInput<K>) => Promise<OperationOutputs[K]>;
+};
+
+export interface ControlPlaneOptions {
+  /** $LLMGW_HOME; default the per-user app-data folder. */
+  home?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Default: a 0600 file vault in home (the Electron shell passes its safeStorage vault). */
+  vault?: Vault;
+  /** Default: the compose/dockerode controller; null = no stack support (embedded only). */
+  stack?: StackPort | null;
+  /** Default: discovers a Docker Engine. */
+  docker?: () => Promise<boolean>;
+  /** Embedded gateway port override (tests: 0). */
+  embeddedPort?: number;
+  logLevel?: string;
+  health?: { intervalMs?: number; fastIntervalMs?: number };
+  pullProgressIntervalMs?: number;
+  readiness?: typeof runReadiness;
+}
+
+export interface ControlPlane {
+  readonly api: ControlApi;
+  readonly events: EventBus;
+  /** The validated choke point for bridges: unknown op or bad input → a ControlError value, never a throw. */
+  call(op: string, input: unknown): Promise<BridgeResult<unknown>>;
+  /** The current snapshot without touching the network (the tray rebuilds its menu from this). */
+  state(): ControlState;
+  /** Loads settings, picks the mode, starts watching health; starts the gateway when settings say so. */
+  init(): Promise<void>;
+  close(options?: { stopStack?: boolean }): Promise<void>;
+}
+
+export function parseInput<K extends OperationName>(op: K, input: unknown): ParsedInput<K> {
+  const parsed = OPERATION_INPUTS[op].safeParse(input);
+  if (parsed.success) return parsed.data as ParsedInput<K>;
+  const issue = parsed.error.issues[0]!;
+  const field = issue.path.join('.');
+  throw new ControlError('invalid_input', `${op}: ${field ? `${field}: ` : ''}${issue.message}`, {
+    op,
+    issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
+  });
+}
+
+export function createControlPlane(options: ControlPlaneOptions = {}): ControlPlane {
+  const env = options.env ?? process.env;
+  const home = options.home ?? llmgwHome(env);
+  const paths = {
+    home,
+    logs: path.join(home, 'logs'),
+    vault: path.join(home, VAULT_FILE),
+    settings: path.join(home, SETTINGS_FILE),
+  };
+  const bus = new EventBus();
+  const warnings: string[] = [];
+  const warn = (message: string) => {
+    warnings.push(message);
+    bus.emit({ type: 'warning', message });
+  };
+  let settings = loadSettings(paths.settings).settings;
+  const vault = options.vault ?? new FileVault(paths.vault);
+  const ollama = new OllamaClient(settings.ollamaUrl);
+  const stack =
+    options.stack !== undefined
+      ? options.stack
+      : stackPortOf(new StackController({ home, env: { ...env, LLMGW_PORT: String(settings.ports.gateway), POSTGRES_PORT: String(settings.ports.postgres), REDIS_PORT: String(settings.ports.redis) } }));
+  const runtime = new Runtime({
+    home,
+    vault,
+    bus,
+    ollama,
+    settings: () => settings,
+    stack,
+    docker: options.docker ?? (() => dockerReachable(env)),
+    ...(options.embeddedPort !== undefined ? { embeddedPort: options.embeddedPort } : {}),
+    ...(options.logLevel ? { logLevel: options.logLevel } : {}),
+    logFile: path.join(paths.logs, 'embedded-gateway.log'),
+    ...(options.health ? { health: options.health } : {}),
+  });
+  let installed: InstalledModel[] | null = null;
+  let readiness: ControlState['readiness'] = { running: false, last: null };
+  let vaultKeys: ControlState['vaultKeys'] = [];
+
+  const refreshGateway = async () => {
+    // Best effort: /v1/models changes at once when a gateway is up; otherwise its cache expires on its own.
+    if (!runtime.gatewayUrl()) return;
+    try {
+      await (await runtime.admin()).refreshModels();
+    } catch (err) {
+      if (runtime.running()) warn(`The gateway's model list was not refreshed: ${toControlError(err).message}`);
+    }
+  };
+  const listModels = async () => {
+    installed = await ollama.list();
+    return installed;
+  };
+  const modelsChanged = async () => {
+    await Promise.allSettled([refreshGateway(), listModels()]);
+    bus.emit({ type: 'models-changed' });
+  };
+  const pulls = new PullManager(ollama, {
+    maxParallel: settings.maxParallelPulls,
+    progressIntervalMs: options.pullProgressIntervalMs ?? 250,
+    onChange: (pull) => bus.emit({ type: 'pull-progress', pull }),
+    onInstalled: () => void modelsChanged(),
+  });
+  const keys = new KeyService(vault, () => runtime.admin(), () => keysChanged(), () => settings.defaultLimits);
+  const keysChanged = async () => {
+    vaultKeys = await keys.vaultKeys().catch(() => vaultKeys);
+    bus.emit({ type: 'keys-changed' });
+  };
+
+  const state = (): ControlState => ({
+    health: runtime.monitor.current(),
+    mode: runtime.mode,
+    gatewayUrl: runtime.gatewayUrl(),
+    busy: runtime.busy,
+    vaultKeys,
+    installed,
+    pulls: pulls.list(),
+    catalog: CATALOG,
+    readiness,
+    settings,
+    paths,
+    vaultKind: vault.kind,
+    warnings: [...vault.warnings, ...warnings],
+  });
+
+  const runReadinessSuite = async (input: ParsedInput<'readiness.run'>): Promise<RunReport> => {
+    if (readiness.running) throw new ControlError('readiness_busy', 'A readiness run is already going.');
+    const url = runtime.gatewayUrl();
+    if (!url) throw new ControlError('gateway_unreachable', 'Start the gateway before running the readiness suite.');
+    const adminToken = await runtime.adminToken();
+    const stackEnv = runtime.mode === 'stack' ? (stack?.env() ?? null) : null;
+    const run: ReadinessOptions = {
+      url,
+      ...(adminToken ? { adminToken } : {}),
+      ...(input?.only ? { only: input.only } : {}),
+      ...(input?.skip ? { skip: input.skip } : {}),
+      ...(input?.model ? { model: input.model } : {}),
+      ...(input?.failover ? { failover: true } : {}),
+      ...(stackEnv ? stackTargets(stackEnv) : {}),
+      ...(runtime.mode === 'stack' && stack ? { stack: stack.probe() } : {}),
+    };
+    readiness = { ...readiness, running: true };
+    try {
+      const report = await (options.readiness ?? runReadiness)(run, { onEvent: (event) => bus.emit({ type: 'readiness-progress', event }) });
+      readiness = { running: false, last: { ok: report.ok, ...report.counts, finishedAt: report.finishedAt } };
+      return report;
+    } finally {
+      readiness = { ...readiness, running: false };
+    }
+  };
+
+  const impl: { [K in OperationName]: (input: ParsedInput<K>) => Promise<OperationOutputs[K]> } = {
+    'state.get': async () => state(),
+    'health.refresh': () => runtime.monitor.refresh(),
+    'gateway.start': async () => {
+      await runtime.start();
+      await Promise.allSettled([runtime.monitor.refresh(), keysChanged()]);
+      return state();
+    },
+    'gateway.stop': async () => {
+      await runtime.stop();
+      await runtime.monitor.refresh();
+      return state();
+    },
+    'models.list': () => listModels(),
+    'models.catalog': async () => CATALOG,
+    'models.pulls': async () => pulls.list(),
+    'models.pull': async ({ name }) => pulls.start(name),
+    'models.cancelPull': async ({ name }) => pulls.cancel(name),
+    'models.delete': async ({ name }) => {
+      const model = parseModelInput(name);
+      await ollama.delete(model);
+      await modelsChanged();
+      return { deleted: model };
+    },
+    'keys.list': () => keys.list(),
+    'keys.create': (input) => keys.create(input),
+    'keys.revoke': ({ id }) => keys.revoke(id),
+    'keys.rotate': ({ id, graceHours }) => keys.rotate(id, graceHours),
+    'keys.reveal': ({ id }) => keys.reveal(id),
+    'settings.get': async () => settings,
+    'settings.update': async (patch) => {
+      const next = applyPatch(settings, patch);
+      saveSettings(paths.settings, next);
+      const modeChanged = next.mode !== settings.mode;
+      settings = next;
+      ollama.setUrl(next.ollamaUrl);
+      bus.emit({ type: 'settings-changed' });
+      // Switching mode under a running gateway would orphan it: the new mode applies on the next start.
+      if (modeChanged && !runtime.running()) await runtime.choose();
+      return settings;
+    },
+    'readiness.run': (input) => runReadinessSuite(input),
+  };
+
+  const api = Object.fromEntries(
+    (Object.keys(impl) as OperationName[]).map((op) => [
+      op,
+      async (input?: unknown) => {
+        try {
+          return await (impl[op] as (i: unknown) => Promise<unknown>)(parseInput(op, input));
+        } catch (err) {
+          throw toControlError(err);
+        }
+      },
+    ]),
+  ) as unknown as ControlApi;
+
+  return {
+    api,
+    events: bus,
+    state,
+    async call(op, input) {
+      if (!isOperationName(op)) {
+        return { ok: false, error: new ControlError('unknown_operation', `Unknown operation '${String(op).slice(0, 60)}'.`).toJSON() };
+      }
+      try {
+        return { ok: true, value: await (api[op] as (i: unknown) => Promise<unknown>)(input) };
+      } catch (err) {
+        return { ok: false, error: toControlError(err).toJSON() };
+      }
+    },
+    async init() {
+      const loaded = loadSettings(paths.settings);
+      settings = loaded.settings;
+      for (const message of loaded.warnings) warn(message);
+      ollama.setUrl(settings.ollamaUrl);
+      await runtime.choose();
+      await Promise.allSettled([keysChanged(), listModels()]);
+      await runtime.monitor.start();
+      if (settings.startStackOnLaunch) {
+        await runtime.start().catch((err: unknown) => warn(`The gateway did not start: ${toControlError(err).message}`));
+      }
+    },
+    async close(closeOptions = {}) {
+      pulls.close();
+      await runtime.shutdown(closeOptions.stopStack ?? false);
+    },
+  };
+}

@@ -1,0 +1,77 @@
+// The gateway's admin API (/admin/keys, /admin/models/refresh) with the admin token; answers become typed views
+// and the gateway's OpenAI-style errors become ControlErrors with the gateway's own message.
+import { ControlError } from '../errors.js';
+import { errorMessage, jsonOf, send, trimSlash } from '../http.js';
+
+export interface KeyView {
+  id: string;
+  name: string;
+  prefix: string;
+  status: 'active' | 'revoked' | 'expired';
+  models: string[] | null;
+  rpm: number | null;
+  tpm: number | null;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+  replaced_by: string | null;
+}
+
+export interface CreatedKey extends KeyView {
+  /** The plaintext, shown once by the gateway. */
+  key: string;
+}
+
+export interface NewKeyInput {
+  name: string;
+  models?: string[] | null;
+  rpm?: number | null;
+  tpm?: number | null;
+  expires_at?: string | null;
+}
+
+export class AdminClient {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly token: string,
+    private readonly timeoutMs = 10_000,
+  ) {}
+
+  private async call<T>(path: string, method = 'GET', body?: unknown): Promise<T> {
+    const res = await send(
+      `${trimSlash(this.baseUrl)}${path}`,
+      { method, body, timeoutMs: this.timeoutMs, headers: { authorization: `Bearer ${this.token}` } },
+      'gateway_unreachable',
+    );
+    const json = await jsonOf(res);
+    if (res.ok) return json as T;
+    const message = errorMessage(json, res);
+    const code = (json as { error?: { code?: string } } | null)?.error?.code;
+    if (res.status === 401 || res.status === 403) throw new ControlError('admin_refused', `Admin API: ${message}`, { status: res.status });
+    if (res.status === 404 && code === 'key_not_found') throw new ControlError('key_not_found', message, { status: 404 });
+    if (res.status === 400) throw new ControlError('invalid_input', `Gateway: ${message}`, { status: 400 });
+    throw new ControlError('gateway_error', `Gateway: ${message}`, { status: res.status, ...(code ? { gatewayCode: code } : {}) });
+  }
+
+  create(input: NewKeyInput): Promise<CreatedKey> {
+    return this.call('/admin/keys', 'POST', input);
+  }
+
+  async list(): Promise<KeyView[]> {
+    return (await this.call<{ data: KeyView[] }>('/admin/keys')).data;
+  }
+
+  revoke(id: string): Promise<KeyView> {
+    return this.call(`/admin/keys/${encodeURIComponent(id)}`, 'DELETE');
+  }
+
+  rotate(id: string, graceHours?: number): Promise<CreatedKey & { previous: KeyView }> {
+    return this.call(`/admin/keys/${encodeURIComponent(id)}/rotate`, 'POST', graceHours === undefined ? {} : { grace_hours: graceHours });
+  }
+
+  /** Makes the gateway re-read Ollama's model list now (after a pull or delete). */
+  async refreshModels(): Promise<void> {
+    await this.call('/admin/models/refresh', 'POST');
+  }
+}
