@@ -1,7 +1,6 @@
 // Opens the configured Store and brings its schema up to date.
 // SQLite is imported dynamically: the gateway's Docker image has no native modules, so
-// better-sqlite3 must load only when embedded mode actually uses it.
-import { PostgresStore } from './postgres.js';
+// better-sqlite3 must load only when embedded mode actually uses it; likewise pg is not loaded in embedded mode.
 import type { Store } from './types.js';
 
 export type { Store } from './types.js';
@@ -18,6 +17,7 @@ export async function openStore(cfg: OpenStoreConfig): Promise<Store> {
   const url = cfg.databaseUrl ?? '';
   let store: Store;
   if (/^postgres(ql)?:\/\//i.test(url)) {
+    const { PostgresStore } = await import('./postgres.js');
     store = new PostgresStore({ connectionString: url, ...(cfg.schema !== undefined ? { schema: cfg.schema } : {}) });
   } else if (url === '') {
     const { SqliteStore } = await import('./sqlite.js');
