@@ -146,7 +146,7 @@ async function measure(kind: Kind, burstUp: { url: string; proc: Proc }, pacedUp
           streamLoad({ url: pacedSut.url + path, key: pacedSut.key, body: STREAM, concurrency: 8, seconds });
         await pacedLoad(Math.min(1, SECONDS)); // warm-up
         const paced = await pacedLoad(SECONDS);
-        result.reps.push({ c1, c32, c128, burst, paced, cpuPerRequestUs: kind === 'direct' ? null : cpuPerRequestUs, rssMb: rss });
+        result.reps.push({ c1, c32, c128, burst, paced, cpuPerRequestUs: kind === 'direct' ? null : cpuPerRequestUs, rssMb: rss.total, rssAnonMb: rss.anon });
       } finally {
         await pacedSut.close();
       }

@@ -59,10 +59,11 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
-export function rssMb(pid: number): number {
+/** Resident memory in MB: all of it, and the anonymous part (without the mapped node binary and libraries). */
+export function rssMb(pid: number): { total: number; anon: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return Math.round(kb / 102.4) / 10;
+  const mb = (field: string) => Math.round(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 102.4) / 10;
+  return { total: mb('VmRSS'), anon: mb('RssAnon') };
 }
 
 export async function freePort(): Promise<number> {

@@ -11,6 +11,7 @@ export interface Rep {
   paced: StreamResult;
   cpuPerRequestUs: number | null;
   rssMb: number;
+  rssAnonMb?: number;
 }
 
 export interface TargetResult {
@@ -51,6 +52,7 @@ export function printReport(results: TargetResult[], meta: { quick: boolean; rep
     pacedTotal: stat(r.reps.map((x) => x.paced.totalP50Ms)),
     cpuUs: stat(r.reps.map((x) => x.cpuPerRequestUs)),
     rss: stat(r.reps.map((x) => x.rssMb)),
+    rssAnon: stat(r.reps.map((x) => x.rssAnonMb)),
     errors: r.reps.reduce((n, x) => n + x.c1.errors + x.c1.non2xx + x.c32.errors + x.c32.non2xx + (x.c128 ? x.c128.errors + x.c128.non2xx : 0) + x.burst.failed + x.paced.failed, 0),
   }));
   const by = (name: string) => rows.find((row) => row.target === name);
@@ -59,8 +61,8 @@ export function printReport(results: TargetResult[], meta: { quick: boolean; rep
   const ratio = (a: Stat | null, b: Stat | null) => (a && b ? a.median / b.median : null);
 
   const lines = [
-    `| target | c=1 req/s | c=1 p50 ms | +p50 vs direct | c=32 req/s | c=32 p99 ms | c=128 req/s | c=32 × floor | burst streams/s | burst × floor | paced TTFB ms | paced total ms | CPU µs/req | RSS MB | errors |`,
-    `|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|`,
+    `| target | c=1 req/s | c=1 p50 ms | +p50 vs direct | c=32 req/s | c=32 p99 ms | c=128 req/s | c=32 × floor | burst streams/s | burst × floor | paced TTFB ms | paced total ms | CPU µs/req | RSS MB | anon MB | errors |`,
+    `|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|`,
     ...rows.map((row) =>
       [
         row.target,
@@ -77,6 +79,7 @@ export function printReport(results: TargetResult[], meta: { quick: boolean; rep
         show(row.pacedTotal, 1),
         show(row.cpuUs),
         show(row.rss),
+        show(row.rssAnon),
         String(row.errors),
       ].join(' | ').replace(/^/, '| ').replace(/$/, ' |'),
     ),
