@@ -1,6 +1,7 @@
 // The model catalog: what the Ollama upstreams serve, from /api/tags (+ /api/show for context length).
-// Kept in-process for a few seconds (the hot path needs no round trip) over the shared cache (5 min by default),
-// so three replicas don't triple the upstream calls; a miss on a model forces one refresh before a 404.
+// Kept in-process and revalidated in the background every few seconds from the shared cache (5 min by default,
+// so three replicas don't triple the upstream calls): the hot path never waits on Redis or Ollama once the
+// list is known. A miss on a model forces one refresh before a 404.
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import type { SharedCache } from '../shared/types.js';
@@ -57,6 +58,7 @@ export function canonicalModel(name: string): string {
 export class ModelCatalog {
   private local: { models: CatalogModel[]; byId: Map<string, CatalogModel>; at: number } | undefined;
   private refreshing: Promise<CatalogModel[]> | undefined;
+  private revalidating: Promise<CatalogModel[]> | undefined;
   private lastMissRefresh = 0;
 
   constructor(
@@ -67,13 +69,35 @@ export class ModelCatalog {
   ) {}
 
   async list(): Promise<CatalogModel[]> {
-    if (this.local && Date.now() - this.local.at < LOCAL_TTL_MS) return this.local.models;
-    const cached = await this.shared.get(CACHE_KEY).catch(() => null);
-    if (cached) {
-      this.remember(JSON.parse(cached) as CatalogModel[]);
-      return this.local!.models;
+    if (this.local) {
+      // Stale-while-revalidate: the hot path never waits on the shared cache once something is known.
+      if (Date.now() - this.local.at >= LOCAL_TTL_MS) void this.revalidate();
+      return this.local.models;
     }
-    return this.refresh();
+    return this.revalidate();
+  }
+
+  /** Reads the shared cache (one round trip), or Ollama when it has nothing; single-flight per process. */
+  private revalidate(): Promise<CatalogModel[]> {
+    this.revalidating ??= (async () => {
+      const cached = await this.shared.get(CACHE_KEY).catch(() => null);
+      if (cached) {
+        this.remember(JSON.parse(cached) as CatalogModel[]);
+        return this.local!.models;
+      }
+      return this.refresh();
+    })()
+      .catch((err: unknown) => {
+        if (this.local) {
+          this.log.warn({ err: String(err) }, 'model list refresh failed; serving the last one');
+          return this.local.models;
+        }
+        throw err;
+      })
+      .finally(() => {
+        this.revalidating = undefined;
+      });
+    return this.revalidating;
   }
 
   /** The model by (canonical) name, refreshing once when it is missing (it may have just been pulled). */
