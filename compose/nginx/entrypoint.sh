@@ -5,8 +5,12 @@
 set -eu
 mkdir -p /tmp/llmgw-nginx
 body=${MAX_BODY_BYTES:-1048576}
-# 64 KiB above the gateway's limit: the gateway, not nginx, answers 413 (in the OpenAI error shape).
-echo "client_max_body_size $((body + 65536));" > /tmp/llmgw-nginx/generated.conf
+# Exactly the gateway's limit, enforced here (413 in the OpenAI error shape, see error_page in nginx.conf).
+# It used to be 64 KiB above so the gateway answered 413; but the gateway answers an oversize declared body at once
+# and closes the connection while nginx is still sending it, nginx counts that as a failed replica
+# (max_fails=2), and a handful of oversize uploads took every replica out for 10 s: 503 for everyone
+# (found by the fault suite, scenario 8).
+echo "client_max_body_size ${body};" > /tmp/llmgw-nginx/generated.conf
 
 UPSTREAM_HOST=${LLMGW_UPSTREAM_HOST:-api-gateway}
 INTERVAL=${LLMGW_RESOLVE_INTERVAL:-2}

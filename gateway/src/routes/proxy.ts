@@ -12,6 +12,7 @@ import { readJson } from '../http/body.js';
 import { admit, estimatePromptTokens, type Admission } from '../limits/admission.js';
 import { GatewayError } from '../errors.js';
 import { relaySse, type StreamUsage } from '../upstream/sse-relay.js';
+import { isTimeoutError } from '../upstream/pool.js';
 import { chatBody, completionBody, embeddingBody, parseBody } from './schemas.js';
 
 export interface ProxyEndpoint {
@@ -157,7 +158,20 @@ async function answerWhole(
   model: CatalogModel,
   admission: Admission,
 ): Promise<Outcome> {
-  const payload = Buffer.from(await response.body.arrayBuffer());
+  // The body can still fail after the headers came: an upstream that stalls mid-body hits the idle timeout
+  // (undici's UND_ERR_BODY_TIMEOUT), one that drops the socket fails the read. Both are the upstream's fault:
+  // answer 504/502 in the envelope, not the 500 internal_error an unmapped undici error would become
+  // (found by the fault suite, scenario 7: failWith=stall-mid-stream on a non-streaming request).
+  let payload: Buffer;
+  try {
+    payload = Buffer.from(await response.body.arrayBuffer());
+  } catch (err) {
+    if (err instanceof GatewayError) throw err;
+    if (isTimeoutError(err)) {
+      throw new GatewayError('upstream_timeout', `Ollama at ${upstreamUrl} stalled while sending its answer (idle timeout).`, { cause: err });
+    }
+    throw new GatewayError('upstream_error', `Ollama at ${upstreamUrl} broke off its answer: ${String(err)}.`, { cause: err });
+  }
   if (response.statusCode !== 200) throw upstreamFailure(response.statusCode, payload, upstreamUrl, model.id);
   let usage: Partial<StreamUsage> | undefined;
   try {

@@ -1,7 +1,7 @@
 // The model catalog: fetched once, shared between replicas, and never waited on by the hot path once known.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import pino from 'pino';
-import { startOllamaUpstream, type OllamaUpstream } from '../../../test/fixtures/ollama-upstream/index.js';
+import { makeModel, startOllamaUpstream, type OllamaUpstream } from '../../../test/fixtures/ollama-upstream/index.js';
 import { MemorySharedCache } from '../shared/memory.js';
 import { UpstreamPool } from './pool.js';
 import { ModelCatalog, canonicalModel } from './catalog.js';
@@ -56,7 +56,7 @@ describe('ModelCatalog', () => {
   it('refreshes once on a miss, so a model pulled a moment ago is found', async () => {
     const catalog = new ModelCatalog(pool, new MemorySharedCache(), 300, log);
     await catalog.list();
-    upstream.models.push({ ...upstream.models[0]!, name: 'fresh:1b', model: 'fresh:1b' });
+    upstream.models.push(makeModel('fresh:1b'));
     expect((await catalog.find('fresh:1b'))?.id).toBe('fresh:1b');
     expect(await catalog.find('never-pulled:1b')).toBeUndefined();
   });
