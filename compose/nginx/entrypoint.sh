@@ -1,7 +1,10 @@
 #!/bin/sh
 # nginx container entry: writes the generated settings, starts the address watcher, then runs nginx.
 # Why a watcher: nginx (1.22, no `resolve` in upstream) resolves `api-gateway` only at start or reload. When a
-# replica is recreated or restarted it gets a new address, so we poll Docker's DNS and reload on any change.
+# replica is recreated it may come back on a new address, so we poll Docker's DNS and reload when an address
+# appears that nginx does not know. A replica that dies (its address leaves DNS) or restarts on its old address
+# needs no reload: nginx's passive checks (max_fails) route around it and take it back. Reloads are avoided
+# because they close client keep-alive connections, and a request racing that close fails (fault suite, scenario 1).
 set -eu
 mkdir -p /tmp/llmgw-nginx
 body=${MAX_BODY_BYTES:-1048576}
@@ -22,13 +25,22 @@ resolve() {
     | awk '{print $1}' | grep -E '^[0-9.]+$' | sort -u | tr '\n' ' '
 }
 
+# Prints the addresses of $1 (space-separated) that are not in $2.
+new_addresses() {
+  for address in $1; do
+    case " $2 " in *" $address "*) ;; *) printf '%s ' "$address" ;; esac
+  done
+}
+
 watch_upstream() {
   known=$(resolve)
   while sleep "$INTERVAL"; do
     now=$(resolve)
     # Empty = no replica running: nginx keeps its last list (a reload would fail on an unknown host).
-    if [ -n "$now" ] && [ "$now" != "$known" ]; then
-      echo "llmgw-nginx: $UPSTREAM_HOST is now [ $now] (was [ $known]); reloading" >&2
+    [ -n "$now" ] || continue
+    added=$(new_addresses "$now" "$known")
+    if [ -n "$added" ]; then
+      echo "llmgw-nginx: $UPSTREAM_HOST has new address(es) [ $added] (now [ $now]); reloading" >&2
       if nginx -s reload; then known=$now; fi
     fi
   done

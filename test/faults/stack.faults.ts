@@ -234,6 +234,7 @@ describe('faults and abuse on the Compose stack', () => {
       const victim = (await replicas()).find((r) => r.replica === 1)!;
       const nginxLogsBefore = (await dockerLogsStderr('llm-gateway-nginx')).split('reloading').length;
       const results: Array<CallResult | { error: string; started: number; ended: number }> = [];
+      let killStartedAt = 0; // the kill lands somewhere between these two instants (the Engine API call takes time)
       let killedAt = 0;
       let restartedAt = 0;
       const DURATION = 16_000;
@@ -254,6 +255,7 @@ describe('faults and abuse on the Compose stack', () => {
       });
       const chaos = (async () => {
         await sleep(4000);
+        killStartedAt = Date.now();
         await engine.getContainer(victim.id).kill({ signal: 'SIGKILL' });
         killedAt = Date.now();
         await sleep(4000);
@@ -263,9 +265,11 @@ describe('faults and abuse on the Compose stack', () => {
       })();
       await Promise.all([...clients, chaos]);
       const failed = results.filter((r) => 'error' in r || r.status !== 200 || !r.complete);
-      const inFlightAtKill = (r: { started: number; ended: number }) => r.started <= killedAt + 50 && r.ended >= killedAt - 50;
+      const inFlightAtKill = (r: { started: number; ended: number }) => r.started <= killedAt + 50 && r.ended >= killStartedAt - 50;
+      const when = (r: { started: number; ended: number }) =>
+        `[${r.started - killStartedAt}..${r.ended - killStartedAt}] ms from the kill call (it returned at ${killedAt - killStartedAt}, restart at ${restartedAt - killStartedAt})`;
       const describeFailure = (r: (typeof results)[number]) =>
-        'error' in r ? `error ${r.error}` : `${r.status} ${r.body.slice(0, 160)}`;
+        'error' in r ? `error ${r.error} ${when(r)}` : `${r.status} ${r.body.slice(0, 160)} ${when(r)}`;
       console.log(`faults: SIGKILL: ${results.length} requests, ${failed.length} failed: ${failed.slice(0, 5).map(describeFailure).join(' / ')}`);
       // The victim rejoins: its x-instance shows up again through nginx (no manual step; see notes on reloads).
       await waitFor('the killed replica to serve again through nginx', 30_000, async () => {
