@@ -3,6 +3,8 @@ import { CliError } from './errors.js';
 import { runGateway } from './gateway-command.js';
 import { runKeys } from './keys-command.js';
 import { READINESS_HELP, runReadinessCommand } from './readiness-command.js';
+import { runServe, SERVE_HELP } from './serve-command.js';
+import { runStartApp, START_HELP } from './start-command.js';
 
 // The stack commands are loaded on demand: their Docker client is not needed to run a gateway.
 const STACK_HELP = `  up | down | stop | start | restart <service> | status | logs <service> | events
@@ -17,6 +19,8 @@ Commands:
   keys revoke <id>        Revoke a key
 ${STACK_HELP}
 ${READINESS_HELP}
+${SERVE_HELP}
+${START_HELP}
   help                    Show this help`;
 
 async function main(argv: string[]): Promise<void> {
@@ -39,6 +43,10 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'readiness':
       return runReadinessCommand(args);
+    case 'serve':
+      return runServe(args);
+    case 'start-app':
+      return runStartApp(args);
     case 'help':
       if (args[0] === 'stack') {
         console.log((await import('./stack-commands.js')).STACK_HELP);

@@ -6,6 +6,10 @@ import { StackController } from '../stack/controller.js';
 import { runReadiness } from '../readiness/runner.js';
 import { stackTargets } from '../readiness/home.js';
 import type { ReadinessOptions, RunReport } from '../readiness/types.js';
+import { CHECKS } from '../readiness/checks/index.js';
+import { ReadinessHistory, changedSince, defaultHistoryPath, type CheckChange } from '../readiness/history.js';
+import { logTail, type LogTail } from './logs.js';
+import { usageReport, type UsageReport } from './usage.js';
 import type { BridgeResult } from './bridge.js';
 import { dockerReachable } from './embedded/mode.js';
 import { ControlError, toControlError } from './errors.js';
@@ -25,26 +29,19 @@ import type { Settings } from './settings/schema.js';
 import { applyPatch, loadSettings, saveSettings, SETTINGS_FILE } from './settings/store.js';
 import { stackPortOf, type StackPort } from './stack-port.js';
 import type { ControlState } from './state.js';
+import type { OperationOutputs, ReadinessHistoryView, RunSummary } from './operations.js';
 
-export interface OperationOutputs {
-  'state.get': ControlState;
-  'health.refresh': HealthSnapshot;
-  'gateway.start': ControlState;
-  'gateway.stop': ControlState;
-  'models.list': InstalledModel[];
-  'models.catalog': readonly CatalogEntry[];
-  'models.pulls': PullState[];
-  'models.pull': PullState;
-  'models.cancelPull': PullState;
-  'models.delete': { deleted: string };
-  'keys.list': AppKey[];
-  'keys.create': CreatedKey;
-  'keys.revoke': KeyView;
-  'keys.rotate': CreatedKey & { previous: KeyView };
-  'keys.reveal': { id: string; name: string; key: string };
-  'settings.get': Settings;
-  'settings.update': Settings;
-  'readiness.run': RunReport;
+export type { OperationOutputs, ReadinessHistoryView, RunSummary };
+
+function summaryOf(run: RunReport): RunSummary {
+  return {
+    runId: run.runId,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    ok: run.ok,
+    counts: run.counts,
+    results: run.results.map((r) => ({ id: r.id, number: r.number, title: r.title, status: r.status, summary: r.status === 'skip' ? (r.reason ?? r.summary) : r.summary })),
+  };
 }
 
 /** One method per operation; input optional where the schema allows it. */
@@ -100,6 +97,7 @@ export function createControlPlane(options: ControlPlaneOptions = {}): ControlPl
   const home = options.home ?? llmgwHome(env);
   const paths = {
     home,
+    history: defaultHistoryPath(home),
     logs: path.join(home, 'logs'),
     vault: path.join(home, VAULT_FILE),
     settings: path.join(home, SETTINGS_FILE),
@@ -179,6 +177,20 @@ export function createControlPlane(options: ControlPlaneOptions = {}): ControlPl
     warnings: [...vault.warnings, ...warnings],
   });
 
+  const history = new ReadinessHistory(paths.history);
+  const readinessHistory = async (): Promise<ReadinessHistoryView> => {
+    const loaded = await history.load();
+    const runs = loaded.runs;
+    const newest = runs[runs.length - 1];
+    const lastGreen = newest ? ([...runs.slice(0, -1)].reverse().find((r) => r.ok) ?? null) : null;
+    return {
+      runs: runs.slice(-20).reverse().map(summaryOf),
+      lastGreenAt: [...runs].reverse().find((r) => r.ok)?.finishedAt ?? null,
+      changes: newest ? changedSince(newest, lastGreen) : [],
+      ...(loaded.warning ? { warning: loaded.warning } : {}),
+    };
+  };
+
   const runReadinessSuite = async (input: ParsedInput<'readiness.run'>): Promise<RunReport> => {
     if (readiness.running) throw new ControlError('readiness_busy', 'A readiness run is already going.');
     const url = runtime.gatewayUrl();
@@ -199,6 +211,7 @@ export function createControlPlane(options: ControlPlaneOptions = {}): ControlPl
     try {
       const report = await (options.readiness ?? runReadiness)(run, { onEvent: (event) => bus.emit({ type: 'readiness-progress', event }) });
       readiness = { running: false, last: { ok: report.ok, ...report.counts, finishedAt: report.finishedAt } };
+      await history.append(report).catch((err: Error) => warn(`Readiness history not saved: ${err.message}`));
       return report;
     } finally {
       readiness = { ...readiness, running: false };
@@ -247,6 +260,10 @@ export function createControlPlane(options: ControlPlaneOptions = {}): ControlPl
       return settings;
     },
     'readiness.run': (input) => runReadinessSuite(input),
+    'readiness.history': () => readinessHistory(),
+    'readiness.checks': async () => CHECKS.map((c) => ({ id: c.id, number: c.number, title: c.title, optIn: c.optIn ?? false })),
+    'usage.get': async (input) => usageReport(await runtime.admin(), input),
+    'logs.tail': (input) => logTail(runtime.mode, input, { logFile: path.join(paths.logs, 'embedded-gateway.log'), stack }),
   };
 
   const api = Object.fromEntries(

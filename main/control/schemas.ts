@@ -45,6 +45,24 @@ export const OPERATION_INPUTS = {
       failover: z.boolean().optional(),
     })
     .optional(),
+  /** Past runs (newest last, trimmed) and what changed since the last green run. */
+  'readiness.history': none,
+  /** The suite's checks (id, number, title) so a UI can run one. */
+  'readiness.checks': none,
+  /** Usage from the admin API over a range, split into `buckets` for charts. */
+  'usage.get': z
+    .strictObject({
+      from: z.iso.datetime({ offset: true }),
+      to: z.iso.datetime({ offset: true }).optional(),
+      buckets: z.number().int().min(1).max(96).optional(),
+      keyId: keyId.optional(),
+      model: modelName.optional(),
+    }),
+  /** The last lines of one service's log (the embedded gateway's log file, or a stack container's). */
+  'logs.tail': z.strictObject({
+    service: z.string().trim().min(1, 'service is required').max(100),
+    lines: z.number().int().min(1).max(5000).optional(),
+  }),
 } as const;
 
 export type OperationName = keyof typeof OPERATION_INPUTS;

@@ -1,5 +1,6 @@
 // The narrow view of the stack controller the control plane uses (start/stop, containers, events, the generated
 // env file, a readiness probe), so tests inject a fake and the app never depends on more of main/stack than this.
+import { Writable } from 'node:stream';
 import type { StackProbe } from '../readiness/types.js';
 import { readStackEnv } from '../readiness/home.js';
 import type { StackController } from '../stack/controller.js';
@@ -12,6 +13,8 @@ export interface StackPort extends StackView {
   env(): Record<string, string> | null;
   /** For the readiness suite's stack checks (container list, failover). */
   probe(): StackProbe;
+  /** The last `tail` log lines of a service's containers (optional: fakes may leave it out). */
+  logs?(service: string, tail: number): Promise<string[]>;
 }
 
 export function stackPortOf(controller: StackController): StackPort {
@@ -24,6 +27,17 @@ export function stackPortOf(controller: StackController): StackPort {
     start: () => controller.start(),
     stop: () => controller.stop(),
     env: () => readStackEnv(controller.home),
+    logs: async (service, tail) => {
+      let text = '';
+      const sink = new Writable({
+        write(chunk: Buffer | string, _encoding, done) {
+          text += chunk.toString();
+          done();
+        },
+      });
+      await controller.logs(service, { tail, follow: false }, sink, sink);
+      return text.split('\n').filter((line) => line !== '');
+    },
     probe: () => ({
       containers: async () =>
         (await controller.containers()).map((c) => ({ name: c.name, service: c.service, state: c.state, health: c.health === 'none' ? null : c.health })),

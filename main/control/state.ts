@@ -24,7 +24,7 @@ export interface ControlState {
   catalog: readonly CatalogEntry[];
   readiness: ReadinessSummary;
   settings: Settings;
-  paths: { home: string; logs: string; vault: string; settings: string };
+  paths: { home: string; logs: string; vault: string; settings: string; history: string };
   vaultKind: 'file' | 'safe-storage';
   warnings: string[];
 }

@@ -25,6 +25,10 @@ const OPERATIONS = [
   'settings.get',
   'settings.update',
   'readiness.run',
+  'readiness.history',
+  'readiness.checks',
+  'usage.get',
+  'logs.tail',
 ] as const satisfies readonly OperationName[];
 type Missing = Exclude<OperationName, (typeof OPERATIONS)[number]>;
 const everyOperationListed: [Missing] extends [never] ? true : Missing = true;

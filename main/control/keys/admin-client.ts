@@ -23,6 +23,23 @@ export interface CreatedKey extends KeyView {
   key: string;
 }
 
+export interface UsageRow {
+  key_id: string;
+  model: string;
+  requests: number;
+  errors: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  avg_latency_ms: number;
+}
+
+export interface UsageSummary {
+  from: string;
+  to: string;
+  totals: { requests: number; errors: number; prompt_tokens: number; completion_tokens: number };
+  data: UsageRow[];
+}
+
 export interface NewKeyInput {
   name: string;
   models?: string[] | null;
@@ -68,6 +85,14 @@ export class AdminClient {
 
   rotate(id: string, graceHours?: number): Promise<CreatedKey & { previous: KeyView }> {
     return this.call(`/admin/keys/${encodeURIComponent(id)}/rotate`, 'POST', graceHours === undefined ? {} : { grace_hours: graceHours });
+  }
+
+  /** GET /admin/usage: requests, errors, tokens and average latency by key and model over [from, to). */
+  usage(query: { from: string; to: string; keyId?: string; model?: string }): Promise<UsageSummary> {
+    const params = new URLSearchParams({ from: query.from, to: query.to });
+    if (query.keyId) params.set('key_id', query.keyId);
+    if (query.model) params.set('model', query.model);
+    return this.call(`/admin/usage?${params.toString()}`);
   }
 
   /** Makes the gateway re-read Ollama's model list now (after a pull or delete). */

@@ -1,0 +1,97 @@
+// `llm-gateway serve [--port 3131] [--host 127.0.0.1] [--start]`: the control plane plus the dashboard over HTTP for
+// machines without a desktop. Prints the URL with its token (like Jupyter); Ctrl-C stops the embedded gateway.
+import { parseArgs } from 'node:util';
+import { createControlPlane, type ControlPlane } from '../control/api.js';
+import { toControlError } from '../control/errors.js';
+import { ServeError } from '../serve/errors.js';
+import { startServe, type ServeHandle } from '../serve/server.js';
+
+export const SERVE_HELP = `  serve [--port 3131] [--host 127.0.0.1] [--start]
+                          The dashboard in a browser (no desktop needed); prints its URL with the access token`;
+
+export interface ServeRun {
+  plane: ControlPlane;
+  server: ServeHandle;
+  close(): Promise<void>;
+}
+
+export interface ServeCommandOptions {
+  /** Start the gateway (stack, or embedded when no Docker Engine answers) right away. */
+  start?: boolean;
+  log?: (line: string) => void;
+}
+
+function parse(args: string[]): { port: number; host: string; start: boolean } {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: { port: { type: 'string' }, host: { type: 'string' }, start: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    }));
+  } catch (err) {
+    throw new ServeError('bad_option', (err as Error).message);
+  }
+  if (values.help) {
+    console.log(`llm-gateway serve\n${SERVE_HELP}\n\nEnvironment: LLMGW_HOME (data folder), LOG_LEVEL (embedded gateway).`);
+    process.exit(0);
+  }
+  const port = values.port === undefined ? 3131 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ServeError('bad_option', `--port must be a port number (got '${values.port}').`);
+  return { port, host: values.host ?? '127.0.0.1', start: values.start ?? false };
+}
+
+export async function startServeCommand(args: string[], options: ServeCommandOptions = {}): Promise<ServeRun> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const opts = parse(args);
+  const plane = createControlPlane({ logLevel: process.env.LOG_LEVEL ?? 'info' });
+  await plane.init();
+  let server: ServeHandle;
+  try {
+    server = await startServe({ plane, host: opts.host, port: opts.port });
+  } catch (err) {
+    await plane.close();
+    throw err;
+  }
+  if (opts.host !== '127.0.0.1' && opts.host !== 'localhost' && opts.host !== '::1') {
+    log(`Warning: serving on ${opts.host}; anyone who can reach it and has the token controls the gateway.`);
+  }
+  if (options.start || opts.start) {
+    const mode = plane.state().mode;
+    log(`Starting the gateway (${mode === 'embedded' ? 'embedded mode: no Docker Engine needed' : 'Docker stack'})…`);
+    const started = await plane.call('gateway.start', undefined);
+    if (started.ok) log(`Gateway: ${plane.state().gatewayUrl ?? '(not running)'}  (OpenAI base URL: ${plane.state().gatewayUrl}/v1)`);
+    else log(`The gateway did not start: ${started.error.message}\n${started.error.hint}`);
+  }
+  log(`Dashboard: ${server.dashboardUrl}`);
+  let closed: Promise<void> | undefined;
+  const close = () =>
+    (closed ??= (async () => {
+      await server.close();
+      await plane.close();
+    })());
+  return { plane, server, close };
+}
+
+export async function runServe(args: string[], options: ServeCommandOptions = {}): Promise<void> {
+  let run: ServeRun;
+  try {
+    run = await startServeCommand(args, options);
+  } catch (err) {
+    if (err instanceof ServeError) {
+      console.error(err.render());
+      process.exit(err.code === 'bad_option' ? 2 : 3);
+    }
+    const error = toControlError(err);
+    console.error(`llm-gateway serve: ${error.message}\n${error.hint}`);
+    process.exit(1);
+  }
+  const stop = (signal: string) => {
+    console.log(`\n${signal}: stopping…`);
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    void run.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
