@@ -12,6 +12,9 @@ export interface UsageBucket {
   completionTokens: number;
   /** Request-weighted mean of the rows' average latency (ms); null without requests. */
   avgLatencyMs: number | null;
+  /** Latency percentiles over the bucket's requests (ms); null without requests. */
+  p50LatencyMs: number | null;
+  p95LatencyMs: number | null;
   byKey: Record<string, { requests: number; tokens: number }>;
   byModel: Record<string, { requests: number; tokens: number }>;
 }
@@ -40,7 +43,7 @@ export function bucketsOf(from: number, to: number, count: number): Array<{ from
 }
 
 export function bucketOf(range: { from: string; to: string }, rows: UsageRow[]): UsageBucket {
-  const bucket: UsageBucket = { from: range.from, to: range.to, requests: 0, errors: 0, promptTokens: 0, completionTokens: 0, avgLatencyMs: null, byKey: {}, byModel: {} };
+  const bucket: UsageBucket = { from: range.from, to: range.to, requests: 0, errors: 0, promptTokens: 0, completionTokens: 0, avgLatencyMs: null, p50LatencyMs: null, p95LatencyMs: null, byKey: {}, byModel: {} };
   let latencyWeight = 0;
   for (const row of rows) {
     const tokens = row.prompt_tokens + row.completion_tokens;
@@ -76,6 +79,11 @@ export async function usageReport(admin: AdminClient, query: UsageQuery, now = D
     totals: whole!.totals,
     errorRate: whole!.totals.requests > 0 ? whole!.totals.errors / whole!.totals.requests : 0,
     rows: whole!.data,
-    series: ranges.map((r, i) => bucketOf(r, parts[i]!.data)),
+    series: ranges.map((r, i) => ({
+      ...bucketOf(r, parts[i]!.data),
+      // Percentiles do not add up across rows: each bucket's come from the gateway over all its requests.
+      p50LatencyMs: parts[i]!.totals.p50_latency_ms ?? null,
+      p95LatencyMs: parts[i]!.totals.p95_latency_ms ?? null,
+    })),
   };
 }

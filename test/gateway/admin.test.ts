@@ -99,6 +99,11 @@ describe.each(BACKENDS)('admin API (%s)', (kind) => {
     expect(summary.totals.requests).toBe(3);
     expect(summary.data[0]).toMatchObject({ key_id: id, model: h.upstream.models[0]!.name, requests: 3, errors: 0 });
     expect(Number(summary.data[0]!.completion_tokens)).toBeGreaterThan(0);
+    expect(typeof summary.data[0]!.p50_latency_ms).toBe('number');
+    expect(Number(summary.data[0]!.p95_latency_ms)).toBeGreaterThanOrEqual(Number(summary.data[0]!.p50_latency_ms));
+    const totals = summary.totals as Record<string, unknown>;
+    expect(typeof totals.p50_latency_ms).toBe('number');
+    expect(typeof totals.p99_latency_ms).toBe('number');
     expect((await h.admin('GET', '/admin/usage?from=yesterday')).status).toBe(400);
     expect((await h.admin('GET', '/admin/usage?from=2030-01-01T00:00:00Z&to=2029-01-01T00:00:00Z')).status).toBe(400);
   });

@@ -101,7 +101,7 @@ describe('limiter unreachable', () => {
 /** A store whose every call fails while `down` is set, like a database that went away. */
 function flaky(store: Store): Store & { down: boolean } {
   const wrapper = { down: false } as Store & { down: boolean };
-  for (const name of ['migrate', 'schemaVersion', 'createKey', 'findKeyByHash', 'getKey', 'listKeys', 'countKeys', 'revokeKey', 'rotateKey', 'recordUsage', 'usageSummary', 'ping', 'close'] as const) {
+  for (const name of ['migrate', 'schemaVersion', 'createKey', 'findKeyByHash', 'getKey', 'listKeys', 'countKeys', 'revokeKey', 'rotateKey', 'recordUsage', 'usageSummary', 'latencyPercentiles', 'ping', 'close'] as const) {
     (wrapper as unknown as Record<string, unknown>)[name] = (...args: unknown[]) =>
       wrapper.down && name !== 'close'
         ? Promise.reject(new Error('connection refused'))

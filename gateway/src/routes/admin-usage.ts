@@ -1,4 +1,5 @@
-// GET /admin/usage: usage summary by key and model over a time range (default: the last 24 hours).
+// GET /admin/usage: usage summary by key and model over a time range (default: the last 24 hours), with
+// nearest-rank latency percentiles per group and over the whole range.
 import { z } from 'zod';
 import type { RequestContext } from '../http/context.js';
 import type { GatewayDeps } from '../deps.js';
@@ -24,12 +25,13 @@ export async function usageSummary(ctx: RequestContext, deps: GatewayDeps): Prom
   const to = query.to ?? new Date();
   const from = query.from ?? new Date(to.getTime() - 24 * 3_600_000);
   if (from >= to) throw new GatewayError('invalid_request', "'from' must be before 'to'.", { param: 'from' });
-  const rows = await deps.store.usageSummary({
+  const filter = {
     from,
     to,
     ...(query.key_id ? { keyId: query.key_id } : {}),
     ...(query.model ? { model: query.model } : {}),
-  });
+  };
+  const [rows, latency] = await Promise.all([deps.store.usageSummary(filter), deps.store.latencyPercentiles(filter)]);
   const totals = rows.reduce(
     (sum, row) => ({
       requests: sum.requests + row.requests,
@@ -43,7 +45,7 @@ export async function usageSummary(ctx: RequestContext, deps: GatewayDeps): Prom
     object: 'usage_summary',
     from: from.toISOString(),
     to: to.toISOString(),
-    totals,
+    totals: { ...totals, p50_latency_ms: latency.p50, p95_latency_ms: latency.p95, p99_latency_ms: latency.p99 },
     data: rows.map((row) => ({
       key_id: row.keyId,
       model: row.model,
@@ -52,6 +54,8 @@ export async function usageSummary(ctx: RequestContext, deps: GatewayDeps): Prom
       prompt_tokens: row.promptTokens,
       completion_tokens: row.completionTokens,
       avg_latency_ms: Math.round(row.avgLatencyMs * 10) / 10,
+      p50_latency_ms: row.p50LatencyMs,
+      p95_latency_ms: row.p95LatencyMs,
     })),
   });
 }

@@ -2,7 +2,7 @@
 // Replicas race at start-up, so migrate() serialises on an advisory lock; everything else is plain SQL.
 import pg from 'pg';
 import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations.js';
-import type { KeyRecord, NewKey, Store, UsageQuery, UsageRow, UsageSummaryRow } from './types.js';
+import type { KeyRecord, NewKey, Store, UsageQuery, UsageRow, UsageSummaryRow, LatencyPercentiles } from './types.js';
 
 /** Fixed key for pg_advisory_lock ("llmgw" in ASCII): the same in every replica and version. */
 const MIGRATION_LOCK_KEY = '465675577207';
@@ -184,7 +184,9 @@ export class PostgresStore implements Store {
       `SELECT key_id, model, count(*) AS requests,
               count(*) FILTER (WHERE outcome = 'error') AS errors,
               sum(prompt_tokens) AS prompt_tokens, sum(completion_tokens) AS completion_tokens,
-              avg(latency_ms) AS avg_latency_ms
+              avg(latency_ms) AS avg_latency_ms,
+              percentile_disc(0.5) WITHIN GROUP (ORDER BY latency_ms) AS p50,
+              percentile_disc(0.95) WITHIN GROUP (ORDER BY latency_ms) AS p95
          FROM usage
         WHERE created_at >= $1 AND created_at < $2
           AND ($3::text IS NULL OR key_id = $3) AND ($4::text IS NULL OR model = $4)
@@ -201,7 +203,24 @@ export class PostgresStore implements Store {
       promptTokens: Number(x.prompt_tokens),
       completionTokens: Number(x.completion_tokens),
       avgLatencyMs: Number(x.avg_latency_ms),
+      p50LatencyMs: Number(x.p50),
+      p95LatencyMs: Number(x.p95),
     }));
+  }
+
+  async latencyPercentiles(q: UsageQuery): Promise<LatencyPercentiles> {
+    const r = await this.pool.query<{ p50: number | null; p95: number | null; p99: number | null }>(
+      `SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY latency_ms) AS p50,
+              percentile_disc(0.95) WITHIN GROUP (ORDER BY latency_ms) AS p95,
+              percentile_disc(0.99) WITHIN GROUP (ORDER BY latency_ms) AS p99
+         FROM usage
+        WHERE created_at >= $1 AND created_at < $2
+          AND ($3::text IS NULL OR key_id = $3) AND ($4::text IS NULL OR model = $4)`,
+      [q.from, q.to, q.keyId ?? null, q.model ?? null],
+    );
+    const row = r.rows[0]!;
+    const num = (v: number | null) => (v === null ? null : Number(v));
+    return { p50: num(row.p50), p95: num(row.p95), p99: num(row.p99) };
   }
 
   async ping(): Promise<void> {

@@ -3,7 +3,7 @@
 // error becomes a rejected promise like in Postgres. Loaded lazily by index.ts (native module).
 import Database from 'better-sqlite3';
 import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations.js';
-import type { KeyRecord, NewKey, Store, UsageQuery, UsageRow, UsageSummaryRow } from './types.js';
+import type { KeyRecord, NewKey, Store, UsageQuery, UsageRow, UsageSummaryRow, LatencyPercentiles } from './types.js';
 
 export interface SqliteStoreOptions {
   path: string;
@@ -32,6 +32,8 @@ interface SummaryRow {
   prompt_tokens: number;
   completion_tokens: number;
   avg_latency_ms: number;
+  p50: number;
+  p95: number;
 }
 
 // Dates are epoch milliseconds: they sort and compare as numbers and round-trip a JS Date exactly.
@@ -191,13 +193,21 @@ export class SqliteStore implements Store {
   async usageSummary(q: UsageQuery): Promise<UsageSummaryRow[]> {
     const rows = this.db
       .prepare(
-        `SELECT key_id, model, count(*) AS requests,
+        // SQLite has no percentile aggregate: nearest rank from window functions (the definition of percentile_disc).
+        `WITH f AS (
+           SELECT key_id, model, outcome, prompt_tokens, completion_tokens, latency_ms,
+                  ROW_NUMBER() OVER (PARTITION BY key_id, model ORDER BY latency_ms) AS rn,
+                  COUNT(*) OVER (PARTITION BY key_id, model) AS cnt
+             FROM usage
+            WHERE created_at >= @from AND created_at < @to
+              AND (@keyId IS NULL OR key_id = @keyId) AND (@model IS NULL OR model = @model))
+         SELECT key_id, model, count(*) AS requests,
                 sum(outcome = 'error') AS errors,
                 sum(prompt_tokens) AS prompt_tokens, sum(completion_tokens) AS completion_tokens,
-                avg(latency_ms) AS avg_latency_ms
-           FROM usage
-          WHERE created_at >= @from AND created_at < @to
-            AND (@keyId IS NULL OR key_id = @keyId) AND (@model IS NULL OR model = @model)
+                avg(latency_ms) AS avg_latency_ms,
+                min(CASE WHEN rn >= 0.5 * cnt THEN latency_ms END) AS p50,
+                min(CASE WHEN rn >= 0.95 * cnt THEN latency_ms END) AS p95
+           FROM f
           GROUP BY key_id, model
           ORDER BY key_id, model`,
       )
@@ -210,7 +220,26 @@ export class SqliteStore implements Store {
       promptTokens: x.prompt_tokens,
       completionTokens: x.completion_tokens,
       avgLatencyMs: x.avg_latency_ms,
+      p50LatencyMs: x.p50,
+      p95LatencyMs: x.p95,
     }));
+  }
+
+  async latencyPercentiles(q: UsageQuery): Promise<LatencyPercentiles> {
+    const row = this.db
+      .prepare(
+        `WITH f AS (
+           SELECT latency_ms, ROW_NUMBER() OVER (ORDER BY latency_ms) AS rn, COUNT(*) OVER () AS cnt
+             FROM usage
+            WHERE created_at >= @from AND created_at < @to
+              AND (@keyId IS NULL OR key_id = @keyId) AND (@model IS NULL OR model = @model))
+         SELECT min(CASE WHEN rn >= 0.5 * cnt THEN latency_ms END) AS p50,
+                min(CASE WHEN rn >= 0.95 * cnt THEN latency_ms END) AS p95,
+                min(CASE WHEN rn >= 0.99 * cnt THEN latency_ms END) AS p99
+           FROM f`,
+      )
+      .get({ from: ms(q.from), to: ms(q.to), keyId: q.keyId ?? null, model: q.model ?? null }) as LatencyPercentiles;
+    return { p50: row.p50 ?? null, p95: row.p95 ?? null, p99: row.p99 ?? null };
   }
 
   async ping(): Promise<void> {

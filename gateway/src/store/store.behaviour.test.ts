@@ -191,9 +191,9 @@ describe.each(backends)('Store behaviour: $name', (backend) => {
     const all = await store.usageSummary(range);
     expect(all).toHaveLength(3);
     expect(all[0]).toEqual({ keyId: 'key_a', model: 'llama3', requests: 3, errors: 1, promptTokens: 50,
-      completionTokens: 24, avgLatencyMs: expect.closeTo(200.1667, 3) });
+      completionTokens: 24, avgLatencyMs: expect.closeTo(200.1667, 3), p50LatencyMs: 200.5, p95LatencyMs: 300 });
     expect(all[1]).toEqual({ keyId: 'key_a', model: 'qwen', requests: 1, errors: 0, promptTokens: 5,
-      completionTokens: 5, avgLatencyMs: 50 });
+      completionTokens: 5, avgLatencyMs: 50, p50LatencyMs: 50, p95LatencyMs: 50 });
     expect(all[2]).toMatchObject({ keyId: 'key_b', model: 'llama3', requests: 1, promptTokens: 7 });
     for (const row of all) for (const v of Object.values(row)) expect(typeof v).not.toBe('bigint');
     expect(typeof all[0]!.requests).toBe('number');
@@ -204,6 +204,21 @@ describe.each(backends)('Store behaviour: $name', (backend) => {
     const wide = await store.usageSummary({ from: at(-10), to: at(61) });
     expect(wide[0]).toMatchObject({ model: 'llama3', requests: 5 });
     expect(await store.usageSummary({ from: at(1000), to: at(2000) })).toEqual([]);
+  });
+
+  it('gives nearest-rank latency percentiles per group and over the whole range', async () => {
+    // Latencies 1..100 ms in shuffled order, split over two models.
+    const latencies = Array.from({ length: 100 }, (_, i) => ((i * 37) % 100) + 1);
+    await store.recordUsage(latencies.map((latencyMs, i) => usage(`p${i}`, { latencyMs, model: i % 2 ? 'odd' : 'even' })));
+    const range = { from: at(0), to: at(60) };
+    expect(await store.latencyPercentiles(range)).toEqual({ p50: 50, p95: 95, p99: 99 });
+    const rows = await store.usageSummary(range);
+    for (const row of rows) {
+      const mine = latencies.filter((_, i) => (i % 2 ? 'odd' : 'even') === row.model).sort((a, b) => a - b);
+      expect(row.p50LatencyMs).toBe(mine[Math.ceil(0.5 * mine.length) - 1]);
+      expect(row.p95LatencyMs).toBe(mine[Math.ceil(0.95 * mine.length) - 1]);
+    }
+    expect(await store.latencyPercentiles({ ...range, model: 'none' })).toEqual({ p50: null, p95: null, p99: null });
   });
 
   it('does not double rows whose request id was already recorded (retried flush) or repeats in a batch', async () => {

@@ -66,6 +66,15 @@ export interface UsageSummaryRow {
   promptTokens: number;
   completionTokens: number;
   avgLatencyMs: number;
+  /** Nearest-rank percentiles of latency_ms within the group. */
+  p50LatencyMs: number;
+  p95LatencyMs: number;
+}
+
+export interface LatencyPercentiles {
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
 }
 
 export interface Store {
@@ -89,6 +98,8 @@ export interface Store {
   /** Batched insert of usage rows and last-used times; all or nothing. */
   recordUsage(rows: UsageRow[]): Promise<void>;
   usageSummary(query: UsageQuery): Promise<UsageSummaryRow[]>;
+  /** Nearest-rank latency percentiles over every row the query matches (null when none). */
+  latencyPercentiles(query: UsageQuery): Promise<LatencyPercentiles>;
   /** Cheap round trip for readiness checks. */
   ping(): Promise<void>;
   close(): Promise<void>;

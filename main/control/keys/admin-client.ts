@@ -31,12 +31,22 @@ export interface UsageRow {
   prompt_tokens: number;
   completion_tokens: number;
   avg_latency_ms: number;
+  p50_latency_ms: number;
+  p95_latency_ms: number;
 }
 
 export interface UsageSummary {
   from: string;
   to: string;
-  totals: { requests: number; errors: number; prompt_tokens: number; completion_tokens: number };
+  totals: {
+    requests: number;
+    errors: number;
+    prompt_tokens: number;
+    completion_tokens: number;
+    p50_latency_ms: number | null;
+    p95_latency_ms: number | null;
+    p99_latency_ms: number | null;
+  };
   data: UsageRow[];
 }
 

@@ -47,20 +47,28 @@ export function createUsage({ api }: PanelContext): Panel {
       const name = (id: string) => names.get(id) ?? id;
       const labels = report.series.map((b) => bucketLabel(b.to, spec.ms));
       const t = report.totals;
-      const weighted = report.rows.reduce((s, r) => s + r.avg_latency_ms * r.requests, 0);
+      const ms = (value: number | null | undefined) => (value === null || value === undefined ? '–' : `${Math.round(value)} ms`);
       replace(
         totals,
         h('article', { class: 'card' }, h('h4', {}, 'Requests'), h('p', { class: 'big', 'data-testid': 'usage-requests' }, formatCount(t.requests))),
         h('article', { class: 'card' }, h('h4', {}, 'Tokens'), h('p', { class: 'big' }, formatCount(t.prompt_tokens + t.completion_tokens)), h('p', { class: 'muted' }, `${formatCount(t.prompt_tokens)} in · ${formatCount(t.completion_tokens)} out`)),
         h('article', { class: 'card' }, h('h4', {}, 'Error rate'), h('p', { class: 'big' }, formatPercent(report.errorRate * 100)), h('p', { class: 'muted' }, `${t.errors} errors`)),
-        h('article', { class: 'card' }, h('h4', {}, 'Avg latency'), h('p', { class: 'big' }, t.requests ? `${Math.round(weighted / t.requests)} ms` : '–')),
+        h('article', { class: 'card' }, h('h4', {}, 'Latency p50'), h('p', { class: 'big', 'data-testid': 'usage-p50' }, ms(t.p50_latency_ms)), h('p', { class: 'muted' }, `p95 ${ms(t.p95_latency_ms)} · p99 ${ms(t.p99_latency_ms)}`)),
       );
       replace(
         charts,
         renderChart({ title: 'Requests by model', labels, series: seriesBy(report, 'byModel', 'requests') }),
         renderChart({ title: 'Tokens by key', labels, series: seriesBy(report, 'byKey', 'tokens', name) }),
         renderChart({ title: 'Requests by key', labels, series: seriesBy(report, 'byKey', 'requests', name) }),
-        renderChart({ title: 'Average latency', labels, unit: ' ms', series: [{ name: 'all', values: report.series.map((b) => b.avgLatencyMs ?? 0) }] }),
+        renderChart({
+          title: 'Latency percentiles',
+          labels,
+          unit: ' ms',
+          series: [
+            { name: 'p50', values: report.series.map((b) => b.p50LatencyMs ?? 0) },
+            { name: 'p95', values: report.series.map((b) => b.p95LatencyMs ?? 0) },
+          ],
+        }),
       );
       replace(
         table,
@@ -69,8 +77,8 @@ export function createUsage({ api }: PanelContext): Panel {
           : h(
               'table',
               { 'data-testid': 'usage-rows' },
-              h('thead', {}, h('tr', {}, ...['Key', 'Model', 'Requests', 'Errors', 'Tokens in', 'Tokens out', 'Avg latency'].map((x) => h('th', { scope: 'col' }, x)))),
-              h('tbody', {}, ...report.rows.map((r) => h('tr', {}, h('td', {}, name(r.key_id)), h('td', {}, r.model), h('td', {}, r.requests), h('td', {}, r.errors), h('td', {}, r.prompt_tokens), h('td', {}, r.completion_tokens), h('td', {}, `${r.avg_latency_ms} ms`)))),
+              h('thead', {}, h('tr', {}, ...['Key', 'Model', 'Requests', 'Errors', 'Tokens in', 'Tokens out', 'Avg', 'p50', 'p95'].map((x) => h('th', { scope: 'col' }, x)))),
+              h('tbody', {}, ...report.rows.map((r) => h('tr', {}, h('td', {}, name(r.key_id)), h('td', {}, r.model), h('td', {}, r.requests), h('td', {}, r.errors), h('td', {}, r.prompt_tokens), h('td', {}, r.completion_tokens), h('td', {}, ms(r.avg_latency_ms)), h('td', {}, ms(r.p50_latency_ms)), h('td', {}, ms(r.p95_latency_ms))))),
             ),
       );
     });
