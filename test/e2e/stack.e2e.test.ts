@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StackController, type ControllerEvent } from '../../main/stack/controller.js';
 import type { StackEvent } from '../../main/stack/events.js';
 import { startOllamaUpstream, type OllamaUpstream } from '../fixtures/ollama-upstream/index.js';
-import { BASE, header, load, request, sleep, waitFor, type RawResponse } from './support.js';
+import { BASE, bridgeGatewayIp, header, load, request, sleep, waitFor, type RawResponse } from './support.js';
 
 const PROJECT = 'llm-gateway';
 let home: string;
@@ -56,17 +56,6 @@ async function instancesSeen(n: number, path = '/health', headers: Record<string
   return { seen, statuses };
 }
 
-async function bridgeGatewayIp(): Promise<string> {
-  // host-gateway is the default bridge's address. Older engines leave Gateway out of IPAM; then it is the
-  // subnet's first address (Docker's choice), which is bound to docker0 even while that link is down.
-  const bridge = (await docker.getNetwork('bridge').inspect()) as { IPAM?: { Config?: Array<{ Gateway?: string; Subnet?: string }> } };
-  const config = bridge.IPAM?.Config?.find((c) => c.Gateway || /^\d+\.\d+\.\d+\.\d+\//.test(c.Subnet ?? ''));
-  if (config?.Gateway) return config.Gateway;
-  const octets = config?.Subnet?.split('/')[0]?.split('.').map(Number);
-  if (!octets || octets.length !== 4) throw new Error('the default bridge has no IPv4 subnet; cannot place the test upstream where containers reach it');
-  octets[3] = octets[3]! + 1;
-  return octets.join('.');
-}
 
 beforeAll(async () => {
   home = mkdtempSync(path.join(os.tmpdir(), 'llmgw-e2e-home-'));
@@ -80,7 +69,7 @@ beforeAll(async () => {
   }
   // The upstream listens on the docker bridge address only: containers reach it as host.docker.internal
   // (host-gateway), and it stays off public interfaces.
-  upstream = await startOllamaUpstream({ host: await bridgeGatewayIp() });
+  upstream = await startOllamaUpstream({ host: await bridgeGatewayIp(docker) });
   model = upstream.models[0]!.name;
   controller = new StackController({
     env: { ...process.env, LLMGW_HOME: home, OLLAMA_URLS: `http://host.docker.internal:${upstream.port}`, LOG_LEVEL: 'warn' },

@@ -1,5 +1,6 @@
 // Helpers for the stack e2e: raw HTTP through nginx (raw headers, to count duplicates), bounded load,
 // and small waits. Everything talks to http://127.0.0.1:3000 only.
+import type Docker from 'dockerode';
 import http from 'node:http';
 
 export const BASE = 'http://127.0.0.1:3000';
@@ -79,3 +80,18 @@ export async function waitFor<T>(what: string, timeoutMs: number, check: () => P
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The default bridge's gateway address: containers reach it as host.docker.internal (host-gateway), so the
+ * Ollama-compatible test upstream listens there and stays off public interfaces. Older engines leave Gateway out of
+ * IPAM; then it is the subnet's first address (Docker's choice), bound to docker0 even while that link is down.
+ */
+export async function bridgeGatewayIp(engine: Docker): Promise<string> {
+  const bridge = (await engine.getNetwork('bridge').inspect()) as { IPAM?: { Config?: Array<{ Gateway?: string; Subnet?: string }> } };
+  const config = bridge.IPAM?.Config?.find((c) => c.Gateway || /^\d+\.\d+\.\d+\.\d+\//.test(c.Subnet ?? ''));
+  if (config?.Gateway) return config.Gateway;
+  const octets = config?.Subnet?.split('/')[0]?.split('.').map(Number);
+  if (!octets || octets.length !== 4) throw new Error('the default bridge has no IPv4 subnet; cannot place the test upstream where containers reach it');
+  octets[3] = octets[3]! + 1;
+  return octets.join('.');
+}

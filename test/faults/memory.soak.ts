@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StackController } from '../../main/stack/controller.js';
 import { ensureEnvFile } from '../../main/stack/env-file.js';
 import { startOllamaUpstream, type OllamaUpstream } from '../fixtures/ollama-upstream/index.js';
-import { chat, request, sleep, waitForNoStack } from './support.js';
+import { bridgeGatewayIp, chat, request, sleep, waitForNoStack } from './support.js';
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
 const WARM_UP_MS = Math.min(120_000, (MINUTES * 60_000) / 5);
@@ -46,9 +46,7 @@ beforeAll(async () => {
   home = mkdtempSync(path.join(os.tmpdir(), 'llmgw-soak-home-'));
   controller = new StackController({ env: { ...process.env, LLMGW_HOME: home } });
   engine = await controller.docker();
-  const bridge = (await engine.getNetwork('bridge').inspect()) as { IPAM?: { Config?: Array<{ Gateway?: string }> } };
-  const host = bridge.IPAM?.Config?.find((c) => c.Gateway)?.Gateway ?? '172.17.0.1';
-  upstream = await startOllamaUpstream({ host, behaviour: { chunks: 12, chunkDelayMs: 5 } });
+  upstream = await startOllamaUpstream({ host: await bridgeGatewayIp(engine), behaviour: { chunks: 12, chunkDelayMs: 5 } });
   controller = new StackController({
     env: { ...process.env, LLMGW_HOME: home, OLLAMA_URLS: `http://host.docker.internal:${upstream.port}`, LOG_LEVEL: 'warn' },
   });

@@ -14,7 +14,7 @@ import { StackController } from '../../main/stack/controller.js';
 import { ensureEnvFile } from '../../main/stack/env-file.js';
 import { startOllamaUpstream, type OllamaUpstream } from '../fixtures/ollama-upstream/index.js';
 import {
-  chat, dechunk, docker as dockerCli, header, metricValue, rawHttp, replicaMetrics, Report, request, sleep,
+  bridgeGatewayIp, chat, dechunk, docker as dockerCli, header, metricValue, rawHttp, replicaMetrics, Report, request, sleep,
   usageFor, waitFor, waitForNoStack, type CallResult, type DbCredentials,
 } from './support.js';
 
@@ -78,15 +78,6 @@ async function allReplicasServe(): Promise<void> {
   await waitFor('all three replicas to answer through nginx', 30_000, async () => (await instancesSeen(12)).seen.size === 3);
 }
 
-async function bridgeGatewayIp(): Promise<string> {
-  const bridge = (await engine.getNetwork('bridge').inspect()) as { IPAM?: { Config?: Array<{ Gateway?: string; Subnet?: string }> } };
-  const config = bridge.IPAM?.Config?.find((c) => c.Gateway || /^\d+\.\d+\.\d+\.\d+\//.test(c.Subnet ?? ''));
-  if (config?.Gateway) return config.Gateway;
-  const octets = config?.Subnet?.split('/')[0]?.split('.').map(Number);
-  if (!octets || octets.length !== 4) throw new Error('the default bridge has no IPv4 subnet');
-  octets[3] = octets[3]! + 1;
-  return octets.join('.');
-}
 
 const tokensOf = (results: CallResult[]) => results.reduce((sum, r) => sum + r.promptTokens + r.completionTokens, 0);
 const isEnvelope = (text: string) => {
@@ -126,7 +117,7 @@ beforeAll(async () => {
   home = mkdtempSync(path.join(os.tmpdir(), 'llmgw-faults-home-'));
   controller = new StackController({ env: { ...process.env, LLMGW_HOME: home } });
   engine = await controller.docker();
-  upstreamHost = await bridgeGatewayIp();
+  upstreamHost = await bridgeGatewayIp(engine);
   upstream = await startOllamaUpstream({ host: upstreamHost });
   model = upstream.models[0]!.name;
   controller = new StackController({
