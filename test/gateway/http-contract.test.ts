@@ -106,6 +106,14 @@ describe.each(BACKENDS)('HTTP contract (%s)', (kind) => {
     }
   });
 
+  it('accepts a JSON body sent as curl -d sends it, and refuses multipart with 415', async () => {
+    const body = JSON.stringify({ model: h.upstream.models[0]!.name, messages: [{ role: 'user', content: 'hi' }] });
+    expect((await post('/v1/chat/completions', body, { 'content-type': 'application/x-www-form-urlencoded' })).status).toBe(200);
+    const multipart = await post('/v1/chat/completions', body, { 'content-type': 'multipart/form-data; boundary=x' });
+    expect(multipart.status).toBe(415);
+    expectEnvelope(await multipart.json(), 'unsupported_media_type');
+  });
+
   it('rejects an oversize body with 413 in the envelope', async () => {
     const response = await post('/v1/chat/completions', JSON.stringify({ pad: 'x'.repeat(2 * 1024 * 1024) }));
     expect(response.status).toBe(413);

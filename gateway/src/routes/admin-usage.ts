@@ -6,6 +6,7 @@ import type { GatewayDeps } from '../deps.js';
 import { authenticateAdmin } from '../auth/authenticate.js';
 import { parseBody } from './schemas.js';
 import { GatewayError } from '../errors.js';
+import type { UsageWireSummary } from './usage-wire.js';
 
 const instant = z
   .string()
@@ -41,7 +42,7 @@ export async function usageSummary(ctx: RequestContext, deps: GatewayDeps): Prom
     }),
     { requests: 0, errors: 0, prompt_tokens: 0, completion_tokens: 0 },
   );
-  deps.respond.json(ctx, 200, {
+  const body: UsageWireSummary = {
     object: 'usage_summary',
     from: from.toISOString(),
     to: to.toISOString(),
@@ -57,5 +58,6 @@ export async function usageSummary(ctx: RequestContext, deps: GatewayDeps): Prom
       p50_latency_ms: row.p50LatencyMs,
       p95_latency_ms: row.p95LatencyMs,
     })),
-  });
+  };
+  deps.respond.json(ctx, 200, body);
 }

@@ -2,6 +2,10 @@
 // and the gateway's OpenAI-style errors become ControlErrors with the gateway's own message.
 import { ControlError } from '../errors.js';
 import { errorMessage, jsonOf, send, trimSlash } from '../http.js';
+import type { UsageWireSummary as UsageSummary } from '../../../gateway/src/routes/usage-wire.js';
+
+/** GET /admin/usage answers in the gateway's own wire types. */
+export type { UsageWireRow as UsageRow, UsageWireSummary as UsageSummary } from '../../../gateway/src/routes/usage-wire.js';
 
 export interface KeyView {
   id: string;
@@ -21,33 +25,6 @@ export interface KeyView {
 export interface CreatedKey extends KeyView {
   /** The plaintext, shown once by the gateway. */
   key: string;
-}
-
-export interface UsageRow {
-  key_id: string;
-  model: string;
-  requests: number;
-  errors: number;
-  prompt_tokens: number;
-  completion_tokens: number;
-  avg_latency_ms: number;
-  p50_latency_ms: number;
-  p95_latency_ms: number;
-}
-
-export interface UsageSummary {
-  from: string;
-  to: string;
-  totals: {
-    requests: number;
-    errors: number;
-    prompt_tokens: number;
-    completion_tokens: number;
-    p50_latency_ms: number | null;
-    p95_latency_ms: number | null;
-    p99_latency_ms: number | null;
-  };
-  data: UsageRow[];
 }
 
 export interface NewKeyInput {

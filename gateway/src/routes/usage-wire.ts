@@ -1,0 +1,30 @@
+// The wire shape of GET /admin/usage, shared with its clients (the control plane, the dashboard).
+// Types only and no imports, so browser code can use it too.
+
+export interface UsageWireRow {
+  key_id: string;
+  model: string;
+  requests: number;
+  errors: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  avg_latency_ms: number;
+  p50_latency_ms: number;
+  p95_latency_ms: number;
+}
+
+export interface UsageWireSummary {
+  object: 'usage_summary';
+  from: string;
+  to: string;
+  totals: {
+    requests: number;
+    errors: number;
+    prompt_tokens: number;
+    completion_tokens: number;
+    p50_latency_ms: number | null;
+    p95_latency_ms: number | null;
+    p99_latency_ms: number | null;
+  };
+  data: UsageWireRow[];
+}
