@@ -5,7 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, safeStorage } from 'electron';
 import { createControlPlane, type ControlPlane } from '../control/api.js';
-import { llmgwHome } from '../stack/paths.js';
+import { autostartCommand, syncLinuxAutostart } from '../control/autostart/linux-autostart.js';
+import { composeFile, llmgwHome } from '../stack/paths.js';
 import { actionHandler } from './actions.js';
 import { registerIpc } from './ipc.js';
 import { askStopStack } from './quit.js';
@@ -28,7 +29,11 @@ if (!app.requestSingleInstanceLock()) {
     const home = llmgwHome(process.env);
     mkdirSync(path.join(home, 'logs'), { recursive: true, mode: 0o700 });
     const vault = createSafeStorageVault(home, safeStorage);
-    const plane = createControlPlane({ home, vault });
+    // A packaged app runs compose from its resources (extraResources `stack/`), not from a checkout.
+    const env = app.isPackaged
+      ? { ...process.env, LLMGW_COMPOSE_FILE: composeFile(process.env, { resourcesPath: process.resourcesPath }) }
+      : process.env;
+    const plane = createControlPlane({ home, vault, env });
     dashboard = new DashboardWindow({ appRoot: app.getAppPath(), home, preload: path.join(here, 'preload.cjs') });
     const window = dashboard;
     registerIpc(plane, { window: () => window.window, dashboardUrl: () => window.url });
@@ -56,9 +61,23 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 function syncLoginItem(plane: ControlPlane): void {
-  // Opt-in only (off by default); Linux has no API for it here, the packaging's autostart entry covers it.
-  if (process.platform === 'linux') return;
-  app.setLoginItemSettings({ openAtLogin: plane.state().settings.startAtLogin });
+  // Opt-in only (off by default). setLoginItemSettings is macOS/Windows only; Linux gets an XDG autostart entry.
+  const enabled = plane.state().settings.startAtLogin;
+  if (process.platform !== 'linux') {
+    app.setLoginItemSettings({ openAtLogin: enabled });
+    return;
+  }
+  try {
+    const command = autostartCommand({
+      env: process.env,
+      execPath: process.execPath,
+      appPath: app.isPackaged ? undefined : app.getAppPath(),
+    });
+    syncLinuxAutostart({ enabled, command });
+  } catch (err) {
+    // A read-only or odd ~/.config must not take the tray down; the setting simply has no effect.
+    console.warn(`start at login: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 function setupQuit(plane: ControlPlane, dashboard: DashboardWindow): void {
