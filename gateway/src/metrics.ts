@@ -23,6 +23,31 @@ export class GatewayMetrics {
   readonly usageWritten: Counter;
 
   private readonly routes = new Map<string, RouteMetrics>();
+  /** The usage recorder's buffer size, read when metrics are scraped (the recorder sets it). */
+  usageBufferSize: () => number = () => 0;
+  private readonly lookups = new Map<string, { inc(): void }>();
+  private readonly tokenCounters = new Map<string, { prompt: { inc(n: number): void }; completion: { inc(n: number): void } }>();
+
+  /** One key-cache lookup (hit / miss / stale), through a bound child. */
+  keyLookup(result: string): void {
+    let counter = this.lookups.get(result);
+    if (!counter) {
+      counter = this.keyCache.labels(result);
+      this.lookups.set(result, counter);
+    }
+    counter.inc();
+  }
+
+  /** Tokens of one answer, through bound children per model (the model set is small and bounded by the catalog). */
+  countTokens(model: string, prompt: number, completion: number): void {
+    let counters = this.tokenCounters.get(model);
+    if (!counters) {
+      counters = { prompt: this.tokens.labels(model, 'prompt'), completion: this.tokens.labels(model, 'completion') };
+      this.tokenCounters.set(model, counters);
+    }
+    if (prompt > 0) counters.prompt.inc(prompt);
+    if (completion > 0) counters.completion.inc(completion);
+  }
 
   /** Counts one answered request: status, total time, and the gateway's own share of it. */
   observeRequest(route: string, status: number, totalSeconds: number, overheadSeconds: number | null): void {
@@ -89,7 +114,16 @@ export class GatewayMetrics {
       help: 'Rate-limit checks that failed because the limiter backend was unreachable (alarm)',
       registers,
     });
-    this.usageBuffered = new Gauge({ name: 'llmgw_usage_buffered_rows', help: 'Usage rows waiting to be written', registers });
+    // Read at scrape time: setting it on every request cost a label hash per request.
+    const usageBufferSize = () => this.usageBufferSize();
+    this.usageBuffered = new Gauge({
+      name: 'llmgw_usage_buffered_rows',
+      help: 'Usage rows waiting to be written',
+      registers,
+      collect() {
+        this.set(usageBufferSize());
+      },
+    });
     this.usageDropped = new Counter({
       name: 'llmgw_usage_dropped_total',
       help: 'Usage rows dropped because the buffer was full while the store was down',

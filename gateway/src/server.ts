@@ -41,7 +41,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   let keys: KeyCache | undefined;
   const backends = options.backends ?? (await openBackends(config, log, () => keys?.clear()));
   const { store, limiter, shared } = backends;
-  keys = new KeyCache(store, shared, config.KEY_CACHE_TTL_MS, log, (result) => metrics.keyCache.inc({ result }));
+  keys = new KeyCache(store, shared, config.KEY_CACHE_TTL_MS, log, (result) => metrics.keyLookup(result));
   await keys.start();
   const upstreams = new UpstreamPool(
     config.OLLAMA_URLS,

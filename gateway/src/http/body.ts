@@ -4,7 +4,7 @@ import { GatewayError } from '../errors.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-export async function readBody(ctx: RequestContext, maxBytes: number): Promise<Buffer> {
+export function readBody(ctx: RequestContext, maxBytes: number): Promise<Buffer> {
   const { req } = ctx;
   const tooLarge = () =>
     new GatewayError('request_too_large', `Request body is larger than the limit of ${maxBytes} bytes.`);
@@ -13,20 +13,36 @@ export async function readBody(ctx: RequestContext, maxBytes: number): Promise<B
     // Answer at once; the rest of the upload is not read, so the connection must not be reused.
     ctx.res.shouldKeepAlive = false;
     req.resume();
-    throw tooLarge();
+    return Promise.reject(tooLarge());
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) {
-      ctx.res.shouldKeepAlive = false;
-      req.resume();
-      throw tooLarge();
-    }
-    chunks.push(chunk);
-  }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+  // Plain 'data'/'end' listeners rather than `for await`: the async iterator costs a promise per chunk.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const settle = (error: Error | null) => {
+      if (settled) return;
+      settled = true;
+      req.off('data', onData);
+      if (error) reject(error);
+      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        ctx.res.shouldKeepAlive = false;
+        req.resume();
+        settle(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => settle(null));
+    req.once('error', (err) => settle(err));
+    // A client that goes away mid-upload closes the request without 'end'.
+    req.once('close', () => settle(new Error('The client closed the connection before the body was complete.')));
+  });
 }
 
 export interface JsonBody {

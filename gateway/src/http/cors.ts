@@ -16,6 +16,13 @@ const EXPOSED = [
   'x-ratelimit-reset-tokens',
 ].join(', ');
 
+const ANY_ORIGIN: Readonly<Record<string, string>> = Object.freeze({
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers': EXPOSED,
+});
+const VARY_ORIGIN: Readonly<Record<string, string>> = Object.freeze({ vary: 'Origin' });
+const NONE: Readonly<Record<string, string>> = Object.freeze({});
+
 export class CorsPolicy {
   private readonly any: boolean;
   private readonly origins: Set<string>;
@@ -25,16 +32,17 @@ export class CorsPolicy {
     this.origins = new Set(origins.map((origin) => origin.toLowerCase()));
   }
 
-  /** Headers for an ordinary answer. A disallowed origin gets no CORS headers, so the browser blocks it. */
-  headersFor(req: IncomingMessage): Record<string, string> {
+  /**
+   * Headers for an ordinary answer (read-only: shared between answers). A disallowed origin gets no CORS
+   * headers, so the browser blocks it.
+   */
+  headersFor(req: IncomingMessage): Readonly<Record<string, string>> {
+    if (this.any) return ANY_ORIGIN;
     const origin = req.headers.origin;
-    if (this.any) {
-      return { 'access-control-allow-origin': '*', 'access-control-expose-headers': EXPOSED };
-    }
     if (origin && this.origins.has(origin.toLowerCase())) {
       return { 'access-control-allow-origin': origin, 'access-control-expose-headers': EXPOSED, vary: 'Origin' };
     }
-    return this.origins.size > 0 ? { vary: 'Origin' } : {};
+    return this.origins.size > 0 ? VARY_ORIGIN : NONE;
   }
 
   /**

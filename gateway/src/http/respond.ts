@@ -5,26 +5,31 @@ import { toGatewayError } from '../errors.js';
 
 export interface ResponseDefaults {
   instance: string;
-  cors: (ctx: RequestContext) => Record<string, string>;
+  cors: (ctx: RequestContext) => Readonly<Record<string, string>>;
   closing: () => boolean;
 }
 
-/** The common headers of every answer: request id, replica, CORS, and `connection: close` while draining. */
-export function commonHeaders(ctx: RequestContext, d: ResponseDefaults): OutgoingHttpHeaders {
-  const headers: OutgoingHttpHeaders = {
-    'x-request-id': ctx.requestId,
-    'x-instance': d.instance,
-    ...d.cors(ctx),
-  };
+/**
+ * The common headers of every answer (request id, replica, CORS, `connection: close` while draining), then
+ * each `extra` set in order. Plain assignment into one object: spreading objects per request cost measurable
+ * time on the hot path.
+ */
+function buildHeaders(ctx: RequestContext, d: ResponseDefaults, extras: ReadonlyArray<OutgoingHttpHeaders | undefined>): OutgoingHttpHeaders {
+  const headers: OutgoingHttpHeaders = { 'x-request-id': ctx.requestId, 'x-instance': d.instance };
+  const cors = d.cors(ctx);
+  for (const name in cors) headers[name] = cors[name];
   if (d.closing()) headers.connection = 'close';
+  for (const extra of extras) {
+    if (extra) for (const name in extra) headers[name] = extra[name];
+  }
   return headers;
 }
 
 export class Responder {
   constructor(private readonly d: ResponseDefaults) {}
 
-  headers(ctx: RequestContext, extra?: OutgoingHttpHeaders): OutgoingHttpHeaders {
-    return extra ? { ...commonHeaders(ctx, this.d), ...extra } : commonHeaders(ctx, this.d);
+  headers(ctx: RequestContext, ...extras: Array<OutgoingHttpHeaders | undefined>): OutgoingHttpHeaders {
+    return buildHeaders(ctx, this.d, extras);
   }
 
   json(ctx: RequestContext, status: number, body: unknown, extra?: OutgoingHttpHeaders): void {

@@ -1,7 +1,6 @@
 // POST /v1/chat/completions, /v1/completions, /v1/embeddings: authenticate, validate, check the model,
 // admit (one limiter round trip), relay to the best Ollama upstream, then account usage off the request path.
 import type { z } from 'zod';
-import type { Dispatcher } from 'undici';
 import type { RequestContext } from '../http/context.js';
 import type { GatewayDeps } from '../deps.js';
 import type { KeyRecord } from '../store/types.js';
@@ -13,6 +12,7 @@ import { admit, estimatePromptTokens, type Admission } from '../limits/admission
 import { GatewayError } from '../errors.js';
 import { relaySse, type StreamUsage } from '../upstream/sse-relay.js';
 import { isTimeoutError } from '../upstream/pool.js';
+import type { ResponseBody } from '../upstream/exchange.js';
 import { chatBody, completionBody, embeddingBody, parseBody } from './schemas.js';
 
 export interface ProxyEndpoint {
@@ -26,6 +26,12 @@ export const ENDPOINTS: ProxyEndpoint[] = [
   { path: '/v1/completions', schema: completionBody, canStream: true },
   { path: '/v1/embeddings', schema: embeddingBody, canStream: false },
 ];
+
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  'x-accel-buffering': 'no',
+} as const;
 
 interface Outcome {
   outcome: 'ok' | 'error' | 'aborted';
@@ -76,50 +82,40 @@ export function proxyHandler(endpoint: ProxyEndpoint) {
       ? JSON.stringify({ ...(json as object), stream_options: { ...clientStreamOptions, include_usage: true } })
       : raw;
 
-    const abort = new AbortController();
+    const sentAt = process.hrtime.bigint();
+    const call = deps.upstreams.open({
+      method: 'POST',
+      path: endpoint.path,
+      body: upstreamBody,
+      candidates: model.upstreams,
+    });
     let clientGone = false;
     ctx.res.once('close', () => {
       if (!ctx.res.writableFinished) {
         clientGone = true;
-        abort.abort();
+        call.body.abort();
       }
     });
 
     let result: Outcome = { outcome: 'error', status: 502, promptTokens: 0, completionTokens: 0 };
     try {
-      const sentAt = process.hrtime.bigint();
-      const { upstream, response } = await deps.upstreams.send({
-        method: 'POST',
-        path: endpoint.path,
-        body: upstreamBody,
-        candidates: model.upstreams,
-        signal: abort.signal,
-      });
-      try {
-        if (stream && response.statusCode === 200) {
-          deps.metrics.activeStreams.inc();
-          ctx.upstreamNs += process.hrtime.bigint() - sentAt; // waiting for the first byte is Ollama's time
-          ctx.res.writeHead(200, deps.respond.headers(ctx, {
-            ...admission.headers,
-            'content-type': 'text/event-stream; charset=utf-8',
-            'cache-control': 'no-cache',
-            'x-accel-buffering': 'no',
-          }));
-          ctx.res.flushHeaders();
-          const relayStart = process.hrtime.bigint();
-          const relayed = await relaySse(response.body, ctx.res, {
-            forwardUsage,
-            upstreamUrl: upstream.url,
-            clientGone: () => clientGone,
-          }).finally(() => deps.metrics.activeStreams.dec());
-          ctx.upstreamNs += process.hrtime.bigint() - relayStart;
-          result = streamOutcome(relayed.outcome, relayed.usage, relayed.contentChunks, promptEstimate);
-        } else {
-          result = await answerWhole(ctx, deps, response, upstream.url, model, admission);
-          ctx.upstreamNs += process.hrtime.bigint() - sentAt;
-        }
-      } finally {
-        deps.upstreams.release(upstream);
+      const { upstream, statusCode } = await call.response;
+      if (stream && statusCode === 200) {
+        deps.metrics.activeStreams.inc();
+        ctx.upstreamNs += process.hrtime.bigint() - sentAt; // waiting for the first byte is Ollama's time
+        ctx.res.writeHead(200, deps.respond.headers(ctx, admission.headers, SSE_HEADERS));
+        ctx.res.flushHeaders();
+        const relayStart = process.hrtime.bigint();
+        const relayed = await relaySse(call.body, ctx.res, {
+          forwardUsage,
+          upstreamUrl: upstream.url,
+          clientGone: () => clientGone,
+        }).finally(() => deps.metrics.activeStreams.dec());
+        ctx.upstreamNs += process.hrtime.bigint() - relayStart;
+        result = streamOutcome(relayed.outcome, relayed.usage, relayed.contentChunks, promptEstimate);
+      } else {
+        result = await answerWhole(ctx, deps, call.body, statusCode, upstream.url, model, admission);
+        ctx.upstreamNs += process.hrtime.bigint() - sentAt;
       }
     } catch (err) {
       if (clientGone) {
@@ -153,7 +149,8 @@ function streamOutcome(
 async function answerWhole(
   ctx: RequestContext,
   deps: GatewayDeps,
-  response: Dispatcher.ResponseData,
+  body: ResponseBody,
+  statusCode: number,
   upstreamUrl: string,
   model: CatalogModel,
   admission: Admission,
@@ -164,7 +161,7 @@ async function answerWhole(
   // (found by the fault suite, scenario 7: failWith=stall-mid-stream on a non-streaming request).
   let payload: Buffer;
   try {
-    payload = Buffer.from(await response.body.arrayBuffer());
+    payload = await body.readAll();
   } catch (err) {
     if (err instanceof GatewayError) throw err;
     if (isTimeoutError(err)) {
@@ -172,7 +169,7 @@ async function answerWhole(
     }
     throw new GatewayError('upstream_error', `Ollama at ${upstreamUrl} broke off its answer: ${String(err)}.`, { cause: err });
   }
-  if (response.statusCode !== 200) throw upstreamFailure(response.statusCode, payload, upstreamUrl, model.id);
+  if (statusCode !== 200) throw upstreamFailure(statusCode, payload, upstreamUrl, model.id);
   let usage: Partial<StreamUsage> | undefined;
   try {
     usage = (JSON.parse(payload.toString('utf8')) as { usage?: Partial<StreamUsage> }).usage;
@@ -231,8 +228,7 @@ function account(
     replica: deps.instance,
     createdAt: new Date(),
   });
-  if (result.promptTokens > 0) deps.metrics.tokens.inc({ model, kind: 'prompt' }, result.promptTokens);
-  if (result.completionTokens > 0) deps.metrics.tokens.inc({ model, kind: 'completion' }, result.completionTokens);
+  deps.metrics.countTokens(model, result.promptTokens, result.completionTokens);
   if (admission.enforced) {
     deps.limiter
       .settle({ keyId: key.id, requestId: ctx.uid, actualTokens: result.promptTokens + result.completionTokens })

@@ -3,6 +3,7 @@
 import { Pool, type Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import { GatewayError } from '../errors.js';
+import { ResponseBody } from './exchange.js';
 
 export interface UpstreamTimeouts {
   connectMs: number;
@@ -49,8 +50,21 @@ export interface UpstreamRequest {
   body?: string | Buffer;
   /** Upstream URLs that have the model; undefined = any. */
   candidates?: readonly string[];
-  signal?: AbortSignal;
 }
+
+export interface UpstreamResponse {
+  upstream: Upstream;
+  statusCode: number;
+}
+
+export interface UpstreamCall {
+  /** Settles when the headers came; rejects (GatewayError) when no upstream answered. */
+  response: Promise<UpstreamResponse>;
+  body: ResponseBody;
+}
+
+const EMPTY_HEADERS: Record<string, string> = {};
+const JSON_HEADERS: Record<string, string> = { 'content-type': 'application/json' };
 
 export class UpstreamPool {
   readonly upstreams: Upstream[];
@@ -92,52 +106,81 @@ export class UpstreamPool {
   }
 
   /**
-   * Sends a request to the best upstream, moving on to the next when the connection cannot be made.
-   * The caller must call `release(upstream)` once the response body is consumed or abandoned.
+   * Sends a request to the best upstream, moving on to the next when the connection cannot be made (nothing
+   * reached a model, nothing reached the client). `response` settles at the headers; the body then flows
+   * through `body`, and `body.abort()` stops the request at any point (a client that went away).
    */
-  async send(request: UpstreamRequest): Promise<{ upstream: Upstream; response: Dispatcher.ResponseData }> {
-    const tried = new Set<Upstream>();
-    const failures: string[] = [];
-    for (;;) {
-      const upstream = this.choose(request.candidates, tried);
-      if (!upstream) {
-        throw new GatewayError(
-          'upstream_unavailable',
-          failures.length > 0
-            ? `No Ollama upstream could be reached: ${failures.join('; ')}.`
-            : 'No Ollama upstream is configured for this model.',
+  open(request: UpstreamRequest): UpstreamCall {
+    const body = new ResponseBody();
+    const response = new Promise<UpstreamResponse>((resolve, reject) => {
+      const tried = new Set<Upstream>();
+      const failures: string[] = [];
+      const attempt = (): void => {
+        const upstream = this.choose(request.candidates, tried);
+        if (!upstream) {
+          reject(
+            new GatewayError(
+              'upstream_unavailable',
+              failures.length > 0
+                ? `No Ollama upstream could be reached: ${failures.join('; ')}.`
+                : 'No Ollama upstream is configured for this model.',
+            ),
+          );
+          return;
+        }
+        tried.add(upstream);
+        upstream.inFlight += 1;
+        let started = false;
+        let done = false;
+        const finish = () => {
+          if (done) return;
+          done = true;
+          upstream.inFlight = Math.max(0, upstream.inFlight - 1);
+        };
+        upstream.pool.dispatch(
+          {
+            method: request.method,
+            path: request.path,
+            body: request.body ?? null,
+            headers: request.body === undefined ? EMPTY_HEADERS : JSON_HEADERS,
+          },
+          {
+            onRequestStart: (controller) => body.attach(controller),
+            onResponseStart: (_controller, statusCode) => {
+              if (statusCode < 200) return; // 1xx: the real answer follows
+              started = true;
+              this.markHealthy(upstream);
+              resolve({ upstream, statusCode });
+            },
+            onResponseData: (_controller, chunk) => body.push({ kind: 'data', chunk }),
+            onResponseEnd: () => {
+              finish();
+              body.push({ kind: 'end' });
+            },
+            onResponseError: (_controller, err) => {
+              finish();
+              if (started) {
+                body.push({ kind: 'error', err });
+                return;
+              }
+              if (body.wasAborted) {
+                reject(err);
+              } else if (isConnectError(err)) {
+                this.markUnhealthy(upstream, err);
+                failures.push(`${upstream.url}: ${describe(err)}`);
+                attempt();
+              } else if (isTimeoutError(err)) {
+                reject(new GatewayError('upstream_timeout', `Ollama at ${upstream.url} did not answer in time (${describe(err)}).`));
+              } else {
+                reject(new GatewayError('upstream_error', `Ollama at ${upstream.url} failed: ${describe(err)}.`, { cause: err }));
+              }
+            },
+          },
         );
-      }
-      tried.add(upstream);
-      upstream.inFlight += 1;
-      try {
-        const response = await upstream.pool.request({
-          method: request.method,
-          path: request.path,
-          body: request.body,
-          headers: request.body === undefined ? {} : { 'content-type': 'application/json' },
-          signal: request.signal,
-        });
-        this.markHealthy(upstream);
-        return { upstream, response };
-      } catch (err) {
-        upstream.inFlight -= 1;
-        if (request.signal?.aborted) throw err;
-        if (isConnectError(err)) {
-          this.markUnhealthy(upstream, err);
-          failures.push(`${upstream.url}: ${describe(err)}`);
-          continue;
-        }
-        if (isTimeoutError(err)) {
-          throw new GatewayError('upstream_timeout', `Ollama at ${upstream.url} did not answer in time (${describe(err)}).`);
-        }
-        throw new GatewayError('upstream_error', `Ollama at ${upstream.url} failed: ${describe(err)}.`, { cause: err });
-      }
-    }
-  }
-
-  release(upstream: Upstream): void {
-    upstream.inFlight = Math.max(0, upstream.inFlight - 1);
+      };
+      attempt();
+    });
+    return { response, body };
   }
 
   /** GET a JSON document from one upstream (catalog and health use; not the hot path). */

@@ -3,11 +3,10 @@
 // (the usage estimate when a stream is cut short), honours back-pressure, and ends a broken stream with
 // a terminal error event instead of a silent hang.
 import { StringDecoder } from 'node:string_decoder';
-import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
-import type { Readable } from 'node:stream';
 import { GatewayError } from '../errors.js';
 import { isTimeoutError } from './pool.js';
+import type { FlowControl, ResponseBody } from './exchange.js';
 
 export interface StreamUsage {
   prompt_tokens: number;
@@ -34,13 +33,14 @@ export function sseErrorEvent(error: GatewayError): string {
   return `data: ${JSON.stringify(error.toEnvelope())}\n\n`;
 }
 
-export async function relaySse(body: Readable, res: ServerResponse, options: RelayOptions): Promise<RelayResult> {
+export function relaySse(body: ResponseBody, res: ServerResponse, options: RelayOptions): Promise<RelayResult> {
   const decoder = new StringDecoder('utf8');
   let pending = '';
   let usage: StreamUsage | null = null;
   let contentChunks = 0;
   let sawDone = false;
   let broken: GatewayError | undefined;
+  let finished = false;
 
   const handleEvent = (event: string): string => {
     if (event.startsWith(DONE)) {
@@ -77,51 +77,85 @@ export async function relaySse(body: Readable, res: ServerResponse, options: Rel
     return `${event}\n\n`;
   };
 
-  try {
-    for await (const buffer of body as AsyncIterable<Buffer>) {
-      pending += decoder.write(buffer);
+  /** Cleans one raw event: CRLF line ends and stray leading blank lines are tolerated. */
+  const clean = (raw: string): string => {
+    let event = raw.includes('\r') ? raw.replace(/\r/g, '') : raw;
+    if (event.startsWith('\n')) event = event.replace(/^\n+/, '');
+    return event;
+  };
+
+  return new Promise<RelayResult>((resolve) => {
+    let flow: FlowControl | undefined;
+
+    const complete = (): void => {
+      if (finished) return;
+      finished = true;
+      if (options.clientGone()) {
+        flow?.abort();
+        resolve({ outcome: 'aborted', usage, contentChunks });
+        return;
+      }
+      if (!broken && !sawDone) {
+        broken = new GatewayError('upstream_error', `Ollama at ${options.upstreamUrl} ended the stream before [DONE].`);
+      }
+      if (broken) {
+        res.end(sseErrorEvent(broken));
+        flow?.abort();
+        resolve({ outcome: 'error', usage, contentChunks, error: broken });
+        return;
+      }
+      // After [DONE] the rest of the upstream body (normally nothing) is read and ignored, so its connection
+      // stays reusable.
+      res.end();
+      resolve({ outcome: 'ok', usage, contentChunks });
+    };
+
+    const take = (text: string): void => {
+      pending += text;
       const cut = pending.lastIndexOf('\n\n');
-      if (cut === -1) continue;
-      const complete = pending.slice(0, cut);
+      if (cut === -1) return;
+      const whole = pending.slice(0, cut);
       pending = pending.slice(cut + 2);
       let out = '';
-      for (const raw of complete.split('\n\n')) {
-        const event = raw.replace(/^\n+/, '').replace(/\r/g, '');
+      for (const raw of whole.split('\n\n')) {
+        const event = clean(raw);
         if (event.length > 0) out += handleEvent(event);
         if (broken || sawDone) break;
       }
-      if (out.length > 0 && !res.write(out)) await drain(res, options);
-      if (broken || sawDone) break;
-    }
-    pending += decoder.end();
-    if (!broken && !sawDone && pending.trim().length > 0) {
-      const out = handleEvent(pending.trim());
-      if (out.length > 0) res.write(out);
-    }
-  } catch (err) {
-    if (options.clientGone()) return { outcome: 'aborted', usage, contentChunks };
-    broken = isTimeoutError(err)
-      ? new GatewayError('upstream_timeout', `Ollama at ${options.upstreamUrl} stalled mid-stream (idle timeout).`)
-      : new GatewayError('upstream_error', `Ollama at ${options.upstreamUrl} broke the stream: ${String(err)}.`);
-  }
-  if (options.clientGone()) return { outcome: 'aborted', usage, contentChunks };
-  if (!broken && !sawDone) {
-    broken = new GatewayError('upstream_error', `Ollama at ${options.upstreamUrl} ended the stream before [DONE].`);
-  }
-  if (broken) {
-    res.end(sseErrorEvent(broken));
-    body.destroy();
-    return { outcome: 'error', usage, contentChunks, error: broken };
-  }
-  res.end();
-  return { outcome: 'ok', usage, contentChunks };
+      if (out.length > 0 && !res.write(out) && !options.clientGone()) {
+        flow?.pause();
+        res.once('drain', () => flow?.resume());
+      }
+      if (broken || sawDone) complete();
+    };
+
+    flow = body.consume({
+      data: (chunk) => {
+        if (!finished) take(decoder.write(chunk));
+      },
+      end: () => {
+        if (finished) return;
+        pending += decoder.end();
+        const rest = pending.trim();
+        if (!sawDone && rest.length > 0) {
+          const out = handleEvent(clean(rest));
+          if (out.length > 0) res.write(out);
+        }
+        complete();
+      },
+      error: (err) => {
+        if (finished) return;
+        if (!options.clientGone()) {
+          broken = isTimeoutError(err)
+            ? new GatewayError('upstream_timeout', `Ollama at ${options.upstreamUrl} stalled mid-stream (idle timeout).`)
+            : new GatewayError('upstream_error', `Ollama at ${options.upstreamUrl} broke the stream: ${String(err)}.`);
+        }
+        complete();
+      },
+    });
+  });
 }
 
 function malformed(url: string, what: string): GatewayError {
   return new GatewayError('upstream_error', `Ollama at ${url} sent a malformed stream (${what}).`);
-}
-
-async function drain(res: ServerResponse, options: RelayOptions): Promise<void> {
-  if (options.clientGone()) return;
-  await Promise.race([once(res, 'drain'), once(res, 'close')]);
 }

@@ -21,7 +21,9 @@ export class UsageRecorder {
     private readonly options: UsageRecorderOptions,
     private readonly metrics: GatewayMetrics,
     private readonly log: Logger,
-  ) {}
+  ) {
+    metrics.usageBufferSize = () => this.buffer.length;
+  }
 
   start(): void {
     this.timer = setInterval(() => void this.flush(), this.options.intervalMs);
@@ -31,7 +33,6 @@ export class UsageRecorder {
   add(row: UsageRow): void {
     this.buffer.push(row);
     this.trim();
-    this.metrics.usageBuffered.set(this.buffer.length);
     if (this.buffer.length >= this.options.batchSize) void this.flush();
   }
 
@@ -73,8 +74,6 @@ export class UsageRecorder {
         this.trim();
         this.log.warn({ err: String(err), buffered: this.buffer.length }, 'usage write failed; will retry');
         return;
-      } finally {
-        this.metrics.usageBuffered.set(this.buffer.length);
       }
       this.metrics.usageWritten.inc(batch.length);
     }
