@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { app, safeStorage } from 'electron';
 import { createControlPlane, type ControlPlane } from '../control/api.js';
 import { autostartCommand, syncLinuxAutostart } from '../control/autostart/linux-autostart.js';
-import { composeFile, llmgwHome } from '../stack/paths.js';
+import { llmgwHome } from '../stack/paths.js';
+import { packagedComposeFile } from '../stack/stack-files.js';
 import { actionHandler } from './actions.js';
 import { registerIpc } from './ipc.js';
 import { askStopStack } from './quit.js';
@@ -29,9 +30,10 @@ if (!app.requestSingleInstanceLock()) {
     const home = llmgwHome(process.env);
     mkdirSync(path.join(home, 'logs'), { recursive: true, mode: 0o700 });
     const vault = createSafeStorageVault(home, safeStorage);
-    // A packaged app runs compose from its resources (extraResources `stack/`), not from a checkout.
+    // A packaged app runs compose from a copy of its resources' `stack/` in LLMGW_HOME, not from a checkout: the
+    // compose file's bind mounts must be readable by Docker (see stack-files.ts); on failure, from the resources.
     const env = app.isPackaged
-      ? { ...process.env, LLMGW_COMPOSE_FILE: composeFile(process.env, { resourcesPath: process.resourcesPath }) }
+      ? { ...process.env, LLMGW_COMPOSE_FILE: packagedComposeFile(process.env, { resourcesPath: process.resourcesPath, home }) }
       : process.env;
     const plane = createControlPlane({ home, vault, env });
     dashboard = new DashboardWindow({ appRoot: app.getAppPath(), home, preload: path.join(here, 'preload.cjs') });

@@ -37,7 +37,8 @@ export interface ComposeFileOptions {
 }
 
 /**
- * The compose file to run: LLMGW_COMPOSE_FILE if set; in a packaged app `<resources>/stack/compose/docker-compose.yml`;
+ * The compose file to run: LLMGW_COMPOSE_FILE if set; in a packaged app `<resources>/stack/compose/docker-compose.yml`
+ * (the app itself sets LLMGW_COMPOSE_FILE to its copy in LLMGW_HOME, see stack-files.ts; this path is the fallback);
  * else compose/docker-compose.yml of this checkout. This module runs from main/stack (tests) and from dist/main/stack
  * (built CLI), so walk up until a compose/ folder appears.
  */
