@@ -11,6 +11,7 @@ import { cpuSeconds, freePort, rssMb, startPinned, stop, waitForPort, type Proc 
 import { wrk } from './wrk.js';
 import { streamLoad } from './streams.js';
 import { printReport, type TargetResult } from './report.js';
+import { checkStack, closeStack, stackNotes, stackSut } from './stack.js';
 
 const SUT_CORE = 0;
 const LOAD_CORE = 1;
@@ -36,13 +37,16 @@ const REPS = Number(args.reps ?? (QUICK ? 1 : 3));
 const SECONDS = Number(args.seconds ?? (QUICK ? 1 : 4));
 const TARGETS = (args.targets ?? 'direct,floor,embedded,pg+redis').split(',');
 
-type Kind = 'direct' | 'floor' | 'embedded' | 'pg+redis';
+type Kind = 'direct' | 'floor' | 'embedded' | 'pg+redis' | 'stack';
 
 interface Sut {
   url: string;
   pid: number;
   key: string | null;
   close: () => Promise<void>;
+  /** Set by targets that are not one process (stack): CPU seconds and RSS of the whole system under test. */
+  cpuSeconds?: () => Promise<number>;
+  rss?: () => Promise<{ total: number; anon: number }>;
 }
 
 async function startUpstream(chunks: number, delayMs: number): Promise<{ url: string; proc: Proc }> {
@@ -64,6 +68,7 @@ function once(fn: () => Promise<void>): () => Promise<void> {
 
 async function startSut(kind: Kind, upstreamUrl: string, upstreamPid: number): Promise<Sut> {
   if (kind === 'direct') return { url: upstreamUrl, pid: upstreamPid, key: null, close: async () => {} };
+  if (kind === 'stack') return stackSut(upstreamPid);
   const port = await freePort();
   if (kind === 'floor') {
     const proc = startPinned('floor', SUT_CORE, [NODE, path.join(ROOT, 'dist/bench/floor-proxy.js')], {
@@ -133,12 +138,13 @@ async function measure(kind: Kind, burstUp: { url: string; proc: Proc }, pacedUp
         wrk({ url: sut.url + path, body: CHAT, key: sut.key, connections, seconds: SECONDS, core: wrkCore });
       await load(8); // warm-up: JIT, pools, caches
       const c1 = await load(1);
-      const cpuBefore = cpuSeconds(sut.pid);
+      const cpu = async () => (sut.cpuSeconds ? sut.cpuSeconds() : cpuSeconds(sut.pid));
+      const cpuBefore = await cpu();
       const c32 = await load(32);
-      const cpuPerRequestUs = ((cpuSeconds(sut.pid) - cpuBefore) / Math.max(1, c32.requests)) * 1e6;
+      const cpuPerRequestUs = (((await cpu()) - cpuBefore) / Math.max(1, c32.requests)) * 1e6;
       const c128 = QUICK ? null : await load(128);
       const burst = await streamLoad({ url: sut.url + path, key: sut.key, body: STREAM, concurrency: 32, seconds: SECONDS });
-      const rss = rssMb(sut.pid);
+      const rss = sut.rss ? await sut.rss() : rssMb(sut.pid);
       await sut.close();
       const pacedSut = await startSut(kind, pacedUp.url, pacedUp.proc.pid);
       try {
@@ -160,16 +166,18 @@ async function measure(kind: Kind, burstUp: { url: string; proc: Proc }, pacedUp
 
 async function main(): Promise<void> {
   process.stderr.write(`bench: ${TARGETS.join(', ')}; ${REPS} rep(s) × ${SECONDS}s per workload\n`);
+  if (TARGETS.includes('stack')) await checkStack({ root: ROOT, node: NODE, sutCore: SUT_CORE, loadCore: LOAD_CORE });
   const burstUp = await startUpstream(20, 0);
   const pacedUp = await startUpstream(20, 5);
   const results: TargetResult[] = [];
   try {
     for (const kind of TARGETS as Kind[]) results.push(await measure(kind, burstUp, pacedUp));
   } finally {
+    await closeStack();
     await stop(burstUp.proc);
     await stop(pacedUp.proc);
   }
-  const report = printReport(results, { quick: QUICK, reps: REPS, seconds: SECONDS });
+  const report = printReport(results, { quick: QUICK, reps: REPS, seconds: SECONDS, notes: stackNotes() });
   const dir = path.join(ROOT, 'bench/results');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);

@@ -37,7 +37,7 @@ function show(s: Stat | null, digits = 0): string {
   return s.min === s.max ? f(s.median) : `${f(s.median)} (${f(s.min)}–${f(s.max)})`;
 }
 
-export function printReport(results: TargetResult[], meta: { quick: boolean; reps: number; seconds: number }) {
+export function printReport(results: TargetResult[], meta: { quick: boolean; reps: number; seconds: number; notes?: string[] }) {
   const rows = results.map((r) => ({
     target: r.target,
     c1Rps: stat(r.reps.map((x) => x.c1.rps)),
@@ -106,9 +106,10 @@ export function printReport(results: TargetResult[], meta: { quick: boolean; rep
     `\nLLM Gateway benchmark — ${meta.reps} rep(s) × ${meta.seconds}s per workload${meta.quick ? ' (quick smoke: timings not meaningful)' : ''}; medians (min–max)`,
     `SUT pinned to core 0; load generator (wrk -t1) and upstream on core 1 (direct: wrk on core 0).\n`,
     ...lines,
+    ...(meta.notes?.length ? ['', ...meta.notes.map((note) => `Note: ${note}`)] : []),
     '\nTargets:',
     ...checks.map((c) => `  ${c.held === null ? '·' : c.held ? '✓' : '✗'} ${c.target}: ${c.value}`),
   ].join('\n');
   process.stdout.write(`${out}\n`);
-  return { table: lines, checks };
+  return { table: lines, checks, notes: meta.notes ?? [] };
 }

@@ -9,6 +9,9 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HealthMonitor, type StackView } from '../../main/control/health/monitor.js';
+import type { HealthSnapshot } from '../../main/control/health/aggregate.js';
+import { stackPortOf } from '../../main/control/stack-port.js';
 import { StackController, type ControllerEvent } from '../../main/stack/controller.js';
 import type { StackEvent } from '../../main/stack/events.js';
 import { startOllamaUpstream, type OllamaUpstream } from '../fixtures/ollama-upstream/index.js';
@@ -283,6 +286,78 @@ describe('the llm-gateway Compose stack', () => {
     expect(nginxLogs).toContain('reloading');
     await holder.remove({ force: true });
     createdByTest.splice(createdByTest.indexOf(holder.id), 1);
+  });
+
+  it('7. the control plane\'s health follows real engine events: a replica stopped → degraded, started → healthy', async () => {
+    // The HealthMonitor over the real controller adapter (stackPortOf, as the app wires it), with both timers at
+    // 10 minutes: after the first check only Engine events (start / die / health_status) can trigger a re-check.
+    // The wrapper only counts watch handles opened and closed, to show that stop() leaves no watcher behind.
+    const port = stackPortOf(controller);
+    const watches = { opened: 0, closed: 0 };
+    const stack: StackView = {
+      containers: () => port.containers(),
+      watch: async (onChange) => {
+        const handle = await port.watch!(onChange);
+        watches.opened += 1;
+        return { close: () => { watches.closed += 1; handle.close(); } };
+      },
+    };
+    const t0 = Date.now();
+    const emitted: Array<{ at: number; snapshot: HealthSnapshot }> = [];
+    const monitor = new HealthMonitor(
+      {
+        stack,
+        gatewayUrl: () => BASE,
+        ollamaVersion: async () => ((await (await fetch(`${upstream.url}/api/version`)).json()) as { version: string }).version,
+      },
+      // probeTimeoutMs above nginx's proxy_connect_timeout (2 s): the first /health/ready after the stop may go to the
+      // stopped replica's old address, which does not refuse but times out, before nginx tries another replica.
+      { intervalMs: 600_000, fastIntervalMs: 600_000, probeTimeoutMs: 8_000, onChange: (snapshot) => emitted.push({ at: Date.now() - t0, snapshot }) },
+    );
+    const victim = (await controller.containers()).find((c) => c.service === 'api-gateway' && c.replica === 3)!;
+    const since = (n: number) => emitted.slice(n).map((e) => e.snapshot);
+    const gatewayService = (s: HealthSnapshot) => s.services.find((x) => x.id === 'api-gateway');
+    const marks: Record<string, number> = {};
+    try {
+      monitor.setMode('stack');
+      await monitor.start();
+      expect(monitor.current().status, monitor.current().summary).toBe('healthy');
+      expect(gatewayService(monitor.current())).toMatchObject({ status: 'healthy', detail: '3/3 healthy', replicas: { running: 3, total: 3 } });
+
+      const beforeStop = emitted.length;
+      marks.stop = Date.now() - t0;
+      await docker.getContainer(victim.id).stop();
+      marks.stopped = Date.now() - t0;
+      const degraded = await waitFor('the monitor to emit degraded', 10_000, async () => since(beforeStop).find((s) => s.status === 'degraded'));
+      expect(gatewayService(degraded)).toMatchObject({ status: 'degraded', detail: '2/3 healthy', replicas: { running: 2, total: 3 } });
+      expect(degraded.summary).toBe('Degraded — Gateway replicas: 2/3 healthy');
+      expect(degraded.services.filter((s) => s.id !== 'api-gateway').every((s) => s.status === 'healthy')).toBe(true);
+
+      const beforeStart = emitted.length;
+      marks.start = Date.now() - t0;
+      await docker.getContainer(victim.id).start();
+      await waitFor('the monitor to emit healthy again', 30_000, async () => since(beforeStart).some((s) => s.status === 'healthy'));
+      marks.healthy = Date.now() - t0;
+      expect(monitor.current().status).toBe('healthy');
+      expect(gatewayService(monitor.current())).toMatchObject({ status: 'healthy', detail: '3/3 healthy' });
+    } finally {
+      monitor.stop();
+    }
+    expect(watches).toEqual({ opened: 1, closed: 1 });
+
+    const sequence = emitted.map((e) => `${e.at} ms ${e.snapshot.status} (${e.snapshot.summary})`);
+    console.log(`e2e: health monitor (stop at ${marks.stop} ms, returned ${marks.stopped} ms; start at ${marks.start} ms):\n  ${sequence.join('\n  ')}`);
+    // Every emitted status, consecutive repeats folded (a degraded detail may change, e.g. '1 of 3 starting').
+    const statuses = emitted.map((e) => e.snapshot.status).filter((s, i, all) => i === 0 || all[i - 1] !== s);
+    expect(statuses).toEqual(['healthy', 'degraded', 'healthy']);
+    const firstDegraded = emitted.find((e) => e.snapshot.status === 'degraded')!;
+    expect(firstDegraded.at).toBeGreaterThanOrEqual(marks.stop!);
+    expect(firstDegraded.at - marks.stopped!).toBeLessThan(5_000);
+    const back = emitted.findLast((e) => e.snapshot.status === 'healthy')!;
+    expect(back.at).toBeGreaterThan(marks.start!);
+    // The re-checks came from the Engine's events: a die and a healthy health_status of the victim were seen.
+    const victimEvents = engineEvents.filter((e) => e.id === victim.id && Date.parse(e.time) >= t0 - 1000);
+    expect(victimEvents.map((e) => (e.action === 'health_status' ? `health:${e.health}` : e.action))).toEqual(expect.arrayContaining(['die', 'start', 'health:healthy']));
   });
 
   it('4. stop/start keeps data; down + up keeps volumes; down --volumes removes them', async () => {
