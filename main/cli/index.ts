@@ -1,16 +1,18 @@
 // The `llm-gateway` command line: one entry for the gateway service and the control-plane commands.
+// Every command's module is loaded on demand: `llm-gateway gateway` then loads only the gateway (the control plane,
+// the readiness suite and the Docker client would add start-up time and resident memory to every replica).
 import { CliError } from './errors.js';
-import { runGateway } from './gateway-command.js';
-import { runKeys } from './keys-command.js';
-import { READINESS_HELP, runReadinessCommand } from './readiness-command.js';
-import { runServe, SERVE_HELP } from './serve-command.js';
-import { runStartApp, START_HELP } from './start-command.js';
 
-// The stack commands are loaded on demand: their Docker client is not needed to run a gateway.
 const STACK_HELP = `  up | down | stop | start | restart <service> | status | logs <service> | events
                           The Docker stack (see compose/README.md); \`llm-gateway help stack\` for details`;
 
-const HELP = `llm-gateway <command>
+async function help(): Promise<string> {
+  const [{ READINESS_HELP }, { SERVE_HELP }, { START_HELP }] = await Promise.all([
+    import('./readiness-command.js'),
+    import('./serve-command.js'),
+    import('./start-command.js'),
+  ]);
+  return `llm-gateway <command>
 
 Commands:
   gateway                 Run the gateway (configured by environment variables; see README "Configuration")
@@ -22,14 +24,15 @@ ${READINESS_HELP}
 ${SERVE_HELP}
 ${START_HELP}
   help                    Show this help`;
+}
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...args] = argv;
   switch (command) {
     case 'gateway':
-      return runGateway();
+      return (await import('./gateway-command.js')).runGateway();
     case 'keys':
-      return runKeys(args);
+      return (await import('./keys-command.js')).runKeys(args);
     case 'up':
     case 'down':
     case 'stop':
@@ -42,22 +45,22 @@ async function main(argv: string[]): Promise<void> {
       return stack.runStack(command, args);
     }
     case 'readiness':
-      return runReadinessCommand(args);
+      return (await import('./readiness-command.js')).runReadinessCommand(args);
     case 'serve':
-      return runServe(args);
+      return (await import('./serve-command.js')).runServe(args);
     case 'start-app':
-      return runStartApp(args);
+      return (await import('./start-command.js')).runStartApp(args);
     case 'help':
       if (args[0] === 'stack') {
         console.log((await import('./stack-commands.js')).STACK_HELP);
         return;
       }
-      console.log(HELP);
+      console.log(await help());
       return;
     case undefined:
     case '--help':
     case '-h':
-      console.log(HELP);
+      console.log(await help());
       return;
     default:
       throw new CliError('usage', `Unknown command '${command}'.`);
