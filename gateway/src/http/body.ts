@@ -41,7 +41,10 @@ export function readBody(ctx: RequestContext, maxBytes: number): Promise<Buffer>
     req.once('end', () => settle(null));
     req.once('error', (err) => settle(err));
     // A client that goes away mid-upload closes the request without 'end'.
-    req.once('close', () => settle(new Error('The client closed the connection before the body was complete.')));
+    // (Checked first: 'close' also follows every normal 'end', and building an Error captures a stack trace.)
+    req.once('close', () => {
+      if (!settled) settle(new Error('The client closed the connection before the body was complete.'));
+    });
   });
 }
 

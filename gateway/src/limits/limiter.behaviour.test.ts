@@ -256,3 +256,47 @@ describe('RedisLimiter across replicas', () => {
     expect(Number(await clients[0]!.get(limiters[0]!.keysFor(keyId)[2]))).toBe(admitted);
   });
 });
+
+describe('RedisLimiter settle batching', () => {
+  it('sends queued settles in the same pipeline as the next admission, settles first', async () => {
+    const redis = await redisClient();
+    const limiter = new RedisLimiter({ redis, prefix: PREFIX, ownsClient: false });
+    const keyId = `key-${randomUUID()}`;
+    const now = Date.now();
+    await limiter.admit({ keyId, requestId: 'a', rpm: 100, tpm: 1000, estimatedTokens: 400, now });
+    const writes: string[] = [];
+    const original = redis.pipeline.bind(redis);
+    redis.pipeline = ((...args: Parameters<Redis['pipeline']>) => {
+      writes.push('pipeline');
+      return original(...args);
+    }) as Redis['pipeline'];
+    try {
+      const settled = limiter.settle({ keyId, requestId: 'a', actualTokens: 50, now });
+      // Without the settle, 400 + 700 > 1000 would be refused; with it (50 + 700) the admission fits.
+      const next = await limiter.admit({ keyId, requestId: 'b', rpm: 100, tpm: 1000, estimatedTokens: 700, now });
+      await settled;
+      expect(writes).toEqual(['pipeline']);
+      expect(next.allowed).toBe(true);
+      expect(next.tokens.remaining).toBe(1000 - 750);
+    } finally {
+      redis.pipeline = original;
+    }
+  });
+
+  it('flushes settles on its own after SETTLE_BATCH_MS, and survives a flushed script cache (NOSCRIPT)', async () => {
+    const redis = await redisClient();
+    const limiter = new RedisLimiter({ redis, prefix: PREFIX, ownsClient: false });
+    const keyId = `key-${randomUUID()}`;
+    const now = Date.now();
+    await limiter.admit({ keyId, requestId: 'a', rpm: 100, tpm: 1000, estimatedTokens: 400, now });
+    await redis.script('FLUSH');
+    await limiter.settle({ keyId, requestId: 'a', actualTokens: 10, now });
+    expect(Number(await redis.get(limiter.keysFor(keyId)[2]))).toBe(10);
+    await redis.script('FLUSH');
+    const settled = limiter.settle({ keyId, requestId: 'a', actualTokens: 20, now });
+    const next = await limiter.admit({ keyId, requestId: 'b', rpm: 100, tpm: 1000, estimatedTokens: 5, now });
+    await settled;
+    expect(next.allowed).toBe(true);
+    expect(Number(await redis.get(limiter.keysFor(keyId)[2]))).toBe(25);
+  });
+});
