@@ -38,6 +38,10 @@ export class ResponseBody implements FlowControl {
     if (this.aborted) controller.abort(abortError());
   }
 
+  /**
+   * Attaches the consumer; early chunks are delivered before this returns, so a sink that needs flow control
+   * during them uses this ResponseBody (pause/resume/abort), which is also what is returned.
+   */
   consume(sink: BodySink): FlowControl {
     this.sink = sink;
     const early = this.early;

@@ -6,7 +6,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { ServerResponse } from 'node:http';
 import { GatewayError } from '../errors.js';
 import { isTimeoutError } from './pool.js';
-import type { FlowControl, ResponseBody } from './exchange.js';
+import type { ResponseBody } from './exchange.js';
 
 export interface StreamUsage {
   prompt_tokens: number;
@@ -85,13 +85,11 @@ export function relaySse(body: ResponseBody, res: ServerResponse, options: Relay
   };
 
   return new Promise<RelayResult>((resolve) => {
-    let flow: FlowControl | undefined;
-
     const complete = (): void => {
       if (finished) return;
       finished = true;
       if (options.clientGone()) {
-        flow?.abort();
+        body.abort();
         resolve({ outcome: 'aborted', usage, contentChunks });
         return;
       }
@@ -100,7 +98,7 @@ export function relaySse(body: ResponseBody, res: ServerResponse, options: Relay
       }
       if (broken) {
         res.end(sseErrorEvent(broken));
-        flow?.abort();
+        body.abort();
         resolve({ outcome: 'error', usage, contentChunks, error: broken });
         return;
       }
@@ -123,13 +121,13 @@ export function relaySse(body: ResponseBody, res: ServerResponse, options: Relay
         if (broken || sawDone) break;
       }
       if (out.length > 0 && !res.write(out) && !options.clientGone()) {
-        flow?.pause();
-        res.once('drain', () => flow?.resume());
+        body.pause();
+        res.once('drain', () => body.resume());
       }
       if (broken || sawDone) complete();
     };
 
-    flow = body.consume({
+    body.consume({
       data: (chunk) => {
         if (!finished) take(decoder.write(chunk));
       },
