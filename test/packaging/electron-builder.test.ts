@@ -138,6 +138,14 @@ describe('electron-builder.yml', () => {
     }
   });
 
+  it('has an app icon where electron-builder looks for one (buildResources/icon.png, at least 512 px, RGBA PNG)', () => {
+    const icon = readFileSync(path.join(ROOT, config.directories?.buildResources ?? 'build', 'icon.png'));
+    expect(icon.subarray(1, 4).toString('ascii')).toBe('PNG');
+    expect(icon.readUInt32BE(16)).toBeGreaterThanOrEqual(512); // IHDR width
+    expect(icon.readUInt32BE(20)).toBe(icon.readUInt32BE(16)); // square
+    expect(icon[25]).toBe(6); // colour type RGBA
+  });
+
   it('ships the compose file and the whole gateway image build context as extraResources stack/, nothing else', () => {
     const matchers = getFileMatchers(config, 'extraResources', path.join(tmp, 'resources'), {
       macroExpander: identity,
