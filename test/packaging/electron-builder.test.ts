@@ -54,6 +54,15 @@ describe('electron-builder.yml', () => {
   });
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
+  /** The config's `files` or `extraResources` as electron-builder resolves them for a Linux build. */
+  const matchersOf = (kind: 'files' | 'extraResources', defaultSrc: string): FileMatcher[] =>
+    getFileMatchers(config, kind, path.join(tmp, kind === 'files' ? 'out' : 'resources'), {
+      macroExpander: identity,
+      customBuildOptions: config.linux ?? {},
+      globalOutDir: path.join(tmp, 'out'),
+      defaultSrc,
+    })!;
+
   it("passes electron-builder's own validation (app-builder-lib/scheme.json)", async () => {
     await expect(validateConfiguration(config, new DebugLogger(false))).resolves.toBeUndefined();
     // ... which is live: an unknown option is refused.
@@ -102,12 +111,7 @@ describe('electron-builder.yml', () => {
       mkdirSync(path.dirname(path.join(sqlite, rel)), { recursive: true });
       writeFileSync(path.join(sqlite, rel), '');
     }
-    const [matcher] = getFileMatchers(config, 'files', path.join(tmp, 'out'), {
-      macroExpander: identity,
-      customBuildOptions: config.linux ?? {},
-      globalOutDir: path.join(tmp, 'out'),
-      defaultSrc: stage,
-    })!;
+    const [matcher] = matchersOf('files', stage);
     const filter = matcher!.createFilter();
     const files = selected(stage, filter);
     const main = JSON.parse(readFileSync(path.join(stage, 'package.json'), 'utf8')).main as string;
@@ -124,12 +128,7 @@ describe('electron-builder.yml', () => {
   });
 
   it('ships the tray images as extraResources tray/ (main.ts loads <resources>/tray when packaged)', () => {
-    const matchers = getFileMatchers(config, 'extraResources', path.join(tmp, 'resources'), {
-      macroExpander: identity,
-      customBuildOptions: config.linux ?? {},
-      globalOutDir: path.join(tmp, 'out'),
-      defaultSrc: ROOT,
-    })!;
+    const matchers = matchersOf('extraResources', ROOT);
     const tray = matchers.find((m) => m.to.endsWith(`${path.sep}tray`))!;
     expect(tray.from).toBe(path.join(ROOT, 'build', 'tray'));
     const images = selected(tray.from, tray.createFilter());
@@ -147,12 +146,7 @@ describe('electron-builder.yml', () => {
   });
 
   it('ships the compose file and the whole gateway image build context as extraResources stack/, nothing else', () => {
-    const matchers = getFileMatchers(config, 'extraResources', path.join(tmp, 'resources'), {
-      macroExpander: identity,
-      customBuildOptions: config.linux ?? {},
-      globalOutDir: path.join(tmp, 'out'),
-      defaultSrc: ROOT,
-    })!;
+    const matchers = matchersOf('extraResources', ROOT);
     const stackMatcher = matchers.find((m) => m.to.endsWith(`${path.sep}stack`))!;
     expect(stackMatcher.from).toBe(path.join(ROOT, STACK_STAGE_DIR));
     const { stage: stack, files } = stageStack({ stage: path.join(tmp, 'stack') });
@@ -183,12 +177,7 @@ describe('electron-builder.yml', () => {
   it("keeps the app's own files: extraResources become exclude patterns for the app (electron-builder quirk)", () => {
     // platformPackager turns every extraResources pattern, relative to the project, into an exclude pattern for the
     // app files; one taken from the project root with "package.json" once dropped the app's package.json.
-    const matchers = getFileMatchers(config, 'extraResources', path.join(tmp, 'resources'), {
-      macroExpander: identity,
-      customBuildOptions: config.linux ?? {},
-      globalOutDir: path.join(tmp, 'out'),
-      defaultSrc: ROOT,
-    })!;
+    const matchers = matchersOf('extraResources', ROOT);
     // minimatch's Minimatch type, as app-builder-lib (CommonJS) sees it.
     const excludes: Parameters<FileMatcher['computeParsedPatterns']>[0] = [];
     for (const matcher of matchers) matcher.computeParsedPatterns(excludes, ROOT);

@@ -179,8 +179,7 @@ export class RedisLimiter implements Limiter {
   private async runWithSettles(s: LuaScript, keys: string[], args: (string | number)[]): Promise<unknown> {
     const settles = this.takeSettles();
     if (settles.length === 0) return this.run(s, keys, args);
-    const pipeline = this.redis.pipeline();
-    for (const call of settles) pipeline.evalsha(SETTLE.sha, call.keys.length, ...call.keys, ...call.args);
+    const pipeline = this.settlePipeline(settles);
     pipeline.evalsha(s.sha, keys.length, ...keys, ...args);
     let replies: Array<[Error | null, unknown]>;
     try {
@@ -195,6 +194,13 @@ export class RedisLimiter implements Limiter {
     // NOSCRIPT: the script did not run, so running it again (loading it on the way) is safe.
     if (err.message.startsWith('NOSCRIPT')) return this.run(s, keys, args);
     throw err;
+  }
+
+  /** A pipeline that starts with the queued settles (EVALSHA each). */
+  private settlePipeline(settles: QueuedCall[]): ReturnType<Redis['pipeline']> {
+    const pipeline = this.redis.pipeline();
+    for (const call of settles) pipeline.evalsha(SETTLE.sha, call.keys.length, ...call.keys, ...call.args);
+    return pipeline;
   }
 
   private finishSettle(call: QueuedCall, reply: [Error | null, unknown] | undefined): void {
@@ -223,8 +229,7 @@ export class RedisLimiter implements Limiter {
   private flushSettles(): Promise<void> {
     const settles = this.takeSettles();
     if (settles.length === 0) return Promise.resolve();
-    const pipeline = this.redis.pipeline();
-    for (const call of settles) pipeline.evalsha(SETTLE.sha, call.keys.length, ...call.keys, ...call.args);
+    const pipeline = this.settlePipeline(settles);
     return pipeline.exec().then(
       (replies) => settles.forEach((call, i) => this.finishSettle(call, replies?.[i])),
       (err: Error) => settles.forEach((call) => call.reject(err)),

@@ -11,21 +11,14 @@ export interface BodySink {
   error(err: Error): void;
 }
 
-/** Back-pressure on the upstream socket, for a sink whose own writes are slow. */
-export interface FlowControl {
-  pause(): void;
-  resume(): void;
-  /** Stops the upstream request (used when the body is not wanted any more). */
-  abort(): void;
-}
-
 type Event = { kind: 'data'; chunk: Buffer } | { kind: 'end' } | { kind: 'error'; err: Error };
 
 /**
  * The body side of one dispatched request. Chunks that arrive before a consumer is attached are kept
  * (undici can deliver headers and the first data in the same parser pass) and replayed in order.
+ * pause()/resume() put back-pressure on the upstream socket; abort() stops the request.
  */
-export class ResponseBody implements FlowControl {
+export class ResponseBody {
   private controller: Dispatcher.DispatchController | undefined;
   private sink: BodySink | undefined;
   private early: Event[] = [];
@@ -38,16 +31,12 @@ export class ResponseBody implements FlowControl {
     if (this.aborted) controller.abort(abortError());
   }
 
-  /**
-   * Attaches the consumer; early chunks are delivered before this returns, so a sink that needs flow control
-   * during them uses this ResponseBody (pause/resume/abort), which is also what is returned.
-   */
-  consume(sink: BodySink): FlowControl {
+  /** Attaches the consumer; early chunks are delivered before this returns (pause() works during them). */
+  consume(sink: BodySink): void {
     this.sink = sink;
     const early = this.early;
     this.early = [];
     for (const event of early) this.deliver(event);
-    return this;
   }
 
   /** The whole body as one Buffer. */

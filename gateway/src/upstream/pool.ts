@@ -1,6 +1,6 @@
 // The Ollama upstreams: keep-alive pooled HTTP (undici), health tracking, least-busy routing,
 // and retry of connect failures on another upstream (safe: nothing reached the model, nothing reached the client).
-import { Pool, type Dispatcher } from 'undici';
+import { Pool } from 'undici';
 import type { Logger } from 'pino';
 import { GatewayError } from '../errors.js';
 import { ResponseBody } from './exchange.js';
