@@ -44,7 +44,7 @@ async function allowedModels(ctx: RequestContext, deps: GatewayDeps): Promise<Ca
     throw new GatewayError('upstream_unavailable', 'No Ollama upstream answered the model list.', { cause: err });
   }
   const allowed = key.models ? new Set(key.models.map(canonicalModel)) : null;
-  return models.filter((model) => !allowed || allowed.has(model.id));
+  return models.filter((model) => !allowed || allowed.has(canonicalModel(model.id)));
 }
 
 /** GET /api/tags in Ollama's shape, from the shared catalog (no upstream call per request). */
