@@ -13,6 +13,8 @@ import { GatewayError } from '../errors.js';
 import { relaySse, type StreamUsage } from '../upstream/sse-relay.js';
 import { isTimeoutError } from '../upstream/pool.js';
 import type { ResponseBody } from '../upstream/exchange.js';
+import { completionBound, ollamaRequestBody } from '../upstream/ollama-request.js';
+import { exchangeTimeouts, hasTools } from '../upstream/timeouts.js';
 import { chatBody, completionBody, embeddingBody, parseBody } from './schemas.js';
 
 export interface ProxyEndpoint {
@@ -70,17 +72,12 @@ export function proxyHandler(endpoint: ProxyEndpoint) {
     const model = await resolveModel(deps, key, body.model as string);
     const stream = endpoint.canStream && body.stream === true;
     const promptEstimate = estimatePromptTokens(raw.length);
-    const completionReserve = endpoint.canStream
-      ? Number(body.max_tokens ?? body.max_completion_tokens ?? deps.config.DEFAULT_COMPLETION_RESERVE)
-      : 0;
+    const completionReserve = endpoint.canStream ? (completionBound(body) ?? deps.config.DEFAULT_COMPLETION_RESERVE) : 0;
     const admission = await admit(deps, key, ctx.uid, promptEstimate + completionReserve);
 
     const clientStreamOptions = (body.stream_options ?? undefined) as Record<string, unknown> | undefined;
     const forwardUsage = stream && clientStreamOptions?.include_usage === true;
-    // Streams always ask Ollama for usage (accounting needs it); the relay hides it unless the client asked.
-    const upstreamBody = stream
-      ? JSON.stringify({ ...(json as object), stream_options: { ...clientStreamOptions, include_usage: true } })
-      : raw;
+    const upstreamBody = ollamaRequestBody({ json: json as Record<string, unknown>, raw, stream, model: model.id });
 
     const sentAt = process.hrtime.bigint();
     const call = deps.upstreams.open({
@@ -88,6 +85,7 @@ export function proxyHandler(endpoint: ProxyEndpoint) {
       path: endpoint.path,
       body: upstreamBody,
       candidates: model.upstreams,
+      timeouts: exchangeTimeouts(deps.config, { stream, tools: hasTools(body) }),
     });
     let clientGone = false;
     ctx.res.once('close', () => {

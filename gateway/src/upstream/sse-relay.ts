@@ -1,5 +1,6 @@
 // Relays an upstream SSE stream to the client event by event, as the bytes arrive (never buffered whole).
-// It checks each event, takes the usage chunk out when the client did not ask for it, counts content chunks
+// It checks each event, takes the usage chunk out when the client did not ask for it (only that final chunk counts
+// as usage), counts content chunks
 // (the usage estimate when a stream is cut short), honours back-pressure, and ends a broken stream with
 // a terminal error event instead of a silent hang.
 import { StringDecoder } from 'node:string_decoder';
@@ -64,9 +65,14 @@ export function relaySse(body: ResponseBody, res: ServerResponse, options: Relay
       return `${event}\n\n`;
     }
     if (chunk.usage && typeof chunk.usage === 'object') {
-      usage = chunk.usage;
+      // Only the final usage chunk (`choices: []`) is the real count: with include_usage Ollama's /v1/completions
+      // also puts an all-zero usage on every content chunk. A stream cut before the final chunk falls back to the
+      // estimate (see the proxy), never to those zeros.
       const usageOnly = Array.isArray(chunk.choices) && chunk.choices.length === 0;
-      if (usageOnly) return options.forwardUsage ? `${event}\n\n` : '';
+      if (usageOnly) {
+        usage = chunk.usage;
+        return options.forwardUsage ? `${event}\n\n` : '';
+      }
       if (!options.forwardUsage) {
         contentChunks += 1;
         const { usage: _dropped, ...rest } = chunk;
