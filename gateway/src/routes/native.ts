@@ -100,6 +100,13 @@ export async function show(ctx: RequestContext, deps: GatewayDeps): Promise<void
 }
 
 /**
+ * Pulls and creates can be silent for many minutes (verifying a multi-GB digest, a `stream: false` pull that answers
+ * only at the end), so management gets a 30-minute limit instead of the inference timeouts (the control plane's
+ * own pull uses the same limit).
+ */
+const MANAGEMENT_TIMEOUTS = { headersMs: 30 * 60_000, bodyMs: 30 * 60_000 };
+
+/**
  * Model management, relayed as it is (admin only): JSON bodies are read within the body limit, blob uploads are
  * streamed through. Pull/push/create stream NDJSON progress unless `stream: false`. The catalog is refreshed after.
  */
@@ -117,7 +124,7 @@ export function management(method: 'POST' | 'DELETE' | 'HEAD') {
       streams = ['/api/pull', '/api/push', '/api/create'].includes(ctx.route) && isObject(json) && json.stream !== false;
     }
     const path = blob ? `/api/blobs/${encodeURIComponent(param)}` : ctx.route;
-    const call = deps.upstreams.open({ method, path, ...(body === undefined ? {} : { body }) });
+    const call = deps.upstreams.open({ method, path, timeouts: MANAGEMENT_TIMEOUTS, ...(body === undefined ? {} : { body }) });
     let clientGone = false;
     ctx.res.once('close', () => {
       if (!ctx.res.writableFinished) {
