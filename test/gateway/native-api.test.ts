@@ -99,6 +99,16 @@ describe.each(BACKENDS)('native /api (%s)', (kind) => {
     expect(stalled.error).toContain('stalled');
   });
 
+  it('forwards Ollama\'s own mid-stream {"error"} line as the last one and records the request as failed', async () => {
+    h.upstream.behaviour = { ...h.upstream.behaviour, chunks: 6, failWith: 'error-mid-stream', failCount: 1 };
+    const lines = ndjson(await (await chat()).text());
+    expect(lines.at(-1)).toEqual({ error: expect.stringContaining('llama runner') });
+    expect(lines.filter((line) => line.error !== undefined)).toHaveLength(1);
+    const row = (await rowsFor('/api/chat')).at(-1)!;
+    expect(row.outcome).toBe('error');
+    expect(Number(row.completion_tokens)).toBe(2);
+  });
+
   it('answers errors as {"error": "..."} with the right status', async () => {
     const expectError = async (response: Response, status: number) => {
       expect(response.status).toBe(status);
