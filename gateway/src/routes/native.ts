@@ -114,6 +114,9 @@ export function management(method: 'POST' | 'DELETE' | 'HEAD') {
   return async (ctx: RequestContext, deps: GatewayDeps, param: string): Promise<void> => {
     await authorizeManagement(ctx, deps);
     const blob = ctx.path.startsWith('/api/blobs/');
+    if (blob && !/^sha256[:-][0-9a-f]{64}$/.test(param)) {
+      throw new GatewayError('invalid_request', `'${param}' is not a blob digest; blobs are named sha256:<64 hex digits>.`);
+    }
     let body: string | Buffer | RequestContext['req'] | undefined;
     let streams = false;
     if (blob) {
@@ -123,7 +126,7 @@ export function management(method: 'POST' | 'DELETE' | 'HEAD') {
       body = raw;
       streams = ['/api/pull', '/api/push', '/api/create'].includes(ctx.route) && isObject(json) && json.stream !== false;
     }
-    const path = blob ? `/api/blobs/${encodeURIComponent(param)}` : ctx.route;
+    const path = blob ? `/api/blobs/${param}` : ctx.route;
     const call = deps.upstreams.open({ method, path, timeouts: MANAGEMENT_TIMEOUTS, ...(body === undefined ? {} : { body }) });
     let clientGone = false;
     ctx.res.once('close', () => {
