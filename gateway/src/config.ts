@@ -66,12 +66,15 @@ export const envSchema = z.object({
   UPSTREAM_CONNECT_TIMEOUT_MS: positiveInt(5_000),
   /** Streams: until the first token (model load and prompt processing included). */
   UPSTREAM_FIRST_BYTE_TIMEOUT_MS: positiveInt(300_000),
-  /** Non-streaming answers: until Ollama has generated the whole answer and sends it. */
-  UPSTREAM_RESPONSE_TIMEOUT_MS: positiveInt(600_000),
+  /**
+   * Non-streaming answers: until Ollama has generated the whole answer and sends it. Below the stack's Nginx
+   * proxy_read_timeout (600 s), so a client behind it gets the gateway's 504 envelope, not Nginx's bare one.
+   */
+  UPSTREAM_RESPONSE_TIMEOUT_MS: positiveInt(540_000),
   /** Streams: longest silence between two chunks. */
   UPSTREAM_IDLE_TIMEOUT_MS: positiveInt(60_000),
   /** Streams with `tools`: Ollama holds a tool call back until it is complete, so silences are long. */
-  UPSTREAM_TOOL_TIMEOUT_MS: positiveInt(600_000),
+  UPSTREAM_TOOL_TIMEOUT_MS: positiveInt(540_000),
   /** An oversize body is still read (and discarded) this long before the connection closes, so clients see the 413. */
   BODY_LINGER_MS: nonNegativeInt(DEFAULT_BODY_LINGER.lingerMs),
   /** …and at most this many bytes of it (both bounds keep the 413 path from being a way to tie up the gateway). */
