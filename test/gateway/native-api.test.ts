@@ -191,5 +191,11 @@ describe.each(BACKENDS)('native /api (%s)', (kind) => {
     expect(deleted.status).toBe(200);
     const missing = await fetch(`${h.url}/api/delete`, { method: 'DELETE', headers: admin, body: JSON.stringify({ model: 'llama3.2:3b' }) });
     expect(missing.status).toBe(404);
+    // Blob checks are relayed to Ollama as they are (the test upstream has no blob store: its 404 comes back).
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const blob = await fetch(`${h.url}/api/blobs/${digest}`, { method: 'HEAD', headers: admin });
+    expect(blob.status).toBe(404);
+    expect(h.upstream.stats.requests[`HEAD /api/blobs/${digest}`]).toBe(1);
+    expect((await fetch(`${h.url}/api/blobs/not-a-digest`, { method: 'HEAD', headers: admin })).status).toBe(400);
   });
 });
