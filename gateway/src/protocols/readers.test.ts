@@ -49,6 +49,13 @@ describe('responses reader', () => {
     reader.take(sse('response.completed', { type: 'response.completed', response: { usage: { input_tokens: 9, output_tokens: 2 } } }));
     expect(reader.finished).toBe(true);
     expect(reader.usage).toEqual({ prompt: 9, completion: 2 });
+    expect(reader.upstreamError).toBeNull();
+  });
+  it('treats response.failed as the end of a failed request', () => {
+    const reader = new ResponsesStreamReader(ctx());
+    const failed = { type: 'response.failed', response: { error: { code: 'server_error', message: 'model crashed' }, usage: null } };
+    expect(reader.take(sse('response.failed', failed))).toContain('response.failed');
+    expect(reader).toMatchObject({ finished: true, upstreamError: 'model crashed' });
   });
 });
 

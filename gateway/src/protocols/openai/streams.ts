@@ -68,6 +68,11 @@ export class ResponsesStreamReader extends BaseReader {
     } else if (type !== null && RESPONSES_FINAL.has(type)) {
       this.finished = true;
       if (isObject(data.response)) this.usage = responsesUsage(data.response);
+      // A failed response is the stream's terminal event too, but the request is recorded as an error.
+      if (type === 'response.failed') {
+        const error = isObject(data.response) ? data.response.error : undefined;
+        this.upstreamError = error === undefined || error === null ? 'the response failed' : errorMessage(error);
+      }
     }
     return `${raw}\n\n`;
   }
