@@ -188,14 +188,13 @@ export class UpstreamPool {
             },
             onResponseError: (_controller, err) => {
               finish();
+              if (givenUp && !started) return reject(givenUp); // its upstream failed its health checks
               if (started) {
                 body.push({ kind: 'error', err });
                 return;
               }
               if (body.wasAborted) {
                 reject(err);
-              } else if (givenUp) {
-                reject(givenUp);
               } else if (isConnectError(err)) {
                 this.markUnhealthy(upstream, err);
                 failures.push(`${upstream.url}: ${describe(err)}`);
