@@ -1,7 +1,5 @@
 // The Ollama upstreams: keep-alive pooled HTTP (undici), health tracking, least-busy routing,
 // and retry of connect failures on another upstream (safe: nothing reached the model, nothing reached the client).
-// Requests still waiting for their headers (a non-streaming answer may legitimately take minutes) are given up when
-// their upstream fails its health check twice in a row: a wedged Ollama is found in seconds, not at the timeout.
 import { Pool } from 'undici';
 import type { Logger } from 'pino';
 import { GatewayError } from '../errors.js';
@@ -26,7 +24,11 @@ export interface Upstream {
   readonly waiting: Set<(err: GatewayError) => void>;
 }
 
-/** Consecutive failed health probes after which requests waiting on that upstream are given up. */
+/**
+ * Consecutive failed health probes after which requests waiting on that upstream are given up. A non-streaming
+ * answer may legitimately wait minutes for its headers; a wedged Ollama should be found in seconds, not at that
+ * timeout.
+ */
 export const WEDGED_AFTER_PROBE_FAILURES = 2;
 
 const CONNECT_ERRORS = new Set([
