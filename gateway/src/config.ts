@@ -73,6 +73,11 @@ export const envSchema = z.object({
   UPSTREAM_RESPONSE_TIMEOUT_MS: positiveInt(540_000),
   /** Streams: longest silence between two chunks. */
   UPSTREAM_IDLE_TIMEOUT_MS: positiveInt(60_000),
+  /**
+   * How often each Ollama is asked GET /api/version (timeout 10 s). Two failures in a row mark it wedged: requests
+   * still waiting on it are given up (503) instead of waiting for their long timeout.
+   */
+  UPSTREAM_HEALTH_INTERVAL_MS: positiveInt(5_000),
   /** Streams with `tools`: Ollama holds a tool call back until it is complete, so silences are long. */
   UPSTREAM_TOOL_TIMEOUT_MS: positiveInt(540_000),
   /** An oversize body is still read (and discarded) this long before the connection closes, so clients see the 413. */

@@ -87,6 +87,17 @@ describe('upstream timeouts (scaled down)', () => {
     expect(((await response.json()) as { error: { message: string } }).error.message).toContain('UPSTREAM_RESPONSE_TIMEOUT_MS');
   });
 
+  it('a wedged Ollama (not even its health check answers) fails a waiting non-stream request in seconds, not at the timeout', async () => {
+    const watched = await h.addGateway({ UPSTREAM_HEALTH_INTERVAL_MS: 200, UPSTREAM_RESPONSE_TIMEOUT_MS: 600_000 });
+    expect((await post({ messages }, watched.url)).status).toBe(200); // the model list is known before the wedge
+    h.upstream.behaviour = { ...h.upstream.behaviour, injectOn: 'all', firstByteDelayMs: 600_000 };
+    const response = await post({ messages }, watched.url);
+    expect(response.status).toBe(503);
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('upstream_unavailable');
+    expect(body.error.message).toContain('health check');
+  });
+
   it('an Ollama that refuses connections is still found at once (503)', async () => {
     const dead = await h.addGateway({ OLLAMA_URLS: 'http://127.0.0.1:9' });
     const response = await post({ messages }, dead.url);

@@ -19,7 +19,18 @@ export interface Upstream {
   healthy: boolean;
   lastError: string | null;
   version: string | null;
+  /** Health probes failed in a row (reset by any answer). */
+  probeFailures: number;
+  /** Requests to this upstream still waiting for their headers: each gives up when called. */
+  readonly waiting: Set<(err: GatewayError) => void>;
 }
+
+/**
+ * Consecutive failed health probes after which requests waiting on that upstream are given up. A non-streaming
+ * answer may legitimately wait minutes for its headers; a wedged Ollama should be found in seconds, not at that
+ * timeout.
+ */
+export const WEDGED_AFTER_PROBE_FAILURES = 2;
 
 const CONNECT_ERRORS = new Set([
   'ECONNREFUSED',
@@ -89,6 +100,8 @@ export class UpstreamPool {
       healthy: true,
       lastError: null,
       version: null,
+      probeFailures: 0,
+      waiting: new Set(),
     }));
   }
 
@@ -137,7 +150,15 @@ export class UpstreamPool {
         upstream.inFlight += 1;
         let started = false;
         let done = false;
+        let givenUp: GatewayError | undefined;
+        let controller: { abort(reason: Error): void } | undefined;
+        const giveUp = (err: GatewayError): void => {
+          givenUp = err;
+          controller?.abort(err);
+        };
+        upstream.waiting.add(giveUp);
         const finish = () => {
+          upstream.waiting.delete(giveUp);
           if (done) return;
           done = true;
           upstream.inFlight = Math.max(0, upstream.inFlight - 1);
@@ -153,10 +174,15 @@ export class UpstreamPool {
               : {}),
           },
           {
-            onRequestStart: (controller) => body.attach(controller),
+            onRequestStart: (dispatchController) => {
+              controller = dispatchController;
+              body.attach(dispatchController);
+              if (givenUp) dispatchController.abort(givenUp); // given up while queued for a connection
+            },
             onResponseStart: (_controller, statusCode) => {
               if (statusCode < 200) return; // 1xx: the real answer follows
               started = true;
+              upstream.waiting.delete(giveUp);
               this.markHealthy(upstream);
               resolve({ upstream, statusCode });
             },
@@ -167,6 +193,7 @@ export class UpstreamPool {
             },
             onResponseError: (_controller, err) => {
               finish();
+              if (givenUp && !started) return reject(givenUp); // its upstream failed its health checks
               if (started) {
                 body.push({ kind: 'error', err });
                 return;
@@ -219,6 +246,17 @@ export class UpstreamPool {
       return true;
     } catch (err) {
       this.markUnhealthy(upstream, err);
+      upstream.probeFailures += 1;
+      // An Ollama that is busy generating still answers /api/version at once; one that does not is wedged or gone,
+      // so requests waiting on it would only wait for their (long) timeout.
+      if (upstream.probeFailures >= WEDGED_AFTER_PROBE_FAILURES && upstream.waiting.size > 0) {
+        const reason = new GatewayError(
+          'upstream_unavailable',
+          `Ollama at ${upstream.url} stopped answering its health check (${describe(err)}) while this request waited; ` +
+            'check that Ollama is running and responsive, then retry.',
+        );
+        for (const giveUp of [...upstream.waiting]) giveUp(reason);
+      }
       return false;
     }
   }
@@ -239,6 +277,7 @@ export class UpstreamPool {
     if (!upstream.healthy) this.log.info({ upstream: upstream.url }, 'upstream is reachable again');
     upstream.healthy = true;
     upstream.lastError = null;
+    upstream.probeFailures = 0;
   }
 
   private markUnhealthy(upstream: Upstream, err: unknown): void {
