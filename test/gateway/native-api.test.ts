@@ -73,6 +73,22 @@ describe.each(BACKENDS)('native /api (%s)', (kind) => {
     expect(Number(row.completion_tokens)).toBe(0);
   });
 
+  it('answers /api/generate stream:false whole and charges the legacy /api/embeddings its estimate', async () => {
+    const whole = await postJson(`${h.url}/api/generate`, { model, prompt: 'Hi', stream: false }, auth());
+    expect(whole.headers.get('content-type')).toMatch(/^application\/json/);
+    const answer = (await whole.json()) as { response: string; done: boolean; eval_count: number };
+    expect(answer.done).toBe(true);
+    expect(answer.response.length).toBeGreaterThan(0);
+    expect(Number((await rowsFor('/api/generate')).at(-1)!.completion_tokens)).toBe(answer.eval_count);
+    const embedModel = h.upstream.models.find((m) => m.name.includes('embed'))!.name;
+    const legacy = (await (await postJson(`${h.url}/api/embeddings`, { model: embedModel, prompt: 'some text to embed' }, auth())).json()) as { embedding: number[] };
+    expect(legacy.embedding.length).toBeGreaterThan(0);
+    // Ollama reports no counts here: the row carries the prompt estimate (bytes / 4), never 0.
+    const row = (await rowsFor('/api/embeddings')).at(-1)!;
+    expect(row.outcome).toBe('ok');
+    expect(Number(row.prompt_tokens)).toBeGreaterThan(0);
+  });
+
   it('aborts the upstream when the client leaves and records the estimate', async () => {
     h.upstream.behaviour = { ...h.upstream.behaviour, chunks: 200, chunkDelayMs: 20 };
     const controller = new AbortController();
