@@ -9,7 +9,8 @@ import { ENDPOINTS, proxyHandler } from './proxy.js';
 import { createKey, getKey, listKeys, revokeKey, rotateKey } from './admin-keys.js';
 import { usageSummary } from './admin-usage.js';
 import { metricsRoute, refreshModels } from './admin-misc.js';
-import { management, ps, root, show, tags, version } from './native.js';
+import { ps, root, show, tags, version } from './native.js';
+import { management } from './model-management.js';
 import { countTokens } from './count-tokens.js';
 
 type Handler = (ctx: RequestContext, deps: GatewayDeps, param: string) => void | Promise<void>;
