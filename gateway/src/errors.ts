@@ -1,5 +1,6 @@
 // The gateway's error table: every failure a client can see, with its HTTP status and OpenAI envelope fields.
-// Code throws GatewayError('<code>', message); http/respond.ts is the one place that turns it into a response.
+// Code throws GatewayError('<code>', message); http/respond.ts is the one place that turns it into a response,
+// in the envelope of the protocol the route speaks (protocols/*/protocol.ts map these codes to their own shape).
 
 export const ERRORS = {
   invalid_json: { status: 400, type: 'invalid_request_error' },
@@ -11,6 +12,7 @@ export const ERRORS = {
   invalid_admin_token: { status: 401, type: 'invalid_request_error' },
   admin_disabled: { status: 403, type: 'permission_error' },
   model_not_allowed: { status: 403, type: 'permission_error' },
+  management_forbidden: { status: 403, type: 'permission_error' },
   model_not_found: { status: 404, type: 'invalid_request_error' },
   key_not_found: { status: 404, type: 'invalid_request_error' },
   not_found: { status: 404, type: 'invalid_request_error' },

@@ -1,16 +1,25 @@
-// Authentication at the edge: API keys for /v1 (cached records, never a per-request query) and the admin token.
+// Authentication at the edge: API keys (cached records, never a per-request query) on every protocol, sent as
+// `Authorization: Bearer` or `x-api-key` (what Anthropic clients send), and the admin token.
 import type { RequestContext } from '../http/context.js';
 import type { KeyRecord } from '../store/types.js';
 import type { GatewayDeps } from '../deps.js';
 import { GatewayError } from '../errors.js';
 import { bearerToken, hashKey, isWellFormedKey, secretsEqual } from './keys.js';
 
+/** The credential a request carries: the bearer token, else `x-api-key`. */
+export function presentedToken(ctx: RequestContext): string | null {
+  const bearer = bearerToken(ctx.req.headers.authorization);
+  if (bearer) return bearer;
+  const apiKey = ctx.req.headers['x-api-key'];
+  return typeof apiKey === 'string' && apiKey.trim().length > 0 ? apiKey.trim() : null;
+}
+
 export async function authenticateKey(ctx: RequestContext, deps: GatewayDeps): Promise<KeyRecord> {
-  const token = bearerToken(ctx.req.headers.authorization);
+  const token = presentedToken(ctx);
   if (!token) {
     throw new GatewayError(
       'missing_api_key',
-      "You didn't provide an API key. Send it as 'Authorization: Bearer llmgw_...'.",
+      "You didn't provide an API key. Send it as 'Authorization: Bearer llmgw_...' (or 'x-api-key: llmgw_...').",
     );
   }
   if (!isWellFormedKey(token)) throw invalidKey();
@@ -41,4 +50,26 @@ export function authenticateAdmin(ctx: RequestContext, deps: GatewayDeps): void 
   if (!token || !secretsEqual(token, expected)) {
     throw new GatewayError('invalid_admin_token', 'Missing or wrong admin token (Authorization: Bearer <ADMIN_TOKEN>).');
   }
+}
+
+/**
+ * Ollama's model management (pull, push, create, copy, delete, blobs) changes what every key can use, so only
+ * the admin token may do it. A valid API key gets 403 saying so; anything else is a 401.
+ */
+export async function authorizeManagement(ctx: RequestContext, deps: GatewayDeps): Promise<void> {
+  const token = presentedToken(ctx);
+  const expected = deps.config.ADMIN_TOKEN;
+  if (token && expected && secretsEqual(token, expected)) return;
+  if (!token || !isWellFormedKey(token)) {
+    throw new GatewayError(
+      'invalid_admin_token',
+      `${ctx.path} manages models and needs the admin token: send 'Authorization: Bearer <ADMIN_TOKEN>'.`,
+    );
+  }
+  await authenticateKey(ctx, deps);
+  throw new GatewayError(
+    'management_forbidden',
+    `API keys cannot manage models (${ctx.path}). Pull, create, copy or delete models with the admin token ` +
+      "(Authorization: Bearer <ADMIN_TOKEN>) or from the desktop app; API keys can use and list the models they are allowed.",
+  );
 }

@@ -1,6 +1,7 @@
 // Per-request state shared by the router, the routes and the response writers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { protocolFor, type Protocol } from '../protocols/index.js';
 
 export interface RequestContext {
   readonly req: IncomingMessage;
@@ -16,6 +17,8 @@ export interface RequestContext {
   readonly query: URLSearchParams;
   /** Metrics label: the matched route pattern, never the raw path (bounded cardinality). */
   route: string;
+  /** The protocol the path's clients speak: errors are answered in its envelope. */
+  protocol: Protocol;
   /** Nanoseconds spent waiting on an upstream; the rest of the request time is gateway overhead. */
   upstreamNs: bigint;
 }
@@ -29,17 +32,19 @@ export function createContext(req: IncomingMessage, res: ServerResponse, trustRe
   const uid = randomUUID();
   const requestId = trustRequestId && typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : uid;
   let query: URLSearchParams | undefined;
+  const path = q === -1 ? url : url.slice(0, q);
   return {
     req,
     res,
     requestId,
     uid,
     startedAt: process.hrtime.bigint(),
-    path: q === -1 ? url : url.slice(0, q),
+    path,
     get query() {
       return (query ??= new URLSearchParams(q === -1 ? '' : url.slice(q + 1)));
     },
     route: 'unmatched',
+    protocol: protocolFor(path),
     upstreamNs: 0n,
   };
 }

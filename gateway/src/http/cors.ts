@@ -2,7 +2,16 @@
 import type { IncomingMessage } from 'node:http';
 
 export const CORS_METHODS = 'GET, POST, OPTIONS, PUT, DELETE';
-export const CORS_HEADERS = ['Authorization', 'Content-Type', 'X-Requested-With'];
+export const CORS_HEADERS = [
+  'Authorization',
+  'Content-Type',
+  'X-Requested-With',
+  // Anthropic clients in a browser (the @anthropic-ai/sdk with dangerouslyAllowBrowser) send these.
+  'x-api-key',
+  'anthropic-version',
+  'anthropic-beta',
+  'anthropic-dangerous-direct-browser-access',
+];
 export const CORS_MAX_AGE = '3600';
 const EXPOSED = [
   'x-request-id',

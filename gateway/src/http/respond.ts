@@ -1,4 +1,5 @@
-// Response writers: the one place that sets the common headers and maps errors to OpenAI's envelope.
+// Response writers: the one place that sets the common headers and turns errors into the envelope of the
+// protocol the request's path speaks (OpenAI, Anthropic or Ollama; see protocols/*/protocol.ts).
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { RequestContext } from './context.js';
 import { toGatewayError } from '../errors.js';
@@ -55,7 +56,7 @@ export class Responder {
   }
 
   error(ctx: RequestContext, err: unknown): void {
-    const gatewayError = toGatewayError(err);
-    this.json(ctx, gatewayError.status, gatewayError.toEnvelope(), gatewayError.headers);
+    const rendered = ctx.protocol.renderError(toGatewayError(err));
+    this.json(ctx, rendered.status, rendered.body, rendered.headers);
   }
 }

@@ -1,6 +1,6 @@
-// POST /v1/chat/completions, /v1/completions, /v1/embeddings: authenticate, validate, check the model,
-// admit (one limiter round trip), relay to the best Ollama upstream, then account usage off the request path.
-import type { z } from 'zod';
+// The generic relay for every inference endpoint of every protocol (protocols/*/endpoints.ts describe them):
+// authenticate, validate, check the model, admit (one limiter round trip), relay to the best Ollama upstream's
+// SAME path (Ollama translates Responses/Messages itself), then account usage off the request path.
 import type { RequestContext } from '../http/context.js';
 import type { GatewayDeps } from '../deps.js';
 import type { KeyRecord } from '../store/types.js';
@@ -10,27 +10,18 @@ import { authenticateKey } from '../auth/authenticate.js';
 import { readJson } from '../http/body.js';
 import { admit, estimatePromptTokens, type Admission } from '../limits/admission.js';
 import { GatewayError } from '../errors.js';
-import { relaySse, type StreamUsage } from '../upstream/sse-relay.js';
+import { relayStream } from '../upstream/stream-relay.js';
 import { isTimeoutError } from '../upstream/pool.js';
 import type { ResponseBody } from '../upstream/exchange.js';
-import { chatBody, completionBody, embeddingBody, parseBody } from './schemas.js';
+import type { Endpoint, Usage } from '../protocols/types.js';
+import { parseBody } from './schemas.js';
 
-export interface ProxyEndpoint {
-  path: '/v1/chat/completions' | '/v1/completions' | '/v1/embeddings';
-  schema: typeof chatBody | typeof completionBody | typeof embeddingBody;
-  canStream: boolean;
-}
+export { ENDPOINTS } from '../protocols/index.js';
 
-export const ENDPOINTS: ProxyEndpoint[] = [
-  { path: '/v1/chat/completions', schema: chatBody, canStream: true },
-  { path: '/v1/completions', schema: completionBody, canStream: true },
-  { path: '/v1/embeddings', schema: embeddingBody, canStream: false },
-];
-
-const SSE_HEADERS = {
-  'content-type': 'text/event-stream; charset=utf-8',
-  'cache-control': 'no-cache',
-  'x-accel-buffering': 'no',
+const STREAM_HEADERS = {
+  sse: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' },
+  // Ollama answers NDJSON as application/x-ndjson; nginx must not buffer it either.
+  ndjson: { 'content-type': 'application/x-ndjson', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' },
 } as const;
 
 interface Outcome {
@@ -62,31 +53,22 @@ export async function resolveModel(deps: GatewayDeps, key: KeyRecord, name: stri
   return model;
 }
 
-export function proxyHandler(endpoint: ProxyEndpoint) {
+export function proxyHandler(endpoint: Endpoint) {
   return async (ctx: RequestContext, deps: GatewayDeps): Promise<void> => {
     const key = await authenticateKey(ctx, deps);
     const { json, raw } = await readJson(ctx, deps.config.MAX_BODY_BYTES);
-    const body = parseBody(endpoint.schema as z.ZodType<Record<string, unknown>>, json);
+    const body = parseBody(endpoint.schema, json);
     const model = await resolveModel(deps, key, body.model as string);
-    const stream = endpoint.canStream && body.stream === true;
+    const stream = endpoint.streams(body);
     const promptEstimate = estimatePromptTokens(raw.length);
-    const completionReserve = endpoint.canStream
-      ? Number(body.max_tokens ?? body.max_completion_tokens ?? deps.config.DEFAULT_COMPLETION_RESERVE)
-      : 0;
+    const completionReserve = endpoint.completionReserve(body, deps.config.DEFAULT_COMPLETION_RESERVE);
     const admission = await admit(deps, key, ctx.uid, promptEstimate + completionReserve);
-
-    const clientStreamOptions = (body.stream_options ?? undefined) as Record<string, unknown> | undefined;
-    const forwardUsage = stream && clientStreamOptions?.include_usage === true;
-    // Streams always ask Ollama for usage (accounting needs it); the relay hides it unless the client asked.
-    const upstreamBody = stream
-      ? JSON.stringify({ ...(json as object), stream_options: { ...clientStreamOptions, include_usage: true } })
-      : raw;
 
     const sentAt = process.hrtime.bigint();
     const call = deps.upstreams.open({
       method: 'POST',
       path: endpoint.path,
-      body: upstreamBody,
+      body: endpoint.upstreamBody ? endpoint.upstreamBody(body, raw, stream) : raw,
       candidates: model.upstreams,
     });
     let clientGone = false;
@@ -103,18 +85,28 @@ export function proxyHandler(endpoint: ProxyEndpoint) {
       if (stream && statusCode === 200) {
         deps.metrics.activeStreams.inc();
         ctx.upstreamNs += process.hrtime.bigint() - sentAt; // waiting for the first byte is Ollama's time
-        ctx.res.writeHead(200, deps.respond.headers(ctx, admission.headers, SSE_HEADERS));
+        ctx.res.writeHead(200, deps.respond.headers(ctx, admission.headers, STREAM_HEADERS[endpoint.framing]));
         ctx.res.flushHeaders();
         const relayStart = process.hrtime.bigint();
-        const relayed = await relaySse(call.body, ctx.res, {
-          forwardUsage,
+        const reader = endpoint.streamReader({ body, upstreamUrl: upstream.url });
+        const relayed = await relayStream(call.body, ctx.res, {
+          framing: endpoint.framing,
+          reader,
+          protocol: endpoint.protocol,
           upstreamUrl: upstream.url,
           clientGone: () => clientGone,
         }).finally(() => deps.metrics.activeStreams.dec());
         ctx.upstreamNs += process.hrtime.bigint() - relayStart;
-        result = streamOutcome(relayed.outcome, relayed.usage, relayed.contentChunks, promptEstimate);
+        result = {
+          outcome: relayed.outcome,
+          status: 200,
+          // A stream cut short (client gone, upstream broke) never reported usage: the prompt estimate stands
+          // for the prompt, and the content events seen (one per generated token) for the completion.
+          promptTokens: reader.usage.prompt ?? promptEstimate,
+          completionTokens: reader.usage.completion ?? reader.chunks,
+        };
       } else {
-        result = await answerWhole(ctx, deps, call.body, statusCode, upstream.url, model, admission);
+        result = await answerWhole(ctx, deps, endpoint, call.body, statusCode, upstream.url, model, admission, promptEstimate);
         ctx.upstreamNs += process.hrtime.bigint() - sentAt;
       }
     } catch (err) {
@@ -131,37 +123,14 @@ export function proxyHandler(endpoint: ProxyEndpoint) {
   };
 }
 
-function streamOutcome(
-  outcome: 'ok' | 'error' | 'aborted',
-  usage: StreamUsage | null,
-  contentChunks: number,
-  promptEstimate: number,
-): Outcome {
-  return {
-    outcome,
-    status: 200,
-    promptTokens: usage?.prompt_tokens ?? promptEstimate,
-    // Ollama sends one chunk per generated token, so chunks are the count when the usage chunk never came.
-    completionTokens: usage?.completion_tokens ?? contentChunks,
-  };
-}
-
-async function answerWhole(
-  ctx: RequestContext,
-  deps: GatewayDeps,
-  body: ResponseBody,
-  statusCode: number,
-  upstreamUrl: string,
-  model: CatalogModel,
-  admission: Admission,
-): Promise<Outcome> {
+/** Reads a whole upstream body, mapping a stall or a broken socket to the upstream's fault (504/502). */
+export async function readWhole(body: ResponseBody, upstreamUrl: string): Promise<Buffer> {
   // The body can still fail after the headers came: an upstream that stalls mid-body hits the idle timeout
   // (undici's UND_ERR_BODY_TIMEOUT), one that drops the socket fails the read. Both are the upstream's fault:
   // answer 504/502 in the envelope, not the 500 internal_error an unmapped undici error would become
   // (found by the fault suite, scenario 7: failWith=stall-mid-stream on a non-streaming request).
-  let payload: Buffer;
   try {
-    payload = await body.readAll();
+    return await body.readAll();
   } catch (err) {
     if (err instanceof GatewayError) throw err;
     if (isTimeoutError(err)) {
@@ -169,10 +138,24 @@ async function answerWhole(
     }
     throw new GatewayError('upstream_error', `Ollama at ${upstreamUrl} broke off its answer: ${String(err)}.`, { cause: err });
   }
+}
+
+async function answerWhole(
+  ctx: RequestContext,
+  deps: GatewayDeps,
+  endpoint: Endpoint,
+  body: ResponseBody,
+  statusCode: number,
+  upstreamUrl: string,
+  model: CatalogModel,
+  admission: Admission,
+  promptEstimate: number,
+): Promise<Outcome> {
+  const payload = await readWhole(body, upstreamUrl);
   if (statusCode !== 200) throw upstreamFailure(statusCode, payload, upstreamUrl, model.id);
-  let usage: Partial<StreamUsage> | undefined;
+  let usage: Usage;
   try {
-    usage = (JSON.parse(payload.toString('utf8')) as { usage?: Partial<StreamUsage> }).usage;
+    usage = endpoint.wholeUsage(JSON.parse(payload.toString('utf8')) as unknown);
   } catch {
     throw new GatewayError('upstream_error', `Ollama at ${upstreamUrl} returned a malformed JSON answer.`);
   }
@@ -180,15 +163,17 @@ async function answerWhole(
   return {
     outcome: 'ok',
     status: 200,
-    promptTokens: usage?.prompt_tokens ?? 0,
-    completionTokens: usage?.completion_tokens ?? 0,
+    // Ollama's legacy /api/embeddings reports no counts: the estimate keeps TPM honest.
+    promptTokens: usage.prompt ?? (usage.completion === null ? promptEstimate : 0),
+    completionTokens: usage.completion ?? 0,
   };
 }
 
 /** Maps an upstream error answer to the gateway's table, keeping Ollama's message where it helps the caller. */
-function upstreamFailure(status: number, payload: Buffer, upstreamUrl: string, model: string): GatewayError {
+export function upstreamFailure(status: number, payload: Buffer, upstreamUrl: string, model: string): GatewayError {
   let message = payload.toString('utf8').slice(0, 500);
   try {
+    // Ollama's errors: {"error":"..."} natively, {"error":{"message"}} on /v1, {"type":"error","error":{...}} on /v1/messages.
     const parsed = JSON.parse(message) as { error?: string | { message?: string } };
     const error = parsed.error;
     message = typeof error === 'string' ? error : (error?.message ?? message);

@@ -1,4 +1,5 @@
-// The route table: method + path → handler. Unknown paths get 404 and wrong methods 405, both in the envelope.
+// The route table: method + path → handler, for every protocol (OpenAI /v1, Anthropic /v1/messages, Ollama's
+// native / and /api). Unknown paths get 404 and wrong methods 405, both in the envelope of the path's protocol.
 import type { RequestContext } from '../http/context.js';
 import type { GatewayDeps } from '../deps.js';
 import { GatewayError } from '../errors.js';
@@ -8,6 +9,8 @@ import { ENDPOINTS, proxyHandler } from './proxy.js';
 import { createKey, getKey, listKeys, revokeKey, rotateKey } from './admin-keys.js';
 import { usageSummary } from './admin-usage.js';
 import { metricsRoute, refreshModels } from './admin-misc.js';
+import { management, ps, root, show, tags, version } from './native.js';
+import { countTokens } from './count-tokens.js';
 
 type Handler = (ctx: RequestContext, deps: GatewayDeps, param: string) => void | Promise<void>;
 type Methods = Partial<Record<string, Handler>>;
@@ -20,6 +23,17 @@ const exact = new Map<string, Methods>([
   ['/admin/keys', { GET: listKeys, POST: createKey }],
   ['/admin/usage', { GET: usageSummary }],
   ['/admin/models/refresh', { POST: refreshModels }],
+  ['/', { GET: root, HEAD: root }],
+  ['/api/version', { GET: version, HEAD: version }],
+  ['/api/tags', { GET: tags, HEAD: tags }],
+  ['/api/ps', { GET: ps }],
+  ['/api/show', { POST: show }],
+  ['/api/pull', { POST: management('POST') }],
+  ['/api/push', { POST: management('POST') }],
+  ['/api/create', { POST: management('POST') }],
+  ['/api/copy', { POST: management('POST') }],
+  ['/api/delete', { DELETE: management('DELETE') }],
+  ['/v1/messages/count_tokens', { POST: countTokens }],
   ...ENDPOINTS.map((endpoint): [string, Methods] => [endpoint.path, { POST: proxyHandler(endpoint) }]),
 ]);
 
@@ -27,6 +41,7 @@ const exact = new Map<string, Methods>([
 const prefixed: Array<{ prefix: string; suffix: string; route: string; methods: Methods; slashes: boolean }> = [
   // Model names may contain slashes (hf.co/org/model:tag).
   { prefix: '/v1/models/', suffix: '', route: '/v1/models/:id', methods: { GET: getModel }, slashes: true },
+  { prefix: '/api/blobs/', suffix: '', route: '/api/blobs/:digest', methods: { POST: management('POST'), HEAD: management('HEAD') }, slashes: false },
   { prefix: '/admin/keys/', suffix: '/rotate', route: '/admin/keys/:id/rotate', methods: { POST: rotateKey }, slashes: false },
   { prefix: '/admin/keys/', suffix: '', route: '/admin/keys/:id', methods: { GET: getKey, DELETE: revokeKey }, slashes: false },
 ];
@@ -60,7 +75,12 @@ export async function dispatch(ctx: RequestContext, deps: GatewayDeps): Promise<
     return;
   }
   if (!found) {
-    throw new GatewayError('not_found', `Unknown path ${ctx.path}. The API lives under /v1 (e.g. /v1/chat/completions).`);
+    throw new GatewayError(
+      'not_found',
+      ctx.protocol.name === 'ollama'
+        ? `Unknown path ${ctx.path}. Ollama's API is served under /api (e.g. /api/chat, /api/tags).`
+        : `Unknown path ${ctx.path}. The API lives under /v1 (e.g. /v1/chat/completions, /v1/responses, /v1/messages).`,
+    );
   }
   ctx.route = found.route;
   const handler = found.methods[method];

@@ -54,3 +54,11 @@ export function parseBody<T extends z.ZodType>(schema: T, value: unknown): z.out
     ...(param ? { param } : {}),
   });
 }
+
+/** POST /v1/responses: Ollama translates `input`/`instructions`/tools itself; the gateway reads only these. */
+export const responsesBody = z.looseObject({
+  model,
+  input: z.union([z.string(), z.array(z.unknown())]).optional(),
+  stream: z.boolean().nullish(),
+  max_output_tokens: maxTokens,
+});

@@ -1,5 +1,6 @@
 // The Ollama upstreams: keep-alive pooled HTTP (undici), health tracking, least-busy routing,
 // and retry of connect failures on another upstream (safe: nothing reached the model, nothing reached the client).
+import type { Readable } from 'node:stream';
 import { Pool } from 'undici';
 import type { Logger } from 'pino';
 import { GatewayError } from '../errors.js';
@@ -45,9 +46,10 @@ function describe(err: unknown): string {
 }
 
 export interface UpstreamRequest {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'HEAD' | 'POST' | 'DELETE';
   path: string;
-  body?: string | Buffer;
+  /** A stream (a blob upload relayed as it arrives) is sent once: no retry on another upstream. */
+  body?: string | Buffer | Readable;
   /** Upstream URLs that have the model; undefined = any. */
   candidates?: readonly string[];
 }
@@ -112,6 +114,7 @@ export class UpstreamPool {
    */
   open(request: UpstreamRequest): UpstreamCall {
     const body = new ResponseBody();
+    const replayable = request.body === undefined || typeof request.body === 'string' || Buffer.isBuffer(request.body);
     const response = new Promise<UpstreamResponse>((resolve, reject) => {
       const tried = new Set<Upstream>();
       const failures: string[] = [];
@@ -168,7 +171,8 @@ export class UpstreamPool {
               } else if (isConnectError(err)) {
                 this.markUnhealthy(upstream, err);
                 failures.push(`${upstream.url}: ${describe(err)}`);
-                attempt();
+                if (replayable) attempt();
+                else reject(new GatewayError('upstream_unavailable', `No Ollama upstream could be reached: ${failures.join('; ')}.`));
               } else if (isTimeoutError(err)) {
                 reject(new GatewayError('upstream_timeout', `Ollama at ${upstream.url} did not answer in time (${describe(err)}).`));
               } else {
