@@ -3,7 +3,8 @@
 // (its setup with the key and model, copied, the runnable ones run), pull a model with
 // a moving bar and cancel another, run the readiness suite, stream a chat from the page over real CORS, see usage,
 // check the 400 px layout, see errors with their hints. Screenshots of every panel go to SCREENSHOTS.
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page, Request } from 'playwright-core';
@@ -117,15 +118,17 @@ describe('dashboard in Chromium (serve mode, embedded gateway)', () => {
     }
     // The copied setups that run here, run: the ollama client (native API), the openai SDK and curl — each through
     // the gateway with the key, answered by the test upstream.
+    // Asynchronous on purpose: the test upstream answers from this very process.
+    const run = promisify(execFile);
     const dir = mkdtempSync(path.join(import.meta.dirname, '.snippet-')); // inside the repo: node_modules resolve
     try {
       for (const client of ['ollama-js', 'js']) {
         writeFileSync(path.join(dir, `${client}.mjs`), copiedText[client]!);
-        const out = execFileSync(process.execPath, [path.join(dir, `${client}.mjs`)], { encoding: 'utf8', timeout: 30_000 });
-        expect(out, client).toContain('I am a local model');
+        const { stdout } = await run(process.execPath, [path.join(dir, `${client}.mjs`)], { encoding: 'utf8', timeout: 30_000 });
+        expect(stdout, client).toContain('I am a local model');
       }
-      const curl = execFileSync('bash', ['-c', copiedText.curl!], { encoding: 'utf8', timeout: 30_000 });
-      expect(JSON.parse(curl).choices[0].message.content).toContain('I am a local model');
+      const curl = await run('bash', ['-c', copiedText.curl!], { encoding: 'utf8', timeout: 30_000 });
+      expect(JSON.parse(curl.stdout).choices[0].message.content).toContain('I am a local model');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

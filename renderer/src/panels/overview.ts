@@ -53,7 +53,7 @@ export function createOverview({ api, store }: PanelContext): Panel {
     for (const tab of tabs.children) tab.setAttribute('aria-selected', String((tab as HTMLElement).dataset.client === client));
   };
   for (const c of CLIENTS) {
-    tabs.append(h('button', { type: 'button', role: 'tab', 'data-client': c.id, onclick: () => ((client = c.id), drawSnippet()) }, c.label));
+    tabs.append(h('button', { type: 'button', role: 'tab', 'data-client': c.id, onclick: () => ((client = c.id), replace(copied), drawSnippet()) }, c.label));
   }
   keySelect.addEventListener('change', () =>
     void act(null, snippetErrors, async () => {
