@@ -1,10 +1,10 @@
 // The per-protocol checks (15 Responses, 16 Anthropic Messages, 17 Ollama native): they pass against the real
-// embedded gateway (with its Ollama-compatible upstream), and each really fails when its condition is broken —
-// shown with a small HTTP server that speaks the three protocols correctly unless told to break one thing.
+// gateway on both store backends (with its Ollama-compatible upstream), and each really fails when its condition
+// is broken — shown with a small HTTP server that speaks the three protocols correctly unless told to break one thing.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startHarness } from '../../test/support/harness.js';
+import { BACKENDS, startHarness } from '../../test/support/harness.js';
 import { runReadiness } from './runner.js';
 import type { CheckResult } from './types.js';
 
@@ -106,15 +106,16 @@ async function checks(url: string, extra: { adminToken?: string; key?: string; m
   return { report, r: Object.fromEntries(report.results.map((x) => [x.id, x])) as Record<string, CheckResult> };
 }
 
-describe('protocol checks against the real embedded gateway', () => {
+describe.each(BACKENDS)('protocol checks against the real gateway (%s)', (kind) => {
   it('Responses, Anthropic Messages (x-api-key) and the native API all pass; the limited key is revoked', async () => {
-    const h = await startHarness({ kind: 'embedded' });
+    const h = await startHarness({ kind });
     cleanups.push(() => h.close());
     const { report, r } = await checks(h.url, { adminToken: h.adminToken, model: 'llama3.2:1b' });
     for (const id of PROTOCOL_CHECKS) expect(r[id], JSON.stringify(r[id])).toMatchObject({ status: 'pass' });
     expect(r.responses!.summary).toMatch(/response\.completed and usage/);
     expect(r.messages!.summary).toMatch(/message_start…message_stop/);
     expect(r['ollama-native']!.details.tags).toEqual({ allowed: ['llama3.2:1b'], listed: ['llama3.2:1b'] });
+    expect(r['ollama-native']!.summary).toMatch(/^a key allowed only llama3\.2:1b sees only it in \/api\/tags; \/api\/chat streamed \d+ NDJSON chunks, done:true/);
     expect(report.cleanup).toEqual({ keysCreated: 2, keysRevoked: 2 }); // the run key + the one-model key
   });
 });
@@ -124,6 +125,7 @@ describe('protocol checks fail when their condition is broken', () => {
     const { r } = await checks(await serve(null));
     for (const id of PROTOCOL_CHECKS) expect(r[id], JSON.stringify(r[id])).toMatchObject({ status: 'pass' });
     expect(r['ollama-native']!.details.tags).toEqual({ listed: [MODEL], v1: [MODEL] });
+    expect(r['ollama-native']!.summary).toMatch(/^\/api\/tags lists the key's 1 model\(s\), as \/v1\/models does; /);
   });
 
   it('Responses: a stream without response.completed, or without usage, fails', async () => {

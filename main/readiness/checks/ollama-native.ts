@@ -42,14 +42,14 @@ async function tags(ctx: CheckContext, key: string): Promise<{ status: number; t
 }
 
 /** Proves /api/tags is filtered per key; returns a problem line or null, and what was seen. */
-async function listingProblem(ctx: CheckContext, key: string, model: string): Promise<{ problem: string | null; fix: string; seen: Record<string, unknown> }> {
+async function listingProblem(ctx: CheckContext, key: string, model: string): Promise<{ problem: string | null; fix: string; seen: Record<string, unknown>; proof?: string }> {
   if (ctx.canAdmin) {
     const limited = await ctx.tempKey({ models: [model], rpm: 1000 });
     try {
       const seen = await tags(ctx, limited.key);
       if (seen.list === null) return { problem: `GET /api/tags answered ${seen.status}: ${clip(seen.text)}`, fix: FIX_ROUTE, seen: { status: seen.status } };
       const ok = seen.list.length === 1 && sameModel(seen.list[0]!, model);
-      return { problem: ok ? null : `a key allowed only ${model} sees ${seen.list.join(', ') || 'nothing'} in /api/tags`, fix: FIX_LIST, seen: { allowed: [model], listed: seen.list } };
+      return { problem: ok ? null : `a key allowed only ${model} sees ${seen.list.join(', ') || 'nothing'} in /api/tags`, fix: FIX_LIST, seen: { allowed: [model], listed: seen.list }, proof: `a key allowed only ${model} sees only it in /api/tags` };
     } finally {
       await ctx.revokeKey(limited.id);
     }
@@ -59,7 +59,7 @@ async function listingProblem(ctx: CheckContext, key: string, model: string): Pr
   const v1 = await call(`${ctx.url}/v1/models`, { headers: bearer(key), signal: ctx.signal });
   const ids = ((v1.json as { data?: Array<{ id?: unknown }> } | undefined)?.data ?? []).map((m) => String(m.id)).sort();
   const same = ids.length === seen.list.length && ids.every((id) => seen.list!.some((name) => sameModel(name, id)));
-  return { problem: same ? null : `/api/tags lists ${seen.list.join(', ') || 'nothing'} but /v1/models lists ${ids.join(', ') || 'nothing'}`, fix: FIX_LIST, seen: { listed: seen.list, v1: ids } };
+  return { problem: same ? null : `/api/tags lists ${seen.list.join(', ') || 'nothing'} but /v1/models lists ${ids.join(', ') || 'nothing'}`, fix: FIX_LIST, seen: { listed: seen.list, v1: ids }, proof: `/api/tags lists the key's ${ids.length} model(s), as /v1/models does` };
 }
 
 export const ollamaNativeCheck: CheckDefinition = {
@@ -95,7 +95,7 @@ export const ollamaNativeCheck: CheckDefinition = {
     }
     return {
       status: 'pass',
-      summary: `/api/tags shows only the key's models; /api/chat streamed ${judged.chunks} NDJSON chunks, done:true with ${String(judged.promptEvalCount)}+${String(judged.evalCount)} eval counts in ${stream.totalMs} ms`,
+      summary: `${listing.proof}; /api/chat streamed ${judged.chunks} NDJSON chunks, done:true with ${String(judged.promptEvalCount)}+${String(judged.evalCount)} eval counts in ${stream.totalMs} ms`,
       details,
     };
   },
