@@ -1,6 +1,16 @@
 // Configuration is validated once: good values parse with defaults, bad ones fail naming the variable.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
+
+/** `| \`NAME\` | \`default\` | …` rows of the README's timeouts table. */
+function readmeTimeouts(): Map<string, number> {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const table = readme.split('<!-- timeouts-table: gateway/src/config.test.ts checks these defaults -->')[1]!.split('\n\n')[0]!;
+  const rows = new Map<string, number>();
+  for (const match of table.matchAll(/^\| `([A-Z_]+)` \| `(\d+)` \|/gm)) rows.set(match[1]!, Number(match[2]));
+  return rows;
+}
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
@@ -15,6 +25,25 @@ describe('loadConfig', () => {
     });
     expect(config.DATABASE_URL).toBeUndefined();
     expect(config.REDIS_URL).toBeUndefined();
+  });
+
+  it('has the timeouts the README states, long enough for how Ollama answers', () => {
+    const config = loadConfig({}) as unknown as Record<string, unknown>;
+    const documented = readmeTimeouts();
+    expect([...documented.keys()].sort()).toEqual([
+      'BODY_LINGER_MS',
+      'SHUTDOWN_TIMEOUT_MS',
+      'UPSTREAM_CONNECT_TIMEOUT_MS',
+      'UPSTREAM_FIRST_BYTE_TIMEOUT_MS',
+      'UPSTREAM_IDLE_TIMEOUT_MS',
+      'UPSTREAM_RESPONSE_TIMEOUT_MS',
+      'UPSTREAM_TOOL_TIMEOUT_MS',
+    ]);
+    for (const [name, value] of documented) expect({ name, value: config[name] }).toEqual({ name, value });
+    // The issue's bar: a 5-minute non-streaming answer and a tool call of a few minutes pass at the defaults.
+    expect(config.UPSTREAM_RESPONSE_TIMEOUT_MS).toBeGreaterThan(5 * 60_000);
+    expect(config.UPSTREAM_TOOL_TIMEOUT_MS).toBeGreaterThan(5 * 60_000);
+    expect(config.OLLAMA_DEFAULT_CONTEXT_LENGTH).toBe(4096);
   });
 
   it('parses lists, numbers and URLs', () => {

@@ -56,9 +56,23 @@ export const envSchema = z.object({
   LIMITS_FAIL_MODE: z.enum(['open', 'closed']).default('open'),
   KEY_CACHE_TTL_MS: positiveInt(60_000),
   MODELS_CACHE_TTL_S: positiveInt(300),
+  /** The context Ollama runs a model with unless told otherwise (its OLLAMA_CONTEXT_LENGTH; Ollama's default 4096). */
+  OLLAMA_DEFAULT_CONTEXT_LENGTH: positiveInt(4096),
+  // Timeouts towards Ollama (README "Timeouts" says what each covers). Ollama sends a non-streaming answer's
+  // headers only once the whole answer is generated, and a stream's headers with its first token.
   UPSTREAM_CONNECT_TIMEOUT_MS: positiveInt(5_000),
-  UPSTREAM_FIRST_BYTE_TIMEOUT_MS: positiveInt(120_000),
+  /** Streams: until the first token (model load and prompt processing included). */
+  UPSTREAM_FIRST_BYTE_TIMEOUT_MS: positiveInt(300_000),
+  /** Non-streaming answers: until Ollama has generated the whole answer and sends it. */
+  UPSTREAM_RESPONSE_TIMEOUT_MS: positiveInt(600_000),
+  /** Streams: longest silence between two chunks. */
   UPSTREAM_IDLE_TIMEOUT_MS: positiveInt(60_000),
+  /** Streams with `tools`: Ollama holds a tool call back until it is complete, so silences are long. */
+  UPSTREAM_TOOL_TIMEOUT_MS: positiveInt(600_000),
+  /** An oversize body is still read (and discarded) this long before the connection closes, so clients see the 413. */
+  BODY_LINGER_MS: nonNegativeInt(10_000),
+  /** …and at most this many bytes of it (both bounds keep the 413 path from being a way to tie up the gateway). */
+  BODY_LINGER_BYTES: nonNegativeInt(128 * 1024 * 1024),
   SHUTDOWN_TIMEOUT_MS: positiveInt(30_000),
   USAGE_FLUSH_INTERVAL_MS: positiveInt(1_000),
   USAGE_BATCH_SIZE: positiveInt(500),

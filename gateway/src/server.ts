@@ -77,7 +77,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     limiter,
     shared,
     keys,
-    catalog: new ModelCatalog(upstreams, shared, config.MODELS_CACHE_TTL_S, log),
+    catalog: new ModelCatalog(upstreams, shared, config.MODELS_CACHE_TTL_S, log, config.OLLAMA_DEFAULT_CONTEXT_LENGTH),
     upstreams,
     usage,
     respond,

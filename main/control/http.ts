@@ -41,13 +41,13 @@ export async function jsonOf(res: Response): Promise<unknown> {
 }
 
 /** Ollama's `{"error":"..."}` or the gateway's OpenAI envelope `{"error":{"message"}}`, else the status line. */
-export function errorMessage(body: unknown, res: Response): string {
+export function errorMessage(body: unknown, res: { status: number; statusText?: string }): string {
   const error = (body as { error?: unknown } | null)?.error;
   if (typeof error === 'string') return error;
   if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string') {
     return (error as { message: string }).message;
   }
-  return `HTTP ${res.status} ${res.statusText}`.trim();
+  return `HTTP ${res.status} ${res.statusText ?? ''}`.trim();
 }
 
 export function trimSlash(url: string): string {

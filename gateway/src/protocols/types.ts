@@ -69,8 +69,11 @@ export interface Endpoint {
   framing: Framing;
   /** The completion-token bound for the TPM reserve; `fallback` when the request sets none; 0 for embeddings. */
   completionReserve(body: Record<string, unknown>, fallback: number): number;
-  /** The body sent upstream: `raw` unchanged unless the endpoint must add something (OpenAI stream usage). */
-  upstreamBody?(body: Record<string, unknown>, raw: Buffer, stream: boolean): string | Buffer;
+  /**
+   * The body sent upstream: `raw` unchanged unless something must change (`model` is the name as Ollama lists it;
+   * OpenAI streams also ask for usage). Without it: `raw`, with only the model name corrected when it differs.
+   */
+  upstreamBody?(body: Record<string, unknown>, raw: Buffer, stream: boolean, model: string): string | Buffer;
   /** Usage of a whole (non-stream) answer. */
   wholeUsage(answer: unknown): Usage;
   streamReader(ctx: StreamContext): StreamReader;
@@ -89,4 +92,9 @@ export function bound(fallback: number, ...values: unknown[]): number {
     if (typeof value === 'number' && Number.isFinite(value) && value > 0) return Math.floor(value);
   }
   return fallback;
+}
+
+/** The received bytes, or — when the client named the model differently from Ollama's listing — the body with the listed name. */
+export function withListedModel(body: Record<string, unknown>, raw: Buffer, model: string): string | Buffer {
+  return body.model === model ? raw : JSON.stringify({ ...body, model });
 }

@@ -22,7 +22,7 @@ export async function listModels(ctx: RequestContext, deps: GatewayDeps): Promis
     throw new GatewayError('upstream_unavailable', 'No Ollama upstream answered the model list.', { cause: err });
   }
   const allowed = key.models ? new Set(key.models.map(canonicalModel)) : null;
-  const data = models.filter((model) => !allowed || allowed.has(model.id)).map(publicShape);
+  const data = models.filter((model) => !allowed || allowed.has(canonicalModel(model.id))).map(publicShape);
   deps.respond.json(ctx, 200, { object: 'list', data });
 }
 

@@ -44,7 +44,7 @@ async function allowedModels(ctx: RequestContext, deps: GatewayDeps): Promise<Ca
     throw new GatewayError('upstream_unavailable', 'No Ollama upstream answered the model list.', { cause: err });
   }
   const allowed = key.models ? new Set(key.models.map(canonicalModel)) : null;
-  return models.filter((model) => !allowed || allowed.has(model.id));
+  return models.filter((model) => !allowed || allowed.has(canonicalModel(model.id)));
 }
 
 /** GET /api/tags in Ollama's shape, from the shared catalog (no upstream call per request). */
@@ -100,6 +100,13 @@ export async function show(ctx: RequestContext, deps: GatewayDeps): Promise<void
 }
 
 /**
+ * Pulls and creates can be silent for many minutes (verifying a multi-GB digest, a `stream: false` pull that answers
+ * only at the end), so management gets a 30-minute limit instead of the inference timeouts (the control plane's
+ * own pull uses the same limit).
+ */
+const MANAGEMENT_TIMEOUTS = { headersMs: 30 * 60_000, bodyMs: 30 * 60_000 };
+
+/**
  * Model management, relayed as it is (admin only): JSON bodies are read within the body limit, blob uploads are
  * streamed through. Pull/push/create stream NDJSON progress unless `stream: false`. The catalog is refreshed after.
  */
@@ -107,6 +114,9 @@ export function management(method: 'POST' | 'DELETE' | 'HEAD') {
   return async (ctx: RequestContext, deps: GatewayDeps, param: string): Promise<void> => {
     await authorizeManagement(ctx, deps);
     const blob = ctx.path.startsWith('/api/blobs/');
+    if (blob && !/^sha256[:-][0-9a-f]{64}$/.test(param)) {
+      throw new GatewayError('invalid_request', `'${param}' is not a blob digest; blobs are named sha256:<64 hex digits>.`);
+    }
     let body: string | Buffer | RequestContext['req'] | undefined;
     let streams = false;
     if (blob) {
@@ -116,8 +126,8 @@ export function management(method: 'POST' | 'DELETE' | 'HEAD') {
       body = raw;
       streams = ['/api/pull', '/api/push', '/api/create'].includes(ctx.route) && isObject(json) && json.stream !== false;
     }
-    const path = blob ? `/api/blobs/${encodeURIComponent(param)}` : ctx.route;
-    const call = deps.upstreams.open({ method, path, ...(body === undefined ? {} : { body }) });
+    const path = blob ? `/api/blobs/${param}` : ctx.route;
+    const call = deps.upstreams.open({ method, path, timeouts: MANAGEMENT_TIMEOUTS, ...(body === undefined ? {} : { body }) });
     let clientGone = false;
     ctx.res.once('close', () => {
       if (!ctx.res.writableFinished) {

@@ -13,7 +13,8 @@ import { GatewayError } from '../errors.js';
 import { relayStream } from '../upstream/stream-relay.js';
 import { isTimeoutError } from '../upstream/pool.js';
 import type { ResponseBody } from '../upstream/exchange.js';
-import type { Endpoint, Usage } from '../protocols/types.js';
+import { withListedModel, type Endpoint, type Usage } from '../protocols/types.js';
+import { exchangeTimeouts, hasTools } from '../upstream/timeouts.js';
 import { parseBody } from './schemas.js';
 
 export { ENDPOINTS } from '../protocols/index.js';
@@ -68,8 +69,9 @@ export function proxyHandler(endpoint: Endpoint) {
     const call = deps.upstreams.open({
       method: 'POST',
       path: endpoint.path,
-      body: endpoint.upstreamBody ? endpoint.upstreamBody(body, raw, stream) : raw,
+      body: endpoint.upstreamBody ? endpoint.upstreamBody(body, raw, stream, model.id) : withListedModel(body, raw, model.id),
       candidates: model.upstreams,
+      timeouts: exchangeTimeouts(deps.config, { stream, tools: hasTools(body) }),
     });
     let clientGone = false;
     ctx.res.once('close', () => {

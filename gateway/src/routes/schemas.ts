@@ -22,7 +22,11 @@ export const chatBody = z.looseObject({
 
 export const completionBody = z.looseObject({
   model,
-  prompt: z.union([z.string(), z.array(z.string()), z.array(z.number()), z.array(z.array(z.number()))]),
+  // Ollama reads `prompt` as one string and answers 400 to arrays (token ids or a batch); refusing here, before
+  // admission, keeps that 400 from being charged to the key.
+  prompt: z.string({
+    error: 'must be one string: Ollama takes no token arrays or prompt batches (send one request per prompt)',
+  }),
   stream: z.boolean().nullish(),
   stream_options: streamOptions,
   max_tokens: maxTokens,
@@ -30,12 +34,10 @@ export const completionBody = z.looseObject({
 
 export const embeddingBody = z.looseObject({
   model,
-  input: z.union([
-    z.string(),
-    z.array(z.string()).min(1),
-    z.array(z.number()).min(1),
-    z.array(z.array(z.number())).min(1),
-  ]),
+  // Ollama embeds text only: token-id arrays are refused here, before admission (Ollama would answer 400).
+  input: z.union([z.string(), z.array(z.string()).min(1)], {
+    error: 'must be a string or a non-empty array of strings: Ollama takes no token arrays',
+  }),
 });
 
 export type ProxyBody = z.output<typeof chatBody> | z.output<typeof completionBody> | z.output<typeof embeddingBody>;
@@ -49,10 +51,21 @@ export function parseBody<T extends z.ZodType>(schema: T, value: unknown): z.out
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   const param = issue.path.map(String).join('.') || undefined;
-  const detail = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+  // zod does not keep the offending input on the issue, so "missing" is read from the body itself.
+  const missing = issue.path.length > 0 && valueAt(value, issue.path) === undefined;
+  const detail = missing ? 'is required' : issue.message;
   throw new GatewayError('invalid_request', `Invalid request body: '${param ?? 'body'}' ${detail}.`, {
     ...(param ? { param } : {}),
   });
+}
+
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let at: unknown = value;
+  for (const step of path) {
+    if (typeof at !== 'object' || at === null) return undefined;
+    at = (at as Record<PropertyKey, unknown>)[step];
+  }
+  return at;
 }
 
 /** POST /v1/responses: Ollama translates `input`/`instructions`/tools itself; the gateway reads only these. */

@@ -24,9 +24,36 @@ describe('ModelCatalog', () => {
     const catalog = new ModelCatalog(pool, new MemorySharedCache(), 300, log);
     const models = await catalog.list();
     const llama = models.find((m) => m.id === 'llama3.2:1b')!;
-    expect(llama).toMatchObject({ object: 'model', owned_by: 'ollama', family: 'llama', context_length: 131072 });
+    // Not loaded: what a client can use is Ollama's default context; the trained maximum is reported apart.
+    expect(llama).toMatchObject({ object: 'model', owned_by: 'ollama', family: 'llama', context_length: 4096, max_context_length: 131072 });
     expect(llama.upstreams).toEqual([upstream.url]);
     expect(canonicalModel('nomic-embed-text')).toBe('nomic-embed-text:latest');
+  });
+
+  it('reports a loaded model with the context_length /api/ps gives, never above the trained one', async () => {
+    upstream.resetAll();
+    upstream.behaviour.loadedContextLength = 32_768;
+    await fetch(`${upstream.url}/api/chat`, {
+      method: 'POST',
+      body: JSON.stringify({ model: 'llama3.2:1b', messages: [{ role: 'user', content: 'hi' }], stream: false }),
+    });
+    await fetch(`${upstream.url}/api/embed`, { method: 'POST', body: JSON.stringify({ model: 'nomic-embed-text', input: 'hi' }) });
+    const models = await new ModelCatalog(pool, new MemorySharedCache(), 300, log, 8192).list();
+    const byId = Object.fromEntries(models.map((m) => [m.id, m]));
+    expect(byId['llama3.2:1b']).toMatchObject({ context_length: 32_768, max_context_length: 131_072 });
+    expect(byId['nomic-embed-text:latest']).toMatchObject({ context_length: 2048, max_context_length: 2048 });
+    // Not loaded: the configured default (OLLAMA_DEFAULT_CONTEXT_LENGTH), capped by the trained maximum.
+    expect(byId['qwen2.5:0.5b']!.context_length).toBe(Math.min(8192, byId['qwen2.5:0.5b']!.max_context_length!));
+    upstream.resetAll();
+  });
+
+  it('finds a model by any name Ollama accepts and answers with the name Ollama lists', async () => {
+    const catalog = new ModelCatalog(pool, new MemorySharedCache(), 300, log);
+    for (const name of ['LLaMA3.2:1B', 'registry.ollama.ai/library/llama3.2:1b', 'library/Llama3.2:1b']) {
+      expect((await catalog.find(name))?.id).toBe('llama3.2:1b');
+    }
+    expect((await catalog.find('Nomic-Embed-Text'))?.id).toBe('nomic-embed-text:latest');
+    expect(await catalog.find('llama3.2')).toBeUndefined(); // :latest is implied, and llama3.2:latest is not installed
   });
 
   it('shares one fetch between replicas through the shared cache', async () => {

@@ -1,4 +1,5 @@
-// The model catalog: what the Ollama upstreams serve, from /api/tags (+ /api/show for context length).
+// The model catalog: what the Ollama upstreams serve, from /api/tags (+ /api/show for the trained context length,
+// /api/ps for the context a loaded model runs with).
 // Kept in-process and revalidated in the background every few seconds from the shared cache (5 min by default,
 // so three replicas don't triple the upstream calls): the hot path never waits on Redis or Ollama once the
 // list is known. A miss on a model forces one refresh before a 404.
@@ -7,8 +8,9 @@ import type { Logger } from 'pino';
 import type { SharedCache } from '../shared/types.js';
 import type { UpstreamPool, Upstream } from './pool.js';
 import { GatewayError } from '../errors.js';
+import { modelKey } from './model-name.js';
 
-const CACHE_KEY = 'models:catalog:v1';
+const CACHE_KEY = 'models:catalog:v2';
 const LOCAL_TTL_MS = 5_000;
 const MISS_REFRESH_INTERVAL_MS = 2_000;
 
@@ -17,7 +19,13 @@ export interface CatalogModel {
   object: 'model';
   created: number;
   owned_by: 'ollama';
-  context_length: number | null;
+  /**
+   * The context a client can use: the loaded model's context_length (/api/ps), else Ollama's default context
+   * (OLLAMA_DEFAULT_CONTEXT_LENGTH), capped by the trained maximum.
+   */
+  context_length: number;
+  /** The context the model was trained for (/api/show `<arch>.context_length`), null when unknown. */
+  max_context_length: number | null;
   size: number;
   digest: string;
   family: string | null;
@@ -50,10 +58,12 @@ const tagsSchema = z.object({
 
 const showSchema = z.looseObject({ model_info: z.record(z.string(), z.unknown()).optional() });
 
-/** Ollama treats "llama3" and "llama3:latest" as one model. */
-export function canonicalModel(name: string): string {
-  return name.includes(':') ? name : `${name}:latest`;
-}
+const psSchema = z.looseObject({
+  models: z.array(z.looseObject({ name: z.string(), context_length: z.number().int().positive().optional() })).nullish(),
+});
+
+/** Ollama's lookup key of a model name (case-insensitive, registry prefix optional, `:latest` implied). */
+export const canonicalModel = modelKey;
 
 export class ModelCatalog {
   private local: { models: CatalogModel[]; byId: Map<string, CatalogModel>; at: number } | undefined;
@@ -66,6 +76,8 @@ export class ModelCatalog {
     private readonly shared: SharedCache,
     private readonly ttlSeconds: number,
     private readonly log: Logger,
+    /** What Ollama runs a model with when nothing else says (its OLLAMA_CONTEXT_LENGTH; 4096 by default). */
+    private readonly defaultContextLength = 4096,
   ) {}
 
   async list(): Promise<CatalogModel[]> {
@@ -100,9 +112,9 @@ export class ModelCatalog {
     return this.revalidating;
   }
 
-  /** The model by (canonical) name, refreshing once when it is missing (it may have just been pulled). */
+  /** The model by any name Ollama would accept for it, refreshing once when it is missing (it may have just been pulled). */
   async find(name: string): Promise<CatalogModel | undefined> {
-    const id = canonicalModel(name);
+    const id = modelKey(name);
     await this.list();
     const found = this.local?.byId.get(id);
     if (found) return found;
@@ -132,7 +144,7 @@ export class ModelCatalog {
   }
 
   private remember(models: CatalogModel[]): void {
-    this.local = { models, byId: new Map(models.map((model) => [model.id, model])), at: Date.now() };
+    this.local = { models, byId: new Map(models.map((model) => [modelKey(model.id), model])), at: Date.now() };
   }
 
   private async fetchAll(): Promise<CatalogModel[]> {
@@ -150,9 +162,12 @@ export class ModelCatalog {
       }
       reached += 1;
       for (const model of result.value) {
-        const existing = merged.get(model.id);
-        if (existing) existing.upstreams.push(...model.upstreams);
-        else merged.set(model.id, model);
+        const key = modelKey(model.id);
+        const existing = merged.get(key);
+        if (existing) {
+          existing.upstreams.push(...model.upstreams);
+          existing.context_length = Math.max(existing.context_length, model.context_length);
+        } else merged.set(key, model);
       }
     });
     if (reached === 0 && this.local) return this.local.models; // keep serving what we knew
@@ -163,16 +178,25 @@ export class ModelCatalog {
   }
 
   private async fetchOne(upstream: Upstream): Promise<CatalogModel[]> {
-    const tags = tagsSchema.parse(await this.pool.fetchJson(upstream, 'GET', '/api/tags'));
+    const [tagsJson, loaded] = await Promise.all([
+      this.pool.fetchJson(upstream, 'GET', '/api/tags'),
+      this.loadedContexts(upstream),
+    ]);
+    const tags = tagsSchema.parse(tagsJson);
     return Promise.all(
       tags.models.map(async (tag) => {
         const modified = tag.modified_at ? Date.parse(tag.modified_at) : NaN;
+        const trained = await this.contextLength(upstream, tag.name);
+        const usable = loaded.get(modelKey(tag.name)) ?? this.defaultContextLength;
         return {
-          id: canonicalModel(tag.name),
+          // The name as Ollama lists it (it always carries a tag): clients are answered with that name.
+          id: tag.name.includes(':') ? tag.name : `${tag.name}:latest`,
           object: 'model' as const,
           created: Number.isFinite(modified) ? Math.floor(modified / 1000) : 0,
           owned_by: 'ollama' as const,
-          context_length: await this.contextLength(upstream, tag.name),
+          // Ollama never runs a model past what it was trained for, whatever num_ctx asks.
+          context_length: trained === null ? usable : Math.min(usable, trained),
+          max_context_length: trained,
           size: tag.size,
           digest: tag.digest,
           family: tag.details?.family ?? null,
@@ -183,6 +207,20 @@ export class ModelCatalog {
         };
       }),
     );
+  }
+
+  /** Lookup key → context_length of each model loaded right now (/api/ps); empty when Ollama does not say. */
+  private async loadedContexts(upstream: Upstream): Promise<Map<string, number>> {
+    const loaded = new Map<string, number>();
+    try {
+      const ps = psSchema.parse(await this.pool.fetchJson(upstream, 'GET', '/api/ps'));
+      for (const model of ps.models ?? []) {
+        if (model.context_length !== undefined) loaded.set(modelKey(model.name), model.context_length);
+      }
+    } catch (err) {
+      this.log.debug({ upstream: upstream.url, err: String(err) }, 'no loaded models from /api/ps');
+    }
+    return loaded;
   }
 
   private async contextLength(upstream: Upstream, name: string): Promise<number | null> {

@@ -52,6 +52,8 @@ export interface UpstreamRequest {
   body?: string | Buffer | Readable;
   /** Upstream URLs that have the model; undefined = any. */
   candidates?: readonly string[];
+  /** Per-request timeouts (upstream/timeouts.ts); the pool's own when absent. */
+  timeouts?: { headersMs: number; bodyMs: number; setting?: string };
 }
 
 export interface UpstreamResponse {
@@ -146,6 +148,9 @@ export class UpstreamPool {
             path: request.path,
             body: request.body ?? null,
             headers: request.body === undefined ? EMPTY_HEADERS : JSON_HEADERS,
+            ...(request.timeouts
+              ? { headersTimeout: request.timeouts.headersMs, bodyTimeout: request.timeouts.bodyMs }
+              : {}),
           },
           {
             onRequestStart: (controller) => body.attach(controller),
@@ -174,7 +179,8 @@ export class UpstreamPool {
                 if (replayable) attempt();
                 else reject(new GatewayError('upstream_unavailable', `No Ollama upstream could be reached: ${failures.join('; ')}.`));
               } else if (isTimeoutError(err)) {
-                reject(new GatewayError('upstream_timeout', `Ollama at ${upstream.url} did not answer in time (${describe(err)}).`));
+                const hint = request.timeouts?.setting ? `; raise ${request.timeouts.setting} if it is still loading or generating` : '';
+                reject(new GatewayError('upstream_timeout', `Ollama at ${upstream.url} did not answer in time (${describe(err)})${hint}.`));
               } else {
                 reject(new GatewayError('upstream_error', `Ollama at ${upstream.url} failed: ${describe(err)}.`, { cause: err }));
               }

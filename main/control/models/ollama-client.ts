@@ -1,7 +1,15 @@
 // Ollama's HTTP API as the control plane needs it: version, installed models (/api/tags + /api/show + /api/ps),
 // delete, and /api/pull as a stream of progress lines that a caller can abort.
+import { request } from 'undici';
 import { ControlError } from '../errors.js';
 import { errorMessage, jsonOf, send, trimSlash } from '../http.js';
+
+/**
+ * Longest silence of a pull before it is given up. Ollama sends no line while it verifies a large download
+ * (`verifying sha256 digest` can take minutes), so the HTTP client's own idle limit must not apply: Node's fetch
+ * (undici) would cut the body after 300 s of silence.
+ */
+export const DEFAULT_PULL_IDLE_TIMEOUT_MS = 30 * 60_000;
 
 export interface InstalledModel {
   name: string;
@@ -38,6 +46,8 @@ export class OllamaClient {
   constructor(
     private baseUrl: string,
     private readonly timeoutMs = 10_000,
+    /** Silence allowed inside a pull (headers or between progress lines); see DEFAULT_PULL_IDLE_TIMEOUT_MS. */
+    readonly pullIdleTimeoutMs = DEFAULT_PULL_IDLE_TIMEOUT_MS,
   ) {}
 
   get url(): string {
@@ -96,25 +106,45 @@ export class OllamaClient {
     await this.call('/api/delete', 'DELETE', { model: name });
   }
 
-  /** Streams /api/pull progress lines; aborting `signal` closes the request (Ollama keeps the partial blobs). */
+  /**
+   * Streams /api/pull progress lines; aborting `signal` closes the request (Ollama keeps the partial blobs).
+   * No overall timeout (a multi-GB pull takes as long as it takes): only a silence longer than pullIdleTimeoutMs
+   * ends it. undici's request() is used rather than fetch so that limit, not fetch's fixed 300 s, applies.
+   */
   async *pull(name: string, signal: AbortSignal): AsyncGenerator<PullLine> {
-    // No overall timeout: a multi-GB pull takes as long as it takes; the caller's signal cancels it.
-    const res = await send(
-      `${trimSlash(this.baseUrl)}/api/pull`,
-      { method: 'POST', body: { model: name, stream: true }, signal, timeoutMs: 2 ** 31 - 1 },
-      'ollama_unreachable',
-    );
-    if (!res.ok || !res.body) {
-      throw new ControlError('pull_failed', `Pull of ${name} failed: ${errorMessage(await jsonOf(res), res)}`, { status: res.status });
+    const url = `${trimSlash(this.baseUrl)}/api/pull`;
+    let res: Awaited<ReturnType<typeof request>>;
+    try {
+      res = await request(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: name, stream: true }),
+        signal,
+        headersTimeout: this.pullIdleTimeoutMs,
+        bodyTimeout: this.pullIdleTimeoutMs,
+      });
+    } catch (err) {
+      if (signal.aborted) throw err; // the caller cancelled: let it see its own abort
+      throw this.pullFailure(name, url, err);
     }
-    const reader = res.body.getReader();
+    if (res.statusCode !== 200) {
+      const text = await res.body.text().catch(() => '');
+      let body: unknown = null;
+      try {
+        body = JSON.parse(text) as unknown;
+      } catch {
+        // not JSON: the status line says it
+      }
+      throw new ControlError('pull_failed', `Pull of ${name} failed: ${errorMessage(body, { status: res.statusCode })}`, {
+        status: res.statusCode,
+      });
+    }
     const decoder = new TextDecoder();
     let rest = '';
+    let complete = false;
     try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        const lines = (rest + decoder.decode(value, { stream: true })).split('\n');
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        const lines = (rest + decoder.decode(chunk, { stream: true })).split('\n');
         rest = lines.pop() ?? '';
         for (const line of lines) {
           if (line.trim() === '') continue;
@@ -127,10 +157,30 @@ export class OllamaClient {
           yield parsed;
         }
       }
+      complete = true;
+    } catch (err) {
+      if (signal.aborted) throw err;
+      throw this.pullFailure(name, url, err);
     } finally {
-      reader.releaseLock();
-      if (signal.aborted) await res.body.cancel().catch(() => undefined);
+      if (!complete) res.body.destroy();
     }
+  }
+
+  private pullFailure(name: string, url: string, err: unknown): ControlError {
+    const code = (err as { code?: string }).code;
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+      const seconds = Math.round(this.pullIdleTimeoutMs / 1000);
+      return new ControlError(
+        'pull_failed',
+        `Ollama sent nothing for ${seconds} s while pulling ${name}; pull again to resume where it stopped.`,
+        { url },
+        { cause: err },
+      );
+    }
+    if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') {
+      return new ControlError('pull_failed', `Ollama closed the connection while pulling ${name}; pull again to resume.`, { url }, { cause: err });
+    }
+    return new ControlError('ollama_unreachable', `${new URL(url).origin} did not answer (${code ?? String(err)}).`, { url }, { cause: err });
   }
 }
 

@@ -3,6 +3,7 @@
 import type { Endpoint, Usage } from '../types.js';
 import { bound, count } from '../types.js';
 import { isObject } from '../sse.js';
+import { completionBound, ollamaRequestBody } from '../../upstream/ollama-request.js';
 import { chatBody, completionBody, embeddingBody, responsesBody } from '../../routes/schemas.js';
 import { ChatStreamReader, ResponsesStreamReader, responsesUsage } from './streams.js';
 import { openaiProtocol, responsesProtocol } from './protocol.js';
@@ -12,11 +13,9 @@ function openaiUsage(answer: unknown): Usage {
   return { prompt: count(usage.prompt_tokens), completion: count(usage.completion_tokens) };
 }
 
-/** Streams always ask Ollama for usage (accounting needs it); the reader hides it unless the client asked. */
-function withStreamUsage(body: Record<string, unknown>, raw: Buffer, stream: boolean): string | Buffer {
-  if (!stream) return raw;
-  const options = isObject(body.stream_options) ? body.stream_options : {};
-  return JSON.stringify({ ...body, stream_options: { ...options, include_usage: true } });
+/** Ollama's reading of the OpenAI body (upstream/ollama-request.ts): bound renamed, listed model, stream usage asked. */
+function ollamaBody(body: Record<string, unknown>, raw: Buffer, stream: boolean, model: string): string | Buffer {
+  return ollamaRequestBody({ json: body, raw, stream, model });
 }
 
 const optIn = (body: Record<string, unknown>) => body.stream === true;
@@ -27,8 +26,8 @@ export const chatCompletions: Endpoint = {
   schema: chatBody,
   streams: optIn,
   framing: 'sse',
-  completionReserve: (body, fallback) => bound(fallback, body.max_tokens, body.max_completion_tokens),
-  upstreamBody: withStreamUsage,
+  completionReserve: (body, fallback) => completionBound(body) ?? fallback,
+  upstreamBody: ollamaBody,
   wholeUsage: openaiUsage,
   streamReader: (ctx) => new ChatStreamReader(ctx),
 };
@@ -46,7 +45,6 @@ export const embeddings: Endpoint = {
   schema: embeddingBody,
   streams: () => false,
   completionReserve: () => 0,
-  upstreamBody: undefined,
 };
 
 export const responses: Endpoint = {

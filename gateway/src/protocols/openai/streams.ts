@@ -29,9 +29,14 @@ export class ChatStreamReader extends BaseReader {
       return `${raw}\n\n`;
     }
     if (isObject(chunk.usage)) {
-      this.usage = { prompt: count(chunk.usage.prompt_tokens), completion: count(chunk.usage.completion_tokens) };
+      // Only the final usage chunk (`choices: []`) is the real count: with include_usage Ollama's /v1/completions
+      // also puts an all-zero usage on every content chunk. A stream cut before the final chunk falls back to the
+      // estimate (see the proxy), never to those zeros.
       const usageOnly = Array.isArray(chunk.choices) && chunk.choices.length === 0;
-      if (usageOnly) return this.forwardUsage ? `${raw}\n\n` : '';
+      if (usageOnly) {
+        this.usage = { prompt: count(chunk.usage.prompt_tokens), completion: count(chunk.usage.completion_tokens) };
+        return this.forwardUsage ? `${raw}\n\n` : '';
+      }
       if (!this.forwardUsage) {
         this.chunks += 1;
         const { usage: _dropped, ...rest } = chunk;
