@@ -7,6 +7,9 @@ import { z } from 'zod';
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const nonNegativeInt = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
 
+/** How much of an oversize body is still read before its 413 (see http/body.ts); the config's defaults. */
+export const DEFAULT_BODY_LINGER = { lingerMs: 10_000, lingerBytes: 128 * 1024 * 1024 } as const;
+
 const urlList = z
   .string()
   .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean))
@@ -63,16 +66,19 @@ export const envSchema = z.object({
   UPSTREAM_CONNECT_TIMEOUT_MS: positiveInt(5_000),
   /** Streams: until the first token (model load and prompt processing included). */
   UPSTREAM_FIRST_BYTE_TIMEOUT_MS: positiveInt(300_000),
-  /** Non-streaming answers: until Ollama has generated the whole answer and sends it. */
-  UPSTREAM_RESPONSE_TIMEOUT_MS: positiveInt(600_000),
+  /**
+   * Non-streaming answers: until Ollama has generated the whole answer and sends it. Below the stack's Nginx
+   * proxy_read_timeout (600 s), so a client behind it gets the gateway's 504 envelope, not Nginx's bare one.
+   */
+  UPSTREAM_RESPONSE_TIMEOUT_MS: positiveInt(540_000),
   /** Streams: longest silence between two chunks. */
   UPSTREAM_IDLE_TIMEOUT_MS: positiveInt(60_000),
   /** Streams with `tools`: Ollama holds a tool call back until it is complete, so silences are long. */
-  UPSTREAM_TOOL_TIMEOUT_MS: positiveInt(600_000),
+  UPSTREAM_TOOL_TIMEOUT_MS: positiveInt(540_000),
   /** An oversize body is still read (and discarded) this long before the connection closes, so clients see the 413. */
-  BODY_LINGER_MS: nonNegativeInt(10_000),
+  BODY_LINGER_MS: nonNegativeInt(DEFAULT_BODY_LINGER.lingerMs),
   /** …and at most this many bytes of it (both bounds keep the 413 path from being a way to tie up the gateway). */
-  BODY_LINGER_BYTES: nonNegativeInt(128 * 1024 * 1024),
+  BODY_LINGER_BYTES: nonNegativeInt(DEFAULT_BODY_LINGER.lingerBytes),
   SHUTDOWN_TIMEOUT_MS: positiveInt(30_000),
   USAGE_FLUSH_INTERVAL_MS: positiveInt(1_000),
   USAGE_BATCH_SIZE: positiveInt(500),

@@ -102,16 +102,17 @@ describe.each(['ollama', 'embedded'] as const)('coding CLIs against %s', (kind) 
   afterAll(() => t.close());
 
   /** Through the gateway: every row for the key is an ok row on `endpoint`, the last with the reply's 6 tokens. */
-  async function expectRows(endpoint: string, id: string | null): Promise<void> {
+  async function expectRows(endpoint: string, id: string | null): Promise<Record<string, unknown> | null> {
     const served = t.upstream.stats.requests[`POST ${endpoint}`] ?? 0;
     expect(served).toBeGreaterThan(0);
-    if (!t.harness || id === null) return;
+    if (!t.harness || id === null) return null;
     const rows = (await t.harness.usageRows()).filter((r) => r.key_id === id);
     expect(rows).toHaveLength(served);
     for (const r of rows) expect({ endpoint: r.endpoint, outcome: r.outcome, status: Number(r.status) }).toEqual({ endpoint, outcome: 'ok', status: 200 });
     const last = rows.at(-1)!;
     expect(Number(last.completion_tokens)).toBe(6);
     expect(Number(last.prompt_tokens)).toBeGreaterThan(100); // both CLIs send a long system prompt
+    return last;
   }
 
   async function key(): Promise<{ key: string; id: string | null }> {
@@ -135,13 +136,32 @@ describe.each(['ollama', 'embedded'] as const)('coding CLIs against %s', (kind) 
     if (!t.harness) expect(seen.headers[header]).toBe(header === 'authorization' ? `Bearer ${k.key}` : k.key);
   });
 
+  it('claude -p --output-format json reports the usage the gateway recorded', async () => {
+    const k = await key();
+    const args = ['-p', 'Say hello', '--model', CHAT_MODEL, '--output-format', 'json'];
+    const result = await run('claude', args, claudeEnv(home, t.url, { ANTHROPIC_API_KEY: k.key }), home);
+    expect(result.code, result.stderr).toBe(0);
+    const out = JSON.parse(result.stdout) as { result: string; is_error: boolean; usage: { input_tokens: number; output_tokens: number } };
+    expect(out).toMatchObject({ result: REPLY, is_error: false });
+    expect(out.usage.output_tokens).toBe(6);
+    const row = await expectRows('/v1/messages', k.id);
+    if (row) expect(out.usage.input_tokens).toBe(Number(row.prompt_tokens));
+    else expect(out.usage.input_tokens).toBeGreaterThan(100);
+  });
+
   it('codex exec with a responses provider answers with the model reply', async () => {
     const k = await key();
     const dir = codexHome(home, t.url);
     const result = await run('codex', ['exec', '--skip-git-repo-check', 'Say hello'], { HOME: home, CODEX_HOME: dir, LLMGW_API_KEY: k.key }, home);
     expect(result.stdout.trim(), result.stderr).toBe(REPLY);
     expect(result.code).toBe(0);
-    await expectRows('/v1/responses', k.id);
+    const row = await expectRows('/v1/responses', k.id);
+    // Codex prints the response.completed usage as "tokens used\n4,976" (input + output).
+    const used = /tokens used\s+([\d,]+)/.exec(result.stderr);
+    expect(used, result.stderr).not.toBeNull();
+    const total = Number(used![1]!.replaceAll(',', ''));
+    if (row) expect(total).toBe(Number(row.prompt_tokens) + Number(row.completion_tokens));
+    else expect(total).toBeGreaterThan(100);
     const seen = t.upstream.stats.lastBodies.find((b) => b.path === '/v1/responses')!;
     expect(seen.body).toMatchObject({ model: CHAT_MODEL, stream: true });
     if (!t.harness) expect(seen.headers.authorization).toBe(`Bearer ${k.key}`);

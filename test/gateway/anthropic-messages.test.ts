@@ -3,6 +3,7 @@
 // envelope and status, count_tokens, the TPM reserve bound by max_tokens, and an aborted stream.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, startHarness, type Harness } from '../support/harness.js';
+import Anthropic from '@anthropic-ai/sdk';
 import { postJson, sseEvents, waitFor } from '../support/http.js';
 
 describe.each(BACKENDS)('/v1/messages (%s)', (kind) => {
@@ -88,6 +89,18 @@ describe.each(BACKENDS)('/v1/messages (%s)', (kind) => {
     const last = events.at(-1)!;
     expect(last.event).toBe('error');
     expect(last.data).toMatchObject({ type: 'error', error: { type: 'api_error' } });
+  });
+
+  it('makes the Anthropic SDK throw its APIError when the stream breaks', async () => {
+    h.upstream.behaviour = { ...h.upstream.behaviour, failWith: 'malformed-json', failCount: 1 };
+    const client = new Anthropic({ apiKey: key, baseURL: h.url, maxRetries: 0 });
+    const consume = async () => {
+      const stream = await client.messages.create({ model, max_tokens: 64, messages: [{ role: 'user', content: 'hi' }], stream: true });
+      for await (const _event of stream) {
+        // drain
+      }
+    };
+    await expect(consume()).rejects.toBeInstanceOf(Anthropic.APIError);
   });
 
   it('ends a stalled stream with an Anthropic timeout error event', async () => {

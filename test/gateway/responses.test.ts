@@ -3,6 +3,7 @@
 // terminal error event, the TPM reserve bound by max_output_tokens, and an aborted stream.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, startHarness, type Harness } from '../support/harness.js';
+import OpenAI from 'openai';
 import { postJson, sseEvents, waitFor } from '../support/http.js';
 
 describe.each(BACKENDS)('/v1/responses (%s)', (kind) => {
@@ -75,6 +76,17 @@ describe.each(BACKENDS)('/v1/responses (%s)', (kind) => {
     const last = sseEvents(await (await send({ stream: true })).text()).at(-1)!;
     expect(last.event).toBe('error');
     expect(last.data).toMatchObject({ type: 'error', code: 'upstream_error', error: { type: 'api_error', code: 'upstream_error' } });
+  });
+
+  it('makes the openai SDK throw an APIError when the stream breaks', async () => {
+    h.upstream.behaviour = { ...h.upstream.behaviour, failWith: 'malformed-json', failCount: 1 };
+    const client = new OpenAI({ apiKey: key, baseURL: `${h.url}/v1`, maxRetries: 0 });
+    const consume = async () => {
+      for await (const _event of await client.responses.create({ model, input: 'hi', stream: true })) {
+        // drain
+      }
+    };
+    await expect(consume()).rejects.toBeInstanceOf(OpenAI.APIError);
   });
 
   it('ends a stream cut before response.completed with an error event', async () => {

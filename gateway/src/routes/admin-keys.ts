@@ -5,7 +5,7 @@ import type { GatewayDeps } from '../deps.js';
 import type { KeyRecord, NewKey } from '../store/types.js';
 import { authenticateAdmin } from '../auth/authenticate.js';
 import { generateKey } from '../auth/keys.js';
-import { readJson } from '../http/body.js';
+import { bodyLimits, readJson } from '../http/body.js';
 import { parseBody } from './schemas.js';
 import { GatewayError } from '../errors.js';
 
@@ -53,7 +53,7 @@ async function bodyOf<T extends z.ZodType>(ctx: RequestContext, deps: GatewayDep
       ctx.req.headers['transfer-encoding'] === undefined) {
     return parseBody(schema, {});
   }
-  const { json } = await readJson(ctx, deps.config.MAX_BODY_BYTES);
+  const { json } = await readJson(ctx, bodyLimits(deps.config));
   return parseBody(schema, json);
 }
 

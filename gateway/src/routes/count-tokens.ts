@@ -4,7 +4,7 @@
 import type { RequestContext } from '../http/context.js';
 import type { GatewayDeps } from '../deps.js';
 import { authenticateKey } from '../auth/authenticate.js';
-import { readJson } from '../http/body.js';
+import { bodyLimits, readJson } from '../http/body.js';
 import { estimatePromptTokens } from '../limits/admission.js';
 import { countTokensBody } from '../protocols/anthropic/schemas.js';
 import { parseBody } from './schemas.js';
@@ -12,7 +12,7 @@ import { resolveModel } from './proxy.js';
 
 export async function countTokens(ctx: RequestContext, deps: GatewayDeps): Promise<void> {
   const key = await authenticateKey(ctx, deps);
-  const { json } = await readJson(ctx, deps.config.MAX_BODY_BYTES);
+  const { json } = await readJson(ctx, bodyLimits(deps.config));
   const body = parseBody(countTokensBody, json);
   await resolveModel(deps, key, body.model);
   const counted = JSON.stringify({ system: body.system, messages: body.messages, tools: body.tools });

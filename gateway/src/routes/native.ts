@@ -7,7 +7,7 @@ import type { GatewayDeps } from '../deps.js';
 import type { CatalogModel } from '../upstream/catalog.js';
 import { canonicalModel } from '../upstream/catalog.js';
 import { authenticateKey, authorizeManagement } from '../auth/authenticate.js';
-import { readJson } from '../http/body.js';
+import { bodyLimits, readJson } from '../http/body.js';
 import { GatewayError } from '../errors.js';
 import { pipeBody } from '../upstream/stream-relay.js';
 import { showBody } from '../protocols/ollama/schemas.js';
@@ -88,7 +88,7 @@ export async function ps(ctx: RequestContext, deps: GatewayDeps): Promise<void> 
 /** POST /api/show: the key must be allowed the model; relayed to an upstream that has it. */
 export async function show(ctx: RequestContext, deps: GatewayDeps): Promise<void> {
   const key = await authenticateKey(ctx, deps);
-  const { json, raw } = await readJson(ctx, deps.config.MAX_BODY_BYTES);
+  const { json, raw } = await readJson(ctx, bodyLimits(deps.config));
   const body = parseBody(showBody, json);
   const name = (body.model || body.name) as string;
   const model = await resolveModel(deps, key, name);
@@ -122,7 +122,7 @@ export function management(method: 'POST' | 'DELETE' | 'HEAD') {
     if (blob) {
       body = method === 'POST' ? ctx.req : undefined;
     } else {
-      const { json, raw } = await readJson(ctx, deps.config.MAX_BODY_BYTES);
+      const { json, raw } = await readJson(ctx, bodyLimits(deps.config));
       body = raw;
       streams = ['/api/pull', '/api/push', '/api/create'].includes(ctx.route) && isObject(json) && json.stream !== false;
     }

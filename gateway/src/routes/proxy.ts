@@ -7,7 +7,7 @@ import type { KeyRecord } from '../store/types.js';
 import type { CatalogModel } from '../upstream/catalog.js';
 import { canonicalModel } from '../upstream/catalog.js';
 import { authenticateKey } from '../auth/authenticate.js';
-import { readJson } from '../http/body.js';
+import { bodyLimits, readJson } from '../http/body.js';
 import { admit, estimatePromptTokens, type Admission } from '../limits/admission.js';
 import { GatewayError } from '../errors.js';
 import { relayStream } from '../upstream/stream-relay.js';
@@ -57,7 +57,7 @@ export async function resolveModel(deps: GatewayDeps, key: KeyRecord, name: stri
 export function proxyHandler(endpoint: Endpoint) {
   return async (ctx: RequestContext, deps: GatewayDeps): Promise<void> => {
     const key = await authenticateKey(ctx, deps);
-    const { json, raw } = await readJson(ctx, deps.config.MAX_BODY_BYTES);
+    const { json, raw } = await readJson(ctx, bodyLimits(deps.config));
     const body = parseBody(endpoint.schema, json);
     const model = await resolveModel(deps, key, body.model as string);
     const stream = endpoint.streams(body);
