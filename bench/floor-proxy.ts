@@ -1,5 +1,6 @@
 // The benchmark's baseline: a minimal node:http pass-through proxy (streams bodies both ways, keep-alive agent).
-// It is the ceiling for any Node gateway; every ratio in the report is taken against it.
+// It is the ceiling for any Node gateway; every ratio in the report is taken against it. It relays every path and
+// header as is, so the same proxy is the floor of the chat, Anthropic SSE (/v1/messages) and NDJSON (/api/chat) loads.
 import http from 'node:http';
 
 const target = new URL(process.env.UPSTREAM_URL ?? 'http://127.0.0.1:11434');

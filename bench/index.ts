@@ -1,5 +1,7 @@
 // `npm run bench`: direct / floor / embedded / pg+redis (/ stack) side by side in one run, pinned to cores,
-// medians of repetitions with their spread, ratios against the floor proxy. Writes bench/results/*.json.
+// medians of repetitions with their spread, ratios against the floor proxy. Workloads: chat completions at c=1/32/128,
+// OpenAI SSE streams (burst and paced), Anthropic Messages streams and Ollama NDJSON streams. Writes
+// bench/results/*.json.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,6 +25,26 @@ const ADMIN = randomBytes(24).toString('hex');
 const MODEL = 'llama3.2:1b';
 const CHAT = JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'Say ok.' }], max_tokens: 16 });
 const STREAM = JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'Say ok.' }], max_tokens: 32, stream: true });
+/**
+ * The other protocols' streams, as their clients send them: Anthropic Messages (Claude Code: x-api-key, SSE with
+ * named events ending in message_stop) and Ollama's native chat (NDJSON by default, ending with done:true).
+ */
+const PROTOCOL_STREAMS = {
+  anthropic: {
+    path: '/v1/messages',
+    body: JSON.stringify({ model: MODEL, max_tokens: 32, stream: true, messages: [{ role: 'user', content: 'Say ok.' }] }),
+    auth: 'x-api-key' as const,
+    headers: { 'anthropic-version': '2023-06-01' },
+    complete: (text: string) => text.includes('event: message_stop'),
+  },
+  ndjson: {
+    path: '/api/chat',
+    body: JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'Say ok.' }], options: { num_predict: 32 } }),
+    auth: 'bearer' as const,
+    headers: {},
+    complete: (text: string) => /"done":\s*true/.test(text),
+  },
+};
 
 const { values: args } = parseArgs({
   options: {
@@ -144,6 +166,10 @@ async function measure(kind: Kind, burstUp: { url: string; proc: Proc }, pacedUp
       const cpuPerRequestUs = (((await cpu()) - cpuBefore) / Math.max(1, c32.requests)) * 1e6;
       const c128 = QUICK ? null : await load(128);
       const burst = await streamLoad({ url: sut.url + path, key: sut.key, body: STREAM, concurrency: 32, seconds: SECONDS });
+      const protocolBurst = (w: (typeof PROTOCOL_STREAMS)[keyof typeof PROTOCOL_STREAMS]) =>
+        streamLoad({ url: sut.url + w.path, key: sut.key, body: w.body, auth: w.auth, headers: w.headers, complete: w.complete, concurrency: 32, seconds: SECONDS });
+      const anthropic = await protocolBurst(PROTOCOL_STREAMS.anthropic);
+      const ndjson = await protocolBurst(PROTOCOL_STREAMS.ndjson);
       const rss = sut.rss ? await sut.rss() : rssMb(sut.pid);
       await sut.close();
       const pacedSut = await startSut(kind, pacedUp.url, pacedUp.proc.pid);
@@ -156,7 +182,7 @@ async function measure(kind: Kind, burstUp: { url: string; proc: Proc }, pacedUp
         await streamLoad({ url: pacedSut.url + path, key: pacedSut.key, body: STREAM, concurrency: 32, seconds: Math.min(2, SECONDS) });
         await pacedLoad(Math.min(1, SECONDS));
         const paced = await pacedLoad(SECONDS);
-        result.reps.push({ c1, c32, c128, burst, paced, cpuPerRequestUs: kind === 'direct' ? null : cpuPerRequestUs, rssMb: rss.total, rssAnonMb: rss.anon });
+        result.reps.push({ c1, c32, c128, burst, anthropic, ndjson, paced, cpuPerRequestUs: kind === 'direct' ? null : cpuPerRequestUs, rssMb: rss.total, rssAnonMb: rss.anon });
       } finally {
         await pacedSut.close();
       }

@@ -8,6 +8,10 @@ export interface Rep {
   c32: WrkResult;
   c128: WrkResult | null;
   burst: StreamResult;
+  /** Anthropic Messages streams (/v1/messages, x-api-key), c=32; absent in results from before it was added. */
+  anthropic?: StreamResult;
+  /** Ollama native NDJSON streams (/api/chat), c=32; absent in results from before it was added. */
+  ndjson?: StreamResult;
   paced: StreamResult;
   cpuPerRequestUs: number | null;
   rssMb: number;
@@ -48,12 +52,14 @@ export function printReport(results: TargetResult[], meta: { quick: boolean; rep
     c128Rps: stat(r.reps.map((x) => x.c128?.rps)),
     c128P99: stat(r.reps.map((x) => x.c128?.p99Ms)),
     burst: stat(r.reps.map((x) => x.burst.streamsPerSecond)),
+    anthropic: stat(r.reps.map((x) => x.anthropic?.streamsPerSecond)),
+    ndjson: stat(r.reps.map((x) => x.ndjson?.streamsPerSecond)),
     pacedTtfb: stat(r.reps.map((x) => x.paced.ttfbP50Ms)),
     pacedTotal: stat(r.reps.map((x) => x.paced.totalP50Ms)),
     cpuUs: stat(r.reps.map((x) => x.cpuPerRequestUs)),
     rss: stat(r.reps.map((x) => x.rssMb)),
     rssAnon: stat(r.reps.map((x) => x.rssAnonMb)),
-    errors: r.reps.reduce((n, x) => n + x.c1.errors + x.c1.non2xx + x.c32.errors + x.c32.non2xx + (x.c128 ? x.c128.errors + x.c128.non2xx : 0) + x.burst.failed + x.paced.failed, 0),
+    errors: r.reps.reduce((n, x) => n + x.c1.errors + x.c1.non2xx + x.c32.errors + x.c32.non2xx + (x.c128 ? x.c128.errors + x.c128.non2xx : 0) + x.burst.failed + (x.anthropic?.failed ?? 0) + (x.ndjson?.failed ?? 0) + x.paced.failed, 0),
   }));
   const by = (name: string) => rows.find((row) => row.target === name);
   const floor = by('floor');
@@ -61,8 +67,8 @@ export function printReport(results: TargetResult[], meta: { quick: boolean; rep
   const ratio = (a: Stat | null, b: Stat | null) => (a && b ? a.median / b.median : null);
 
   const lines = [
-    `| target | c=1 req/s | c=1 p50 ms | +p50 vs direct | c=32 req/s | c=32 p99 ms | c=128 req/s | c=32 × floor | burst streams/s | burst × floor | paced TTFB ms | paced total ms | CPU µs/req | RSS MB | anon MB | errors |`,
-    `|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|`,
+    `| target | c=1 req/s | c=1 p50 ms | +p50 vs direct | c=32 req/s | c=32 p99 ms | c=128 req/s | c=32 × floor | burst streams/s | burst × floor | anthropic streams/s | anthropic × floor | ndjson streams/s | ndjson × floor | paced TTFB ms | paced total ms | CPU µs/req | RSS MB | anon MB | errors |`,
+    `|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|`,
     ...rows.map((row) =>
       [
         row.target,
@@ -75,6 +81,10 @@ export function printReport(results: TargetResult[], meta: { quick: boolean; rep
         ratio(row.c32Rps, floor?.c32Rps ?? null)?.toFixed(2) ?? '–',
         show(row.burst),
         ratio(row.burst, floor?.burst ?? null)?.toFixed(2) ?? '–',
+        show(row.anthropic),
+        ratio(row.anthropic, floor?.anthropic ?? null)?.toFixed(2) ?? '–',
+        show(row.ndjson),
+        ratio(row.ndjson, floor?.ndjson ?? null)?.toFixed(2) ?? '–',
         show(row.pacedTtfb, 2),
         show(row.pacedTotal, 1),
         show(row.cpuUs),
@@ -102,14 +112,28 @@ export function printReport(results: TargetResult[], meta: { quick: boolean; rep
   check('embedded CPU per request', emb?.cpuUs?.median ?? null, 250, 'le', ' µs');
   check('embedded RSS after load', emb?.rss?.median ?? null, 90, 'le', ' MB');
 
+  // The protocol workloads have no target of their own: their ratios say whether a protocol's relay costs more
+  // than the chat-completions stream's (compare with "burst × floor" of the same target).
+  const protocolRatios = rows
+    .filter((row) => row.target !== 'floor' && row.target !== 'direct')
+    .map((row) => ({
+      target: row.target,
+      burst: ratio(row.burst, floor?.burst ?? null),
+      anthropic: ratio(row.anthropic, floor?.anthropic ?? null),
+      ndjson: ratio(row.ndjson, floor?.ndjson ?? null),
+    }));
+  const fmt = (n: number | null) => (n === null ? 'not measured' : n.toFixed(2));
+
   const out = [
     `\nLLM Gateway benchmark — ${meta.reps} rep(s) × ${meta.seconds}s per workload${meta.quick ? ' (quick smoke: timings not meaningful)' : ''}; medians (min–max)`,
     `SUT pinned to core 0; load generator (wrk -t1) and upstream on core 1 (direct: wrk on core 0).\n`,
     ...lines,
     ...(meta.notes?.length ? ['', ...meta.notes.map((note) => `Note: ${note}`)] : []),
+    '\nStreams per protocol × floor (same run; OpenAI SSE · Anthropic SSE · Ollama NDJSON):',
+    ...protocolRatios.map((p) => `  ${p.target}: openai ${fmt(p.burst)} · anthropic ${fmt(p.anthropic)} · ndjson ${fmt(p.ndjson)}`),
     '\nTargets:',
     ...checks.map((c) => `  ${c.held === null ? '·' : c.held ? '✓' : '✗'} ${c.target}: ${c.value}`),
   ].join('\n');
   process.stdout.write(`${out}\n`);
-  return { table: lines, checks, notes: meta.notes ?? [] };
+  return { table: lines, checks, protocolRatios, notes: meta.notes ?? [] };
 }

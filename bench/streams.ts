@@ -1,5 +1,6 @@
-// Streaming load: N concurrent SSE chat streams for a fixed time, measuring time to first byte, total time
-// and completed streams per second. Runs in the benchmark process (pinned to the load core).
+// Streaming load: N concurrent streams (OpenAI SSE, Anthropic SSE or Ollama NDJSON) for a fixed time, measuring
+// time to first byte, total time and completed streams per second. A stream counts only when it ends with its
+// protocol's end marker. Runs in the benchmark process (pinned to the load core).
 import { Pool } from 'undici';
 
 export interface StreamResult {
@@ -22,11 +23,19 @@ export async function streamLoad(options: {
   body: string;
   concurrency: number;
   seconds: number;
+  /** How the key is sent: `Authorization: Bearer` (default) or Anthropic's `x-api-key`. */
+  auth?: 'bearer' | 'x-api-key';
+  /** Extra request headers (e.g. anthropic-version). */
+  headers?: Record<string, string>;
+  /** Whether the whole body is a complete stream; default: OpenAI's `[DONE]`. */
+  complete?: (text: string) => boolean;
 }): Promise<StreamResult> {
   const target = new URL(options.url);
   const pool = new Pool(target.origin, { connections: options.concurrency, pipelining: 1 });
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (options.key) headers.authorization = `Bearer ${options.key}`;
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
+  if (options.key && options.auth === 'x-api-key') headers['x-api-key'] = options.key;
+  else if (options.key) headers.authorization = `Bearer ${options.key}`;
+  const complete = options.complete ?? ((text: string) => text.includes('[DONE]'));
   const ttfb: number[] = [];
   const total: number[] = [];
   let failed = 0;
@@ -43,7 +52,7 @@ export async function streamLoad(options: {
           if (first === 0) first = performance.now();
           text += (chunk as Buffer).toString();
         }
-        if (response.statusCode !== 200 || !text.includes('[DONE]')) {
+        if (response.statusCode !== 200 || !complete(text)) {
           failed += 1;
           continue;
         }

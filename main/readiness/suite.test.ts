@@ -23,7 +23,7 @@ describe('the whole suite against the embedded gateway', () => {
     const failed = report.results.filter((r) => r.status === 'fail');
     expect(failed, JSON.stringify(failed, null, 1)).toEqual([]);
     expect(report.ok).toBe(true);
-    for (const id of ['services', 'health', 'cors', 'cors-preflight', 'models', 'chat', 'invalid-key', 'streaming', 'rate-limit', 'request-size', 'ready']) {
+    for (const id of ['services', 'health', 'cors', 'cors-preflight', 'models', 'chat', 'invalid-key', 'streaming', 'rate-limit', 'request-size', 'ready', 'responses', 'messages', 'ollama-native']) {
       expect(byId[id]?.status, id).toBe('pass');
     }
     for (const id of ['database', 'redis', 'load-balancing', 'failover']) {
@@ -31,22 +31,22 @@ describe('the whole suite against the embedded gateway', () => {
       expect(byId[id]?.reason, id).toBeTruthy();
     }
     expect(byId.chat?.details.model).toBe('qwen2.5:0.5b'); // the smallest chat model, not the embedding one
-    expect(report.counts).toEqual({ passed: 11, failed: 0, skipped: 4 });
+    expect(report.counts).toEqual({ passed: 14, failed: 0, skipped: 4 });
     expect(report.results.every((r) => r.durationMs >= 0)).toBe(true);
 
     // Progress: run-start, then start/end per check in order, then run-end.
     expect(events[0]?.type).toBe('run-start');
     expect(events.at(-1)?.type).toBe('run-end');
     const perCheck = events.filter((e) => e.type === 'check-start' || e.type === 'check-end');
-    expect(perCheck).toHaveLength(30);
+    expect(perCheck).toHaveLength(36);
     expect(perCheck.map((e) => e.type).slice(0, 4)).toEqual(['check-start', 'check-end', 'check-start', 'check-end']);
 
-    // Nothing left behind: the run's key and the rate-limit key are both revoked.
-    expect(report.cleanup.keysCreated).toBe(2);
-    expect(report.cleanup.keysRevoked).toBe(2);
+    // Nothing left behind: the run's key, the rate-limit key and the native check's one-model key are all revoked.
+    expect(report.cleanup.keysCreated).toBe(3);
+    expect(report.cleanup.keysRevoked).toBe(3);
     const keys = (await (await h.admin('GET', '/admin/keys')).json()) as { data: Array<{ name: string; status: string }> };
     const mine = keys.data.filter((k) => k.name.startsWith('readiness-'));
-    expect(mine).toHaveLength(2);
+    expect(mine).toHaveLength(3);
     expect(mine.every((k) => k.status === 'revoked')).toBe(true);
   });
 
@@ -69,7 +69,7 @@ describe('the whole suite against the embedded gateway', () => {
     const plain = await runReadiness({ url: h.url, only: ['health', 'failover'], skip: ['health'] });
     expect(plain.results).toHaveLength(1);
     expect(plain.results[0]?.reason).toMatch(/Docker stack/); // named in --only: opted in, but no stack
-    const all = await runReadiness({ url: h.url, skip: ['2', '3', '4', '5', '6', '9', '10', '11', '12', '13', '14'] });
+    const all = await runReadiness({ url: h.url, skip: ['2', '3', '4', '5', '6', '9', '10', '11', '12', '13', '14', '15', '16', '17'] });
     expect(all.results.find((r) => r.id === 'failover')?.reason).toMatch(/--failover/);
   });
 });

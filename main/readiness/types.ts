@@ -5,7 +5,7 @@ export type CheckStatus = 'pass' | 'fail' | 'skip';
 
 export interface CheckResult {
   id: string;
-  /** The number of the check (1..15). */
+  /** The number of the check (1..18). */
   number: number;
   title: string;
   status: CheckStatus;
@@ -35,7 +35,7 @@ export interface StackContainer {
 }
 
 /**
- * What the readiness suite needs from the Docker stack (check 1 and the failover check 15).
+ * What the readiness suite needs from the Docker stack (check 1 and the failover check 18).
  * Implemented by the stack controller (main/stack); tests can pass a fake.
  */
 export interface StackProbe {

@@ -223,7 +223,7 @@ describe('the llm-gateway Compose stack', () => {
     });
     console.log(output);
     expect(code, output).toBe(0);
-    expect(output).toMatch(/^15 passed, 0 failed, 0 skipped$/m);
+    expect(output).toMatch(/^18 passed, 0 failed, 0 skipped$/m);
   }, 300_000);
 
   it('5. one replica stopped while requests flow: the others take the traffic; nginx follows its new address', async () => {

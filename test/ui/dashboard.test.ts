@@ -1,8 +1,11 @@
 // The dashboard end to end in headless Chromium: `llm-gateway serve --start` (embedded gateway, SQLite) against the
-// Ollama-compatible upstream. Load with the token, see the status, create / copy / revoke a key, pull a model with
+// Ollama-compatible upstream. Load with the token, see the status, create / copy / revoke a key, connect each client
+// (its setup with the key and model, copied, the runnable ones run), pull a model with
 // a moving bar and cancel another, run the readiness suite, stream a chat from the page over real CORS, see usage,
 // check the 400 px layout, see errors with their hints. Screenshots of every panel go to SCREENSHOTS.
-import { mkdirSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,6 +82,56 @@ describe('dashboard in Chromium (serve mode, embedded gateway)', () => {
     await page.locator('#panel-keys .created button', { hasText: 'Done' }).click();
     // Shown once: after Done the plaintext is nowhere on the page.
     expect(await page.content()).not.toContain(plaintext);
+  });
+
+  it('Connect a client: each client shows its setup with the chosen key and model, copies it, and the runnable ones work', async () => {
+    await go('overview');
+    await page.selectOption('#panel-overview select[aria-label="Key for the snippet"]', keyId);
+    await page.selectOption('#panel-overview select[aria-label="Model for the snippet"]', 'llama3.2:1b');
+    const code = page.locator('[data-testid="snippet"]');
+    await expect.poll(() => code.textContent()).toContain(plaintext); // the key is revealed from the vault
+    const base = `http://127.0.0.1:${h.gatewayPort}`;
+    const expected: Record<string, { label: string; parts: string[] }> = {
+      'claude-code': { label: 'Claude Code', parts: [`export ANTHROPIC_BASE_URL=${base}\n`, `export ANTHROPIC_AUTH_TOKEN=${plaintext}`, 'claude --model llama3.2:1b'] },
+      codex: { label: 'Codex CLI', parts: ['model = "llama3.2:1b"', '[model_providers.llmgw]', `base_url = "${base}/v1"`, 'wire_api = "responses"', 'env_key = "LLMGW_API_KEY"', `export LLMGW_API_KEY=${plaintext}`] },
+      'open-webui': { label: 'Open WebUI', parts: [`Ollama API connection\n  URL:  ${base}\n  Auth: Bearer\n  Key:  ${plaintext}`, `OpenAI API connection\n  URL:  ${base}/v1\n  Key:  ${plaintext}`] },
+      'ollama-js': { label: 'ollama (JS)', parts: [`host: "${base}"`, `Authorization: "Bearer ${plaintext}"`, 'model: "llama3.2:1b"'] },
+      curl: { label: 'curl', parts: [`curl ${base}/v1/chat/completions`, `Bearer ${plaintext}`, '"model":"llama3.2:1b"'] },
+      js: { label: 'JavaScript', parts: [`baseURL: "${base}/v1", apiKey: "${plaintext}"`, 'model: "llama3.2:1b"'] },
+      python: { label: 'Python', parts: [`base_url="${base}/v1", api_key="${plaintext}"`, 'model="llama3.2:1b"'] },
+    };
+    const copiedText: Record<string, string> = {};
+    for (const [client, { label, parts }] of Object.entries(expected)) {
+      const tab = page.locator(`#panel-overview [role="tab"][data-client="${client}"]`);
+      expect(await tab.textContent()).toBe(label);
+      await tab.click();
+      await expect.poll(() => code.getAttribute('data-client')).toBe(client);
+      expect(await tab.getAttribute('aria-selected')).toBe('true');
+      const text = (await code.textContent())!;
+      for (const part of parts) expect(text, client).toContain(part);
+      expect(await page.textContent('[data-testid="snippet-hint"]')).toBeTruthy();
+      await page.click('#panel-overview button:has-text("Copy snippet")');
+      await page.locator('#panel-overview', { hasText: `${label} setup copied` }).waitFor();
+      copiedText[client] = (await page.evaluate('navigator.clipboard.readText()')) as string;
+      expect(copiedText[client]).toBe(text);
+      if (client === 'claude-code' || client === 'codex') await shot(`connect-${client}`);
+    }
+    // The copied setups that run here, run: the ollama client (native API), the openai SDK and curl — each through
+    // the gateway with the key, answered by the test upstream.
+    // Asynchronous on purpose: the test upstream answers from this very process.
+    const run = promisify(execFile);
+    const dir = mkdtempSync(path.join(import.meta.dirname, '.snippet-')); // inside the repo: node_modules resolve
+    try {
+      for (const client of ['ollama-js', 'js']) {
+        writeFileSync(path.join(dir, `${client}.mjs`), copiedText[client]!);
+        const { stdout } = await run(process.execPath, [path.join(dir, `${client}.mjs`)], { encoding: 'utf8', timeout: 30_000 });
+        expect(stdout, client).toContain('I am a local model');
+      }
+      const curl = await run('bash', ['-c', copiedText.curl!], { encoding: 'utf8', timeout: 30_000 });
+      expect(JSON.parse(curl.stdout).choices[0].message.content).toContain('I am a local model');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('pulls a model with a moving progress bar to done, and cancels another pull', async () => {

@@ -1,4 +1,4 @@
-// Check 15 (opt-in, disruptive): with requests flowing, stop one gateway replica; every request must still
+// Check 18 (opt-in, disruptive): with requests flowing, stop one gateway replica; every request must still
 // succeed through the load balancer; then the replica is started again and must become healthy.
 import { bearer, call } from '../http.js';
 import type { CheckContext, CheckDefinition, CheckOutcome, StackProbe } from '../types.js';
@@ -30,7 +30,7 @@ async function traffic(ctx: CheckContext, key: string, stop: () => boolean, tall
 
 export const failoverCheck: CheckDefinition = {
   id: 'failover',
-  number: 15,
+  number: 18,
   title: 'Failover (disruptive)',
   optIn: true,
   timeoutMs: 180_000,

@@ -1,10 +1,11 @@
 // Overview: the aggregated status, Start/Stop, one card per service (state, health, replicas, port, uptime), the
-// OpenAI base URL and copy-ready curl / JavaScript / Python snippets filled with a chosen key and model.
+// OpenAI base URL and "Connect a client": copy-ready setups (Claude Code, Codex CLI, Open WebUI, the ollama client,
+// curl, JavaScript, Python) filled with a chosen key and model.
 import type { ControlState, ServiceHealth } from '../bridge/types.js';
 import { copyText, field, h, replace } from '../ui/dom.js';
 import { act, errorSlot } from '../ui/errors.js';
 import { formatDuration } from '../ui/format.js';
-import { snippet, type SnippetLang } from '../ui/snippets.js';
+import { CLIENTS, snippet, type SnippetClient } from '../ui/snippets.js';
 import { section, type Panel, type PanelContext } from './panel.js';
 
 const PLACEHOLDER_KEY = '$LLMGW_KEY';
@@ -33,10 +34,10 @@ export function createOverview({ api, store }: PanelContext): Panel {
   const copyBase = h('button', { type: 'button', class: 'small' }, 'Copy');
   const keySelect = h('select', { 'aria-label': 'Key for the snippet' });
   const modelSelect = h('select', { 'aria-label': 'Model for the snippet' });
-  const langs: SnippetLang[] = ['curl', 'js', 'python'];
-  let lang: SnippetLang = 'curl';
-  const tabs = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Snippet language' });
+  let client: SnippetClient = 'claude-code';
+  const tabs = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Client' });
   const code = h('pre', { class: 'snippet', tabindex: '0', 'data-testid': 'snippet' });
+  const hint = h('p', { class: 'muted', 'data-testid': 'snippet-hint' });
   const copySnippet = h('button', { type: 'button', class: 'small' }, 'Copy snippet');
   const snippetErrors = errorSlot();
   const copied = h('span', { class: 'muted', 'aria-live': 'polite' });
@@ -46,13 +47,13 @@ export function createOverview({ api, store }: PanelContext): Panel {
     const state = store.state;
     const url = state?.gatewayUrl ?? `http://127.0.0.1:${state?.settings.ports.gateway ?? 3000}`;
     replace(baseUrl, `${url}/v1`);
-    replace(code, snippet(lang, url, key, modelSelect.value || 'llama3.2:1b'));
-    for (const tab of tabs.children) tab.setAttribute('aria-selected', String((tab as HTMLElement).dataset.lang === lang));
+    replace(code, snippet(client, url, key, modelSelect.value || 'llama3.2:1b'));
+    code.dataset.client = client;
+    replace(hint, CLIENTS.find((c) => c.id === client)?.hint ?? '');
+    for (const tab of tabs.children) tab.setAttribute('aria-selected', String((tab as HTMLElement).dataset.client === client));
   };
-  for (const l of langs) {
-    tabs.append(
-      h('button', { type: 'button', role: 'tab', 'data-lang': l, onclick: () => ((lang = l), drawSnippet()) }, l === 'js' ? 'JavaScript' : l === 'python' ? 'Python' : 'curl'),
-    );
+  for (const c of CLIENTS) {
+    tabs.append(h('button', { type: 'button', role: 'tab', 'data-client': c.id, onclick: () => ((client = c.id), replace(copied), drawSnippet()) }, c.label));
   }
   keySelect.addEventListener('change', () =>
     void act(null, snippetErrors, async () => {
@@ -62,7 +63,7 @@ export function createOverview({ api, store }: PanelContext): Panel {
   );
   modelSelect.addEventListener('change', drawSnippet);
   copyBase.addEventListener('click', () => void act(copyBase, snippetErrors, async () => (await copyText(baseUrl.textContent ?? ''), replace(copied, 'Base URL copied'))));
-  copySnippet.addEventListener('click', () => void act(copySnippet, snippetErrors, async () => (await copyText(code.textContent ?? ''), replace(copied, 'Snippet copied'))));
+  copySnippet.addEventListener('click', () => void act(copySnippet, snippetErrors, async () => (await copyText(code.textContent ?? ''), replace(copied, `${CLIENTS.find((c) => c.id === client)?.label ?? 'Snippet'} setup copied`))));
   start.addEventListener('click', () => void act(start, errors, () => api.call('gateway.start').then((s) => store.set(s))));
   stop.addEventListener('click', () => void act(stop, errors, () => api.call('gateway.stop').then((s) => store.set(s))));
 
@@ -77,6 +78,7 @@ export function createOverview({ api, store }: PanelContext): Panel {
       h('p', {}, 'OpenAI base URL: ', baseUrl, ' ', copyBase),
       h('div', { class: 'row wrap' }, field('Key', keySelect), field('Model', modelSelect)),
       tabs,
+      hint,
       code,
       h('div', { class: 'row' }, copySnippet, copied),
       snippetErrors,

@@ -1,5 +1,6 @@
 // View logic without a browser: formatting, snippets, chart geometry, store event handling, usage series, log
 // lines, playground stream chunks and error hints.
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { ControlState, PullState, UsageReport } from '../bridge/types.js';
 import { filterLines, prettyLine } from '../panels/logs.js';
@@ -9,7 +10,7 @@ import { seriesBy } from '../panels/usage.js';
 import { applyEvent, upsertPull } from '../store.js';
 import { niceMax, pointsOf } from './chart.js';
 import { formatBytes, formatDuration, formatEta, relativeTime } from './format.js';
-import { snippet } from './snippets.js';
+import { CLIENTS, shellWord, snippet } from './snippets.js';
 import { nextTheme } from './theme.js';
 
 const pull = (over: Partial<PullState> = {}): PullState => ({
@@ -39,6 +40,61 @@ describe('snippets', () => {
     expect(snippet('curl', 'http://127.0.0.1:3000/', 'llmgw_k', 'llama3.2:1b')).toContain('curl http://127.0.0.1:3000/v1/chat/completions');
     expect(snippet('js', 'http://h:1', 'llmgw_k', 'm')).toContain('new OpenAI({ baseURL: "http://h:1/v1", apiKey: "llmgw_k" })');
     expect(snippet('python', 'http://h:1', 'llmgw_k', 'm')).toContain('OpenAI(base_url="http://h:1/v1", api_key="llmgw_k")');
+  });
+
+  it('every client has a label, a hint and a snippet carrying the key and the model', () => {
+    expect(CLIENTS.map((c) => c.id)).toEqual(['claude-code', 'codex', 'open-webui', 'ollama-js', 'curl', 'js', 'python']);
+    for (const c of CLIENTS) {
+      const text = snippet(c.id, 'http://127.0.0.1:3000', 'llmgw_abc', 'qwen2.5:0.5b');
+      expect(text, c.id).toContain('llmgw_abc');
+      expect(text, c.id).toContain('qwen2.5:0.5b');
+      expect(c.label && c.hint, c.id).toBeTruthy();
+    }
+  });
+
+  it('Claude Code: the gateway as ANTHROPIC_BASE_URL (no /v1), the key as ANTHROPIC_AUTH_TOKEN, claude --model', () => {
+    expect(snippet('claude-code', 'http://127.0.0.1:3000/', 'llmgw_k', 'llama3.2:1b').split('\n')).toEqual([
+      'export ANTHROPIC_BASE_URL=http://127.0.0.1:3000',
+      'export ANTHROPIC_AUTH_TOKEN=llmgw_k',
+      'export ANTHROPIC_API_KEY=""  # empty: use the token above, not a stored Anthropic key',
+      'claude --model llama3.2:1b',
+    ]);
+    // The placeholder stays a variable reference; odd model names are quoted for the shell.
+    expect(snippet('claude-code', 'http://h:1', '$LLMGW_KEY', "it's")).toContain(`export ANTHROPIC_AUTH_TOKEN="$LLMGW_KEY"\nexport ANTHROPIC_API_KEY=""`);
+    expect(snippet('claude-code', 'http://h:1', 'k', "it's")).toContain(`claude --model 'it'\\''s'`);
+  });
+
+  it('Codex CLI: a config.toml provider on <gateway>/v1 with wire_api = "responses" and env_key, then the key exported', () => {
+    const text = snippet('codex', 'http://127.0.0.1:3000', 'llmgw_k', 'llama3.2:1b');
+    expect(text).toContain(['model = "llama3.2:1b"', 'model_provider = "llmgw"', '', '[model_providers.llmgw]', 'name = "LLM Gateway"', 'base_url = "http://127.0.0.1:3000/v1"', 'wire_api = "responses"', 'env_key = "LLMGW_API_KEY"'].join('\n'));
+    expect(text).toMatch(/\nexport LLMGW_API_KEY=llmgw_k\ncodex$/);
+  });
+
+  it('Open WebUI: the Ollama connection on the gateway root with a Bearer key, the OpenAI one on /v1', () => {
+    const text = snippet('open-webui', 'http://127.0.0.1:3000', 'llmgw_k', 'm');
+    expect(text).toMatch(/Ollama API connection\n {2}URL: {2}http:\/\/127\.0\.0\.1:3000\n {2}Auth: Bearer\n {2}Key: {2}llmgw_k/);
+    expect(text).toMatch(/OpenAI API connection\n {2}URL: {2}http:\/\/127\.0\.0\.1:3000\/v1\n {2}Key: {2}llmgw_k/);
+  });
+
+  it('the ollama client: host is the gateway root, the key in an Authorization header', () => {
+    const text = snippet('ollama-js', 'http://127.0.0.1:3000/', 'llmgw_k', 'm');
+    expect(text).toContain('new Ollama({\n  host: "http://127.0.0.1:3000",\n  headers: { Authorization: "Bearer llmgw_k" },\n});');
+    expect(text).toContain('model: "m"');
+  });
+
+  it('the shell lines really set what the CLIs read (run in bash, with the CLIs stood in by functions)', () => {
+    const probe = (text: string, cli: string) =>
+      execFileSync('bash', ['-c', `${cli}() { env | grep -E '^(ANTHROPIC|LLMGW)_' | sort; echo "args=$*"; }\n${text.split('\n').filter((l) => !/^[#\[]|^\w+ = |^$/.test(l)).join('\n')}`], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+    expect(probe(snippet('claude-code', 'http://127.0.0.1:3000', 'llmgw_k', "odd 'model'"), 'claude').split('\n')).toEqual([
+      'ANTHROPIC_API_KEY=', 'ANTHROPIC_AUTH_TOKEN=llmgw_k', 'ANTHROPIC_BASE_URL=http://127.0.0.1:3000', "args=--model odd 'model'", '',
+    ]);
+    expect(probe(snippet('codex', 'http://127.0.0.1:3000', 'llmgw_k', 'm'), 'codex')).toBe('LLMGW_API_KEY=llmgw_k\nargs=\n');
+  });
+
+  it('shell words: plain ones stay, anything else is single-quoted', () => {
+    expect(shellWord('llama3.2:1b')).toBe('llama3.2:1b');
+    expect(shellWord('a b')).toBe("'a b'");
+    expect(shellWord('$(rm -rf /)')).toBe("'$(rm -rf /)'");
   });
 });
 
