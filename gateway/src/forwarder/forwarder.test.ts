@@ -1,0 +1,196 @@
+// The forwarder against real sockets on 127.0.0.1 (port 0): bytes both ways, half-close, back-pressure with a
+// large body, a refused upstream closing the client cleanly, and stepping aside on EADDRINUSE.
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startForwarder, type Forwarder, type ForwarderEvent } from './forwarder.js';
+
+const cleanup: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  while (cleanup.length) await cleanup.pop()!();
+});
+
+function listen(server: net.Server, port = 0): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: '127.0.0.1', port }, () => resolve((server.address() as net.AddressInfo).port));
+  });
+}
+
+async function upstreamServer(onConnection: (socket: net.Socket) => void): Promise<number> {
+  const server = net.createServer({ allowHalfOpen: true }, onConnection);
+  const port = await listen(server);
+  cleanup.push(() => new Promise<void>((r) => server.close(() => r())));
+  return port;
+}
+
+async function forwarderTo(port: number, events: ForwarderEvent[] = []): Promise<Forwarder> {
+  const forwarder = await startForwarder({ listen: { host: '127.0.0.1', port: 0 }, target: { host: '127.0.0.1', port }, log: (e) => events.push(e), lingerMs: 2_000 });
+  cleanup.push(() => forwarder.close());
+  return forwarder;
+}
+
+function connect(port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true }, () => resolve(socket));
+    socket.once('error', reject);
+    cleanup.push(() => void socket.destroy());
+  });
+}
+
+/** Everything the socket receives until the peer's FIN. */
+function readAll(socket: net.Socket): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.once('end', () => resolve(Buffer.concat(chunks)));
+    socket.once('error', reject);
+  });
+}
+
+describe('forwarder', () => {
+  it('relays bytes both ways and keeps the reverse direction open after the client half-closes', async () => {
+    // An echo server that answers only after the client's FIN: the reply must still reach the client.
+    const port = await upstreamServer((socket) => {
+      const chunks: Buffer[] = [];
+      socket.on('data', (c: Buffer) => chunks.push(c));
+      socket.on('end', () => socket.end(Buffer.concat([Buffer.from('echo:'), ...chunks])));
+    });
+    const events: ForwarderEvent[] = [];
+    const forwarder = await forwarderTo(port, events);
+    expect(forwarder.state()).toBe('listening');
+    expect(events[0]).toMatchObject({ event: 'listening', target: `127.0.0.1:${port}` });
+    const client = await connect(forwarder.address()!.port);
+    const reply = readAll(client);
+    client.write('hello ');
+    client.end('world');
+    expect((await reply).toString()).toBe('echo:hello world');
+    await new Promise((r) => client.once('close', r));
+  });
+
+  it('passes the upstream half-close on while the client keeps sending', async () => {
+    let received = '';
+    const done = new Promise<string>((resolve) => {
+      void upstreamServer((socket) => {
+        socket.end('bye'); // the upstream says all it has to say and ends its side first
+        socket.on('data', (c: Buffer) => (received += c.toString()));
+        socket.on('end', () => resolve(received));
+      }).then((port) => forwarderTo(port)).then(async (forwarder) => {
+        const client = await connect(forwarder.address()!.port);
+        expect((await readAll(client)).toString()).toBe('bye');
+        client.end('still talking'); // our side is still writable after the upstream's FIN
+      });
+    });
+    expect(await done).toBe('still talking');
+  });
+
+  it('moves a large body in both directions intact with back-pressure (a slow reader does not lose data)', async () => {
+    const size = 24 * 1024 * 1024;
+    const body = Buffer.alloc(size);
+    for (let i = 0; i < size; i += 4) body.writeUInt32LE(i, i);
+    let upstreamGot = 0;
+    const port = await upstreamServer((socket) => {
+      // Read slowly: pause after each chunk so the forwarder must stop reading from the client meanwhile.
+      socket.on('data', (c: Buffer) => {
+        upstreamGot += c.length;
+        socket.pause();
+        setImmediate(() => socket.resume());
+      });
+      socket.on('end', () => socket.end(body));
+    });
+    const forwarder = await forwarderTo(port);
+    const client = await connect(forwarder.address()!.port);
+    const reply = readAll(client);
+    for (let offset = 0; offset < size; offset += 1024 * 1024) {
+      if (!client.write(body.subarray(offset, offset + 1024 * 1024))) await new Promise((r) => client.once('drain', r));
+    }
+    client.end();
+    const answer = await reply;
+    expect(upstreamGot).toBe(size);
+    expect(answer.length).toBe(size);
+    expect(answer.equals(body)).toBe(true);
+  });
+
+  it('does not buffer without bound: an upstream that stops reading stops the client', async () => {
+    const size = 128 * 1024 * 1024;
+    let upstreamSocket: net.Socket | undefined;
+    const port = await upstreamServer((socket) => {
+      upstreamSocket = socket;
+      socket.pause(); // reads nothing until told
+    });
+    const forwarder = await forwarderTo(port);
+    const client = await connect(forwarder.address()!.port);
+    client.write(Buffer.alloc(size, 7));
+    // Wait until the bytes leaving the client stop moving (every buffer on the way is full).
+    let last = -1;
+    let still = 0;
+    while (still < 5) {
+      await new Promise((r) => setTimeout(r, 40));
+      const accepted = size - client.writableLength;
+      still = accepted === last ? still + 1 : 0;
+      last = accepted;
+    }
+    // Without back-pressure the forwarder would read all 128 MB into memory; with it only the socket buffers
+    // (kernel send/receive buffers of two loopback connections) hold data.
+    expect(last).toBeLessThan(48 * 1024 * 1024);
+    expect(client.writableLength).toBeGreaterThan(size - 48 * 1024 * 1024);
+    upstreamSocket!.destroy();
+  });
+
+  it('closes the client connection with a FIN (no reset) when the upstream refuses, and keeps serving', async () => {
+    const probe = net.createServer();
+    const deadPort = await listen(probe);
+    await new Promise<void>((r) => probe.close(() => r())); // nothing listens there any more
+    const events: ForwarderEvent[] = [];
+    const forwarder = await forwarderTo(deadPort, events);
+    const client = await connect(forwarder.address()!.port);
+    const errors: Error[] = [];
+    client.on('error', (e) => errors.push(e));
+    client.write('GET /api/version HTTP/1.1\r\nHost: x\r\n\r\n');
+    const got = await readAll(client);
+    client.end();
+    await new Promise((r) => client.once('close', r));
+    expect(got.length).toBe(0);
+    expect(errors).toEqual([]);
+    expect(events).toContainEqual(expect.objectContaining({ event: 'upstream-refused', target: `127.0.0.1:${deadPort}`, reason: 'ECONNREFUSED' }));
+    // A later connection still gets accepted (one failure is per connection, not per forwarder).
+    const again = await connect(forwarder.address()!.port);
+    again.end();
+    await readAll(again);
+    expect(forwarder.state()).toBe('listening');
+  });
+
+  it('steps aside when the address is already taken (Ollama itself listens there) and takes over once it is free', async () => {
+    const occupant = net.createServer((s) => s.end('ollama'));
+    const port = await listen(occupant);
+    const target = await upstreamServer((s) => s.end('via-forwarder'));
+    const events: ForwarderEvent[] = [];
+    const forwarder = await startForwarder({
+      listen: { host: '127.0.0.1', port },
+      target: { host: '127.0.0.1', port: target },
+      retryMs: 100,
+      log: (e) => events.push(e),
+    });
+    cleanup.push(() => forwarder.close());
+    expect(forwarder.state()).toBe('stepped-aside');
+    expect(events[0]).toMatchObject({ event: 'stepped-aside', listen: `127.0.0.1:${port}` });
+    expect(String((events[0] as { reason: string }).reason)).toContain('already taken');
+    // The occupant still answers on that port: the forwarder did not disturb it.
+    const early = await connect(port);
+    expect((await readAll(early)).toString()).toBe('ollama');
+    early.destroy();
+    await new Promise<void>((r) => occupant.close(() => r()));
+    await new Promise<void>((resolve) => {
+      const poll = () => (forwarder.state() === 'listening' ? resolve() : setTimeout(poll, 50));
+      poll();
+    });
+    expect((await readAll(await connect(port))).toString()).toBe('via-forwarder');
+  });
+
+  it('reports an address that is not on this host as unavailable instead of crashing', async () => {
+    const events: ForwarderEvent[] = [];
+    const forwarder = await startForwarder({ listen: { host: '192.0.2.1', port: 0 }, target: { host: '127.0.0.1', port: 1 }, log: (e) => events.push(e) });
+    cleanup.push(() => forwarder.close());
+    expect(forwarder.state()).toBe('unavailable');
+    expect(events[0]).toMatchObject({ event: 'unavailable', listen: '192.0.2.1:0' });
+  });
+});

@@ -1,0 +1,70 @@
+// Entry point of the `ollama-forwarder` stack service (Linux only, network_mode: host): reads where to listen and
+// where to forward from the environment, logs one JSON line per event, and closes on SIGTERM/SIGINT.
+//   FORWARD_LISTEN  host:port to bind (default: docker0's IPv4 address, port 11434) — never a wildcard address
+//   FORWARD_TARGET  host:port to relay to (default 127.0.0.1:11434, the host's stock Ollama)
+import { networkInterfaces } from 'node:os';
+import { z } from 'zod';
+import { createLogger } from '../logger.js';
+import { startForwarder, type Endpoint } from './forwarder.js';
+
+const hostPort = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, 'host:port')
+  .transform((value): Endpoint => {
+    const at = value.lastIndexOf(':');
+    return { host: value.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(value.slice(at + 1)) };
+  })
+  .refine((e) => e.port > 0 && e.port < 65536, 'port 1-65535');
+
+const Env = z.object({
+  FORWARD_LISTEN: hostPort.optional(),
+  FORWARD_TARGET: hostPort.optional(),
+  FORWARD_RETRY_MS: z.coerce.number().int().min(100).default(30_000),
+  LOG_LEVEL: z.string().default('info'),
+});
+
+/** docker0's IPv4 address: what host.docker.internal (host-gateway) resolves to with Docker's default settings. */
+function dockerBridgeAddress(): string | null {
+  return networkInterfaces().docker0?.find((a) => a.family === 'IPv4')?.address ?? null;
+}
+
+const WILDCARDS = new Set(['0.0.0.0', '::', '[::]', '']);
+
+async function main(): Promise<void> {
+  const parsed = Env.safeParse(process.env);
+  const log = createLogger(parsed.success ? parsed.data.LOG_LEVEL : 'info', 'ollama-forwarder');
+  if (!parsed.success) {
+    log.fatal({ issues: parsed.error.issues }, 'invalid forwarder settings: FORWARD_LISTEN / FORWARD_TARGET must be host:port');
+    process.exit(2);
+  }
+  const env = parsed.data;
+  const bridge = dockerBridgeAddress();
+  const listen = env.FORWARD_LISTEN ?? (bridge ? { host: bridge, port: 11434 } : null);
+  if (!listen) {
+    log.fatal('no docker0 address on this host: set FORWARD_LISTEN to the address host.docker.internal resolves to');
+    process.exit(2);
+  }
+  if (WILDCARDS.has(listen.host)) {
+    // Binding every interface would publish Ollama to the network, which is exactly what this service avoids.
+    log.fatal({ listen: listen.host }, 'refusing a wildcard listen address: FORWARD_LISTEN must be the bridge address');
+    process.exit(2);
+  }
+  const forwarder = await startForwarder({
+    listen,
+    target: env.FORWARD_TARGET ?? { host: '127.0.0.1', port: 11434 },
+    retryMs: env.FORWARD_RETRY_MS,
+    log: (event) => {
+      if (event.event === 'listening') log.info(event, `forwarding ${event.listen} -> ${event.target} (Ollama on the host's loopback)`);
+      else if (event.event === 'stepped-aside') log.warn(event, `stepping aside: ${event.reason}`);
+      else if (event.event === 'unavailable') log.error(event, `cannot listen: ${event.reason}`);
+      else if (event.event === 'upstream-refused') log.warn(event, `Ollama did not accept the connection at ${event.target} (${event.reason}): is it running?`);
+      else if (event.event === 'connection-error') log.debug(event, 'connection error');
+      else log.info(event, 'forwarder closed');
+    },
+  });
+  const stop = () => void forwarder.close().then(() => process.exit(0));
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+void main();
