@@ -7,18 +7,22 @@ import { z } from 'zod';
 import { createLogger } from '../logger.js';
 import { startForwarder, type Endpoint } from './forwarder.js';
 
-const hostPort = z
+const hostPort = z.preprocess(
+  (value) => (value === '' ? undefined : value), // compose passes unset variables as ''
+  z
   .string()
   .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, 'host:port')
   .transform((value): Endpoint => {
     const at = value.lastIndexOf(':');
     return { host: value.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(value.slice(at + 1)) };
   })
-  .refine((e) => e.port > 0 && e.port < 65536, 'port 1-65535');
+  .refine((e) => e.port > 0 && e.port < 65536, 'port 1-65535')
+  .optional(),
+);
 
 const Env = z.object({
-  FORWARD_LISTEN: hostPort.optional(),
-  FORWARD_TARGET: hostPort.optional(),
+  FORWARD_LISTEN: hostPort,
+  FORWARD_TARGET: hostPort,
   FORWARD_RETRY_MS: z.coerce.number().int().min(100).default(30_000),
   LOG_LEVEL: z.string().default('info'),
 });
@@ -32,7 +36,10 @@ const WILDCARDS = new Set(['0.0.0.0', '::', '[::]', '']);
 
 async function main(): Promise<void> {
   const parsed = Env.safeParse(process.env);
-  const log = createLogger(parsed.success ? parsed.data.LOG_LEVEL : 'info', 'ollama-forwarder');
+  // At most 'info': its lines are few (start, step aside, refused connections) and say where Ollama is reached,
+  // so a stack-wide LOG_LEVEL=warn does not hide them.
+  const level = parsed.success && ['trace', 'debug'].includes(parsed.data.LOG_LEVEL) ? parsed.data.LOG_LEVEL : 'info';
+  const log = createLogger(level, 'ollama-forwarder');
   if (!parsed.success) {
     log.fatal({ issues: parsed.error.issues }, 'invalid forwarder settings: FORWARD_LISTEN / FORWARD_TARGET must be host:port');
     process.exit(2);
