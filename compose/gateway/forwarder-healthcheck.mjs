@@ -1,14 +1,14 @@
-// Container healthcheck of the ollama-forwarder service: something accepts connections on the forwarder's listen
-// address — the forwarder itself, or the user's Ollama when the forwarder stepped aside for it.
-import net from 'node:net';
-import { networkInterfaces } from 'node:os';
+// Container healthcheck of the ollama-forwarder service: healthy while it relays (listening), waits for Ollama
+// (waiting: the stack is up, Ollama is not, and the diagnosis says so) or stepped aside for an Ollama that listens
+// on the bridge address itself; unhealthy when it cannot listen at all (unavailable) or has not started.
+// Prints the state line, so `docker inspect` shows why.
+import { readFileSync } from 'node:fs';
 
-const listen = process.env.FORWARD_LISTEN || `${networkInterfaces().docker0?.find((a) => a.family === 'IPv4')?.address ?? '127.0.0.1'}:11434`;
-const at = listen.lastIndexOf(':');
-const timer = setTimeout(() => process.exit(1), 3000);
-const socket = net.connect({ host: listen.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(listen.slice(at + 1)) }, () => {
-  clearTimeout(timer);
-  socket.destroy();
-  process.exit(0);
-});
-socket.on('error', () => process.exit(1));
+let line = '';
+try {
+  line = readFileSync(process.env.FORWARD_STATE_FILE || '/tmp/ollama-forwarder.state', 'utf8').trim();
+} catch {
+  line = 'starting (no state yet)';
+}
+console.log(line);
+process.exit(/^(listening|waiting|stepped-aside) /.test(`${line} `) ? 0 : 1);

@@ -16,15 +16,20 @@ function listen(server: net.Server, port = 0): Promise<number> {
   });
 }
 
+/** A target server. The forwarder's liveness probe (a bare connect, closed at once) arrives here too: harmless. */
 async function upstreamServer(onConnection: (socket: net.Socket) => void): Promise<number> {
-  const server = net.createServer({ allowHalfOpen: true }, onConnection);
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+    socket.on('error', () => {}); // the probe's close may reset a socket a handler still writes to
+    onConnection(socket);
+  });
   const port = await listen(server);
   cleanup.push(() => new Promise<void>((r) => server.close(() => r())));
   return port;
 }
 
 async function forwarderTo(port: number, events: ForwarderEvent[] = []): Promise<Forwarder> {
-  const forwarder = await startForwarder({ listen: { host: '127.0.0.1', port: 0 }, target: { host: '127.0.0.1', port }, log: (e) => events.push(e), lingerMs: 2_000 });
+  // probeMs: 60 s, so only the start-up probe reaches the target during a test.
+  const forwarder = await startForwarder({ listen: { host: '127.0.0.1', port: 0 }, target: { host: '127.0.0.1', port }, log: (e) => events.push(e), lingerMs: 2_000, probeMs: 60_000 });
   cleanup.push(() => forwarder.close());
   return forwarder;
 }
@@ -112,9 +117,9 @@ describe('forwarder', () => {
 
   it('does not buffer without bound: an upstream that stops reading stops the client', async () => {
     const size = 128 * 1024 * 1024;
-    let upstreamSocket: net.Socket | undefined;
+    const upstreamSockets: net.Socket[] = [];
     const port = await upstreamServer((socket) => {
-      upstreamSocket = socket;
+      upstreamSockets.push(socket);
       socket.pause(); // reads nothing until told
     });
     const forwarder = await forwarderTo(port);
@@ -133,16 +138,19 @@ describe('forwarder', () => {
     // (kernel send/receive buffers of two loopback connections) hold data.
     expect(last).toBeLessThan(48 * 1024 * 1024);
     expect(client.writableLength).toBeGreaterThan(size - 48 * 1024 * 1024);
-    upstreamSocket!.destroy();
+    for (const socket of upstreamSockets) socket.destroy();
   });
 
-  it('closes the client connection with a FIN (no reset) when the upstream refuses, and keeps serving', async () => {
-    const probe = net.createServer();
-    const deadPort = await listen(probe);
-    await new Promise<void>((r) => probe.close(() => r())); // nothing listens there any more
+  it('Ollama gone: the client that found out gets a FIN (no reset), later clients get ECONNREFUSED (a connect failure)', async () => {
+    const target = net.createServer((socket) => socket.on('error', () => {}).end());
+    const port = await listen(target);
     const events: ForwarderEvent[] = [];
-    const forwarder = await forwarderTo(deadPort, events);
-    const client = await connect(forwarder.address()!.port);
+    // A slow probe: the refused connection, not the probe, is what notices here.
+    const forwarder = await startForwarder({ listen: { host: '127.0.0.1', port: 0 }, target: { host: '127.0.0.1', port }, log: (e) => events.push(e), probeMs: 60_000, lingerMs: 2_000 });
+    cleanup.push(() => forwarder.close());
+    const listenPort = forwarder.address()!.port;
+    await new Promise<void>((r) => target.close(() => r()));
+    const client = await connect(listenPort);
     const errors: Error[] = [];
     client.on('error', (e) => errors.push(e));
     client.write('GET /api/version HTTP/1.1\r\nHost: x\r\n\r\n');
@@ -151,12 +159,36 @@ describe('forwarder', () => {
     await new Promise((r) => client.once('close', r));
     expect(got.length).toBe(0);
     expect(errors).toEqual([]);
-    expect(events).toContainEqual(expect.objectContaining({ event: 'upstream-refused', target: `127.0.0.1:${deadPort}`, reason: 'ECONNREFUSED' }));
-    // A later connection still gets accepted (one failure is per connection, not per forwarder).
-    const again = await connect(forwarder.address()!.port);
-    again.end();
-    await readAll(again);
-    expect(forwarder.state()).toBe('listening');
+    expect(events).toContainEqual(expect.objectContaining({ event: 'upstream-refused', target: `127.0.0.1:${port}`, reason: 'ECONNREFUSED' }));
+    expect(forwarder.state()).toBe('waiting');
+    expect(events.at(-1)).toMatchObject({ event: 'waiting', listen: `127.0.0.1:${listenPort}` });
+    await expect(connect(listenPort)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it('Ollama not there at start: waits without listening, then relays once it comes up', async () => {
+    const free = async () => {
+      const probe = net.createServer();
+      const p = await listen(probe);
+      await new Promise<void>((r) => probe.close(() => r()));
+      return p;
+    };
+    const [listenPort, targetPort] = [await free(), await free()];
+    const events: ForwarderEvent[] = [];
+    const forwarder = await startForwarder({ listen: { host: '127.0.0.1', port: listenPort }, target: { host: '127.0.0.1', port: targetPort }, log: (e) => events.push(e), probeMs: 50 });
+    cleanup.push(() => forwarder.close());
+    expect(forwarder.state()).toBe('waiting');
+    expect(events[0]).toMatchObject({ event: 'waiting', reason: `127.0.0.1:${targetPort}: ECONNREFUSED` });
+    await expect(connect(listenPort)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    const target = net.createServer((socket) => socket.on('error', () => {}).end('ollama is up'));
+    await listen(target, targetPort);
+    cleanup.push(() => new Promise<void>((r) => target.close(() => r())));
+    await new Promise<void>((resolve) => {
+      const poll = () => (forwarder.state() === 'listening' ? resolve() : setTimeout(poll, 20));
+      poll();
+    });
+    expect(forwarder.address()).toEqual({ host: '127.0.0.1', port: listenPort });
+    const client = await connect(listenPort);
+    expect((await readAll(client)).toString()).toBe('ollama is up');
   });
 
   it('steps aside when the address is already taken (Ollama itself listens there) and takes over once it is free', async () => {
@@ -188,7 +220,8 @@ describe('forwarder', () => {
 
   it('reports an address that is not on this host as unavailable instead of crashing', async () => {
     const events: ForwarderEvent[] = [];
-    const forwarder = await startForwarder({ listen: { host: '192.0.2.1', port: 0 }, target: { host: '127.0.0.1', port: 1 }, log: (e) => events.push(e) });
+    const target = await upstreamServer((socket) => socket.end());
+    const forwarder = await startForwarder({ listen: { host: '192.0.2.1', port: 0 }, target: { host: '127.0.0.1', port: target }, log: (e) => events.push(e) });
     cleanup.push(() => forwarder.close());
     expect(forwarder.state()).toBe('unavailable');
     expect(events[0]).toMatchObject({ event: 'unavailable', listen: '192.0.2.1:0' });

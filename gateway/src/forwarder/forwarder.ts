@@ -1,8 +1,12 @@
 // The Ollama forwarder: a plain TCP relay from one listen address (the Docker bridge's gateway address, where
 // containers reach the host as host.docker.internal) to a target (the host's 127.0.0.1:11434, where a stock Ollama
 // listens). Bytes are piped both ways with back-pressure (stream.pipe pauses the faster side) and half-close
-// (allowHalfOpen: a FIN from one side ends only that direction). When the listen address is already taken — the
-// user's Ollama listens on 0.0.0.0:11434 and so already answers there — it steps aside and retries later.
+// (allowHalfOpen: a FIN from one side ends only that direction).
+// It listens only while the target accepts connections: when Ollama is down it closes its listener, so the
+// gateways get ECONNREFUSED — a connect failure they mark and fail over on — instead of a connection that is
+// accepted and then dropped; it polls the target and listens again once Ollama is back. When the listen address is
+// already taken — the user's Ollama listens on 0.0.0.0:11434 and so already answers there — it steps aside and
+// retries later.
 import net from 'node:net';
 
 export interface Endpoint {
@@ -10,10 +14,15 @@ export interface Endpoint {
   port: number;
 }
 
-export type ForwarderState = 'starting' | 'listening' | 'stepped-aside' | 'unavailable' | 'closed';
+/**
+ * listening: relaying; waiting: the target is down, not listening (clients get ECONNREFUSED); stepped-aside: the
+ * listen address is taken (by Ollama itself); unavailable: the listen address is not on this host.
+ */
+export type ForwarderState = 'starting' | 'listening' | 'waiting' | 'stepped-aside' | 'unavailable' | 'closed';
 
 export type ForwarderEvent =
   | { event: 'listening'; listen: string; target: string }
+  | { event: 'waiting'; listen: string; target: string; reason: string }
   | { event: 'stepped-aside'; listen: string; target: string; reason: string; retryMs: number }
   | { event: 'unavailable'; listen: string; reason: string; retryMs: number }
   | { event: 'upstream-refused'; target: string; client: string; reason: string }
@@ -27,13 +36,15 @@ export interface ForwarderOptions {
   log?: (event: ForwarderEvent) => void;
   /** How long to wait before trying to bind again after EADDRINUSE / EADDRNOTAVAIL. */
   retryMs?: number;
+  /** How often the target is checked (a bare TCP connect) to notice Ollama going away or coming back. */
+  probeMs?: number;
   /** A client that never closes its side after the upstream refused is destroyed after this long. */
   lingerMs?: number;
 }
 
 export interface Forwarder {
   state(): ForwarderState;
-  /** The bound address while listening (port 0 resolves to the real port). */
+  /** The bound address while listening (port 0 resolves to the real port, kept across re-listens). */
   address(): Endpoint | null;
   /** Open client connections. */
   connections(): number;
@@ -45,7 +56,10 @@ const show = (e: Endpoint) => (e.host.includes(':') ? `[${e.host}]:${e.port}` : 
 const peer = (s: net.Socket) => `${s.remoteAddress ?? '?'}:${s.remotePort ?? '?'}`;
 
 /** Relays one accepted client connection to the target; every error stays on this connection. */
-function relay(client: net.Socket, options: Required<Pick<ForwarderOptions, 'target' | 'lingerMs'>> & { log: (e: ForwarderEvent) => void }): void {
+function relay(
+  client: net.Socket,
+  options: Required<Pick<ForwarderOptions, 'target' | 'lingerMs'>> & { log: (e: ForwarderEvent) => void; onRefused: () => void },
+): void {
   const who = peer(client);
   let connected = false;
   const upstream = net.connect({ host: options.target.host, port: options.target.port, allowHalfOpen: true });
@@ -60,6 +74,7 @@ function relay(client: net.Socket, options: Required<Pick<ForwarderOptions, 'tar
       // Nothing reached the target: end the client's side with a FIN (not a reset), drop what it sent, and
       // close fully once it finishes (or after lingerMs).
       options.log({ event: 'upstream-refused', target: show(options.target), client: who, reason: err.code ?? err.message });
+      options.onRefused();
       client.unpipe(upstream);
       client.resume();
       client.end();
@@ -89,83 +104,127 @@ function relay(client: net.Socket, options: Required<Pick<ForwarderOptions, 'tar
   });
 }
 
-/** Binds and serves; resolves once listening or stepped aside (never rejects for a taken or missing address). */
-export function startForwarder(options: ForwarderOptions): Promise<Forwarder> {
+/** A bare TCP connect: does the target accept connections right now? */
+function reachable(target: Endpoint, timeoutMs: number): Promise<string | null> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: target.host, port: target.port });
+    const done = (error: string | null) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(error);
+    };
+    const timer = setTimeout(() => done('ETIMEDOUT'), timeoutMs);
+    socket.once('connect', () => done(null));
+    socket.once('error', (err: NodeJS.ErrnoException) => done(err.code ?? err.message));
+  });
+}
+
+/** Starts relaying; resolves once the first state is known (never rejects for a taken address or a down target). */
+export async function startForwarder(options: ForwarderOptions): Promise<Forwarder> {
   const log = options.log ?? (() => {});
   const retryMs = options.retryMs ?? 30_000;
+  const probeMs = options.probeMs ?? 1_000;
   const lingerMs = options.lingerMs ?? 5_000;
   const sockets = new Set<net.Socket>();
   let state: ForwarderState = 'starting';
-  let retry: NodeJS.Timeout | undefined;
-  const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: false }, (client) => {
+  let port = options.listen.port; // port 0 binds once, then re-listens on the same port
+  let timer: NodeJS.Timeout | undefined;
+  let firstState: (() => void) | undefined;
+  const where = () => show({ host: options.listen.host, port });
+  const target = show(options.target);
+
+  const settle = () => {
+    firstState?.();
+    firstState = undefined;
+  };
+  const schedule = (ms: number) => {
+    clearTimeout(timer);
+    if (state === 'closed') return;
+    timer = setTimeout(tick, ms);
+    timer.unref();
+  };
+  /** Stop accepting (open connections finish on their own); new clients get ECONNREFUSED from the kernel. */
+  const suspend = (reason: string) => {
+    if (state !== 'listening') return;
+    state = 'waiting';
+    server.close();
+    log({ event: 'waiting', listen: where(), target, reason });
+    schedule(probeMs);
+  };
+  const server = net.createServer({ allowHalfOpen: true }, (client) => {
     sockets.add(client);
     client.once('close', () => sockets.delete(client));
-    relay(client, { target: options.target, lingerMs, log });
+    relay(client, { target: options.target, lingerMs, log, onRefused: () => suspend(`${target} refused a connection`) });
   });
-
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const forwarder: Forwarder = {
-      state: () => state,
-      address: () => {
-        const a = server.address();
-        return a && typeof a === 'object' ? { host: a.address, port: a.port } : null;
-      },
-      connections: () => sockets.size,
-      close: () =>
-        new Promise<void>((done) => {
-          clearTimeout(retry);
-          state = 'closed';
-          for (const s of sockets) s.destroy();
-          if (!server.listening) {
-            log({ event: 'closed' });
-            return done();
-          }
-          server.close(() => {
-            log({ event: 'closed' });
-            done();
-          });
-        }),
-    };
-    const settle = () => {
-      if (!settled) {
-        settled = true;
-        resolve(forwarder);
-      }
-    };
-    const attempt = () => {
-      if (state === 'closed') return;
-      server.listen({ host: options.listen.host, port: options.listen.port, exclusive: true });
-    };
-    server.on('listening', () => {
-      state = 'listening';
-      log({ event: 'listening', listen: show(forwarder.address()!), target: show(options.target) });
-      settle();
-    });
-    server.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EADDRINUSE' || err.code === 'EADDRNOTAVAIL') {
-        state = err.code === 'EADDRINUSE' ? 'stepped-aside' : 'unavailable';
-        if (err.code === 'EADDRINUSE') {
-          log({
-            event: 'stepped-aside',
-            listen: show(options.listen),
-            target: show(options.target),
-            reason: `${show(options.listen)} is already taken (Ollama itself listens there, e.g. OLLAMA_HOST=0.0.0.0): containers reach it directly`,
-            retryMs,
-          });
-        } else {
-          log({ event: 'unavailable', listen: show(options.listen), reason: `${options.listen.host} is not an address of this host`, retryMs });
-        }
-        retry = setTimeout(attempt, retryMs);
-        retry.unref();
+  server.on('listening', () => {
+    port = (server.address() as net.AddressInfo).port;
+    state = 'listening';
+    log({ event: 'listening', listen: where(), target });
+    settle();
+    schedule(probeMs);
+  });
+  server.on('error', (err: NodeJS.ErrnoException) => {
+    const before = state;
+    if (err.code === 'EADDRINUSE') {
+      state = 'stepped-aside';
+      // Logged on the change only: the retry every retryMs is silent while the occupant stays.
+      if (before !== 'stepped-aside') log({
+        event: 'stepped-aside',
+        listen: where(),
+        target,
+        reason: `${where()} is already taken (Ollama itself listens there, e.g. OLLAMA_HOST=0.0.0.0): containers reach it directly`,
+        retryMs,
+      });
+    } else {
+      state = 'unavailable';
+      if (before !== 'unavailable') log({ event: 'unavailable', listen: where(), reason: err.code === 'EADDRNOTAVAIL' ? `${options.listen.host} is not an address of this host` : (err.code ?? err.message), retryMs });
+    }
+    settle();
+    schedule(retryMs);
+  });
+  // One loop for every state: while listening, notice the target going away; otherwise, (re)bind once it is there.
+  async function tick(): Promise<void> {
+    if (state === 'closed') return;
+    const error = await reachable(options.target, Math.min(probeMs, 2_000));
+    if ((state as ForwarderState) === 'closed') return;
+    if (state === 'listening') {
+      if (error) suspend(`${target}: ${error}`);
+      else schedule(probeMs);
+      return;
+    }
+    if (error) {
+      if (state !== 'waiting') {
+        state = 'waiting';
+        log({ event: 'waiting', listen: where(), target, reason: `${target}: ${error}` });
         settle();
-        return;
       }
-      if (!settled) {
-        settled = true;
-        reject(err);
-      }
-    });
-    attempt();
-  });
+      schedule(probeMs);
+      return;
+    }
+    server.listen({ host: options.listen.host, port, exclusive: true });
+  }
+
+  const ready = new Promise<void>((resolve) => (firstState = resolve));
+  void tick();
+  await ready;
+  return {
+    state: () => state,
+    address: () => (state === 'listening' ? { host: options.listen.host, port } : null),
+    connections: () => sockets.size,
+    close: () =>
+      new Promise<void>((done) => {
+        clearTimeout(timer);
+        const wasListening = server.listening;
+        state = 'closed';
+        for (const s of sockets) s.destroy();
+        if (!wasListening) {
+          log({ event: 'closed' });
+          return done();
+        }
+        server.close(() => {
+          log({ event: 'closed' });
+          done();
+        });
+      }),
+  };
 }

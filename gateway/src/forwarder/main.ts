@@ -2,6 +2,8 @@
 // where to forward from the environment, logs one JSON line per event, and closes on SIGTERM/SIGINT.
 //   FORWARD_LISTEN  host:port to bind (default: docker0's IPv4 address, port 11434) — never a wildcard address
 //   FORWARD_TARGET  host:port to relay to (default 127.0.0.1:11434, the host's stock Ollama)
+//   FORWARD_STATE_FILE  where the current state is written for the container healthcheck (default /tmp/…)
+import { writeFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { z } from 'zod';
 import { createLogger } from '../logger.js';
@@ -24,6 +26,7 @@ const Env = z.object({
   FORWARD_LISTEN: hostPort,
   FORWARD_TARGET: hostPort,
   FORWARD_RETRY_MS: z.coerce.number().int().min(100).default(30_000),
+  FORWARD_STATE_FILE: z.string().min(1).default('/tmp/ollama-forwarder.state'),
   LOG_LEVEL: z.string().default('info'),
 });
 
@@ -56,12 +59,21 @@ async function main(): Promise<void> {
     log.fatal({ listen: listen.host }, 'refusing a wildcard listen address: FORWARD_LISTEN must be the bridge address');
     process.exit(2);
   }
+  const record = (next: string, detail: string) => {
+    // One line: state, then why; forwarder-healthcheck.mjs reads it (and docker inspect shows its output).
+    writeFileSync(env.FORWARD_STATE_FILE, `${next} ${detail}\n`);
+  };
   const forwarder = await startForwarder({
     listen,
     target: env.FORWARD_TARGET ?? { host: '127.0.0.1', port: 11434 },
     retryMs: env.FORWARD_RETRY_MS,
     log: (event) => {
+      if (event.event === 'listening') record('listening', `${event.listen} -> ${event.target}`);
+      else if (event.event === 'waiting') record('waiting', `for Ollama at ${event.target}: ${event.reason}`);
+      else if (event.event === 'stepped-aside') record('stepped-aside', event.reason);
+      else if (event.event === 'unavailable') record('unavailable', event.reason);
       if (event.event === 'listening') log.info(event, `forwarding ${event.listen} -> ${event.target} (Ollama on the host's loopback)`);
+      else if (event.event === 'waiting') log.warn(event, `Ollama does not accept connections at ${event.target} (${event.reason}): not listening on ${event.listen} until it does`);
       else if (event.event === 'stepped-aside') log.warn(event, `stepping aside: ${event.reason}`);
       else if (event.event === 'unavailable') log.error(event, `cannot listen: ${event.reason}`);
       else if (event.event === 'upstream-refused') log.warn(event, `Ollama did not accept the connection at ${event.target} (${event.reason}): is it running?`);
