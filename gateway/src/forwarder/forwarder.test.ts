@@ -165,6 +165,35 @@ describe('forwarder', () => {
     await expect(connect(listenPort)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 
+  it('Ollama shutting down (closing its connections) is noticed at once, not at the next probe', async () => {
+    const held: net.Socket[] = [];
+    const target = net.createServer((socket) => {
+      socket.on('error', () => {});
+      held.push(socket);
+    });
+    const port = await listen(target);
+    const events: ForwarderEvent[] = [];
+    const forwarder = await startForwarder({ listen: { host: '127.0.0.1', port: 0 }, target: { host: '127.0.0.1', port }, log: (e) => events.push(e), probeMs: 60_000 });
+    cleanup.push(() => forwarder.close());
+    const listenPort = forwarder.address()!.port;
+    const client = await connect(listenPort);
+    client.on('error', () => {});
+    await new Promise<void>((resolve) => {
+      const poll = () => (held.length >= 2 ? resolve() : setTimeout(poll, 10)); // the start-up probe + our relay
+      poll();
+    });
+    // Shutdown as Ollama does it: stop accepting, close the open connections.
+    const closed = new Promise<void>((r) => target.close(() => r()));
+    for (const socket of held) socket.destroy();
+    await closed;
+    await new Promise<void>((resolve) => {
+      const poll = () => (forwarder.state() === 'waiting' ? resolve() : setTimeout(poll, 10));
+      poll();
+    });
+    expect(events.at(-1)).toMatchObject({ event: 'waiting', reason: `127.0.0.1:${port}: ECONNREFUSED` });
+    await expect(connect(listenPort)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
   it('Ollama not there at start: waits without listening, then relays once it comes up', async () => {
     const free = async () => {
       const probe = net.createServer();

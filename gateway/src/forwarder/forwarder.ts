@@ -58,7 +58,12 @@ const peer = (s: net.Socket) => `${s.remoteAddress ?? '?'}:${s.remotePort ?? '?'
 /** Relays one accepted client connection to the target; every error stays on this connection. */
 function relay(
   client: net.Socket,
-  options: Required<Pick<ForwarderOptions, 'target' | 'lingerMs'>> & { log: (e: ForwarderEvent) => void; onRefused: () => void },
+  options: Required<Pick<ForwarderOptions, 'target' | 'lingerMs'>> & {
+    log: (e: ForwarderEvent) => void;
+    onRefused: () => void;
+    /** The target ended a connection: it may be shutting down, so check it now rather than at the next probe. */
+    onTargetClosed: () => void;
+  },
 ): void {
   const who = peer(client);
   let connected = false;
@@ -99,7 +104,10 @@ function relay(
   client.once('close', () => {
     if (!upstream.writableEnded) upstream.destroy();
   });
+  // The target's FIN (or close) may mean Ollama is shutting down: one probe tells.
+  upstream.once('end', () => options.onTargetClosed());
   upstream.once('close', () => {
+    if (connected) options.onTargetClosed();
     if (!client.writableEnded) client.destroy();
   });
 }
@@ -154,7 +162,13 @@ export async function startForwarder(options: ForwarderOptions): Promise<Forward
   const server = net.createServer({ allowHalfOpen: true }, (client) => {
     sockets.add(client);
     client.once('close', () => sockets.delete(client));
-    relay(client, { target: options.target, lingerMs, log, onRefused: () => suspend(`${target} refused a connection`) });
+    relay(client, {
+      target: options.target,
+      lingerMs,
+      log,
+      onRefused: () => suspend(`${target} refused a connection`),
+      onTargetClosed: () => void checkNow(),
+    });
   });
   server.on('listening', () => {
     port = (server.address() as net.AddressInfo).port;
@@ -182,6 +196,20 @@ export async function startForwarder(options: ForwarderOptions): Promise<Forward
     settle();
     schedule(retryMs);
   });
+  // When Ollama shuts down it closes its connections first: checking then (instead of at the next probe) stops
+  // listening before the gateways open new connections, so they see ECONNREFUSED rather than a dropped socket.
+  let checking = false;
+  async function checkNow(): Promise<void> {
+    if (checking || state !== 'listening') return;
+    checking = true;
+    try {
+      const error = await reachable(options.target, Math.min(probeMs, 2_000));
+      if (error) suspend(`${target}: ${error}`);
+    } finally {
+      checking = false;
+    }
+  }
+
   // One loop for every state: while listening, notice the target going away; otherwise, (re)bind once it is there.
   async function tick(): Promise<void> {
     if (state === 'closed') return;
