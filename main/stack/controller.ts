@@ -1,5 +1,7 @@
 // The stack controller: one object the CLI, the tray and `serve` mode share. Compose (child process) creates,
 // recreates and removes the stack; dockerode (Engine API) starts, stops, watches and reads logs day to day.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Writable } from 'node:stream';
 import type Docker from 'dockerode';
 import {
@@ -12,7 +14,7 @@ import {
   type UpOptions,
 } from './compose.js';
 import { listStack, type ContainerStatus } from './containers.js';
-import { composeEnv, effectiveValues, ensureEnvFile, type EnvFile } from './env-file.js';
+import { composeEnv, DEFAULT_OLLAMA_URLS, effectiveValues, ENV_FILE_NAME, ensureEnvFile, parseEnvFile, type EnvFile } from './env-file.js';
 import { discoverEngine, type Engine } from './engine.js';
 import { StackError } from './errors.js';
 import { watchEvents, type EventSubscription, type StackEvent } from './events.js';
@@ -22,7 +24,6 @@ import { composeFile, llmgwHome, PROJECT } from './paths.js';
 import { assertPortsFree, stackPorts } from './ports.js';
 import { parseProgressLine, type ProgressEvent } from './progress.js';
 import { bridgeGatewayOf, planOllamaRoute, routeComposeEnv, type OllamaRoute } from './ollama-route.js';
-import { DEFAULT_OLLAMA_URLS } from './env-file.js';
 
 export type ControllerEvent =
   | ProgressEvent
@@ -85,7 +86,14 @@ export class StackController {
 
   /** The one decision of how the replicas reach Ollama on this platform (see ollama-route.ts). */
   async ollamaRoute(): Promise<OllamaRoute> {
-    const values = effectiveValues(this.envFile().values, this.env);
+    // Read, never create: `status` and the health monitor must not generate secrets as a side effect.
+    let file: Record<string, string> = {};
+    try {
+      file = parseEnvFile(readFileSync(path.join(this.home, ENV_FILE_NAME), 'utf8'));
+    } catch {
+      // no stack.env yet: the defaults apply
+    }
+    const values = effectiveValues(file, this.env);
     let bridgeGateway: string | null = null;
     if (this.platform === 'linux') {
       const network = await (await this.docker()).getNetwork('bridge').inspect().catch(() => null);
