@@ -552,6 +552,10 @@ describe('faults and abuse on the Compose stack', () => {
       total += unreachable.length;
       const unreachableWrong = unreachable.filter((r) => r.status !== 503 || !isEnvelope(r.body) || r.ended - r.started > 5000);
       bad += unreachableWrong.length;
+      if (unreachableWrong.length > 0) {
+        console.log('faults: unreachable unexpected:', unreachableWrong.map((r) => `${r.status} ${r.body.slice(0, 200)}`));
+        console.log(`faults: ollama-forwarder log:\n${await dockerCli(['logs', '--tail', '30', 'llm-gateway-ollama-forwarder']).catch((e: Error) => e.message)}`);
+      }
       outcomes.push(`unreachable: ${[...new Set(unreachable.map((r) => r.status))].join(',')}`);
       // Recovery, then sockets and memory back to baseline.
       await waitFor('the upstream to serve again', 20_000, async () => (await chat({ key, model })).status === 200);

@@ -141,12 +141,12 @@ describe('forwarder', () => {
     for (const socket of upstreamSockets) socket.destroy();
   });
 
-  it('Ollama gone: the client that found out gets a FIN (no reset), later clients get ECONNREFUSED (a connect failure)', async () => {
+  it('Ollama gone: the client that found out gets a 503 and a FIN (no reset); during the drain others get the 503 at once; then ECONNREFUSED', async () => {
     const target = net.createServer((socket) => socket.on('error', () => {}).end());
     const port = await listen(target);
     const events: ForwarderEvent[] = [];
     // A slow probe: the refused connection, not the probe, is what notices here.
-    const forwarder = await startForwarder({ listen: { host: '127.0.0.1', port: 0 }, target: { host: '127.0.0.1', port }, log: (e) => events.push(e), probeMs: 60_000, lingerMs: 2_000 });
+    const forwarder = await startForwarder({ listen: { host: '127.0.0.1', port: 0 }, target: { host: '127.0.0.1', port }, log: (e) => events.push(e), probeMs: 60_000, lingerMs: 2_000, drainMs: 60_000 });
     cleanup.push(() => forwarder.close());
     const listenPort = forwarder.address()!.port;
     await new Promise<void>((r) => target.close(() => r()));
@@ -154,14 +154,38 @@ describe('forwarder', () => {
     const errors: Error[] = [];
     client.on('error', (e) => errors.push(e));
     client.write('GET /api/version HTTP/1.1\r\nHost: x\r\n\r\n');
-    const got = await readAll(client);
+    const got = (await readAll(client)).toString();
     client.end();
     await new Promise((r) => client.once('close', r));
-    expect(got.length).toBe(0);
+    expect(got).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n/);
+    expect(JSON.parse(got.slice(got.indexOf('\r\n\r\n') + 4))).toEqual({ error: `Ollama is not running: 127.0.0.1:${port} refused the connection (ECONNREFUSED)` });
     expect(errors).toEqual([]);
     expect(events).toContainEqual(expect.objectContaining({ event: 'upstream-refused', target: `127.0.0.1:${port}`, reason: 'ECONNREFUSED' }));
     expect(forwarder.state()).toBe('waiting');
     expect(events.at(-1)).toMatchObject({ event: 'waiting', listen: `127.0.0.1:${listenPort}` });
+    // Still draining: the next client gets the 503 without a new attempt at the target.
+    const refusedBefore = events.filter((e) => e.event === 'upstream-refused').length;
+    const second = await connect(listenPort);
+    second.end('GET / HTTP/1.1\r\n\r\n');
+    expect((await readAll(second)).toString()).toMatch(/^HTTP\/1\.1 503 /);
+    expect(events.filter((e) => e.event === 'upstream-refused').length).toBe(refusedBefore);
+    expect(forwarder.accepting()).toBe(true);
+  });
+
+  it('after the drain the listener is closed: clients get ECONNREFUSED, a connect failure', async () => {
+    const target = net.createServer((socket) => socket.on('error', () => {}).end());
+    const port = await listen(target);
+    const forwarder = await startForwarder({ listen: { host: '127.0.0.1', port: 0 }, target: { host: '127.0.0.1', port }, probeMs: 60_000, drainMs: 0 });
+    cleanup.push(() => forwarder.close());
+    const listenPort = forwarder.address()!.port;
+    await new Promise<void>((r) => target.close(() => r()));
+    const client = await connect(listenPort);
+    client.end();
+    await readAll(client);
+    await new Promise<void>((resolve) => {
+      const poll = () => (!forwarder.accepting() ? resolve() : setTimeout(poll, 10));
+      poll();
+    });
     await expect(connect(listenPort)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 
@@ -173,7 +197,7 @@ describe('forwarder', () => {
     });
     const port = await listen(target);
     const events: ForwarderEvent[] = [];
-    const forwarder = await startForwarder({ listen: { host: '127.0.0.1', port: 0 }, target: { host: '127.0.0.1', port }, log: (e) => events.push(e), probeMs: 60_000 });
+    const forwarder = await startForwarder({ listen: { host: '127.0.0.1', port: 0 }, target: { host: '127.0.0.1', port }, log: (e) => events.push(e), probeMs: 60_000, drainMs: 0 });
     cleanup.push(() => forwarder.close());
     const listenPort = forwarder.address()!.port;
     const client = await connect(listenPort);
@@ -187,7 +211,7 @@ describe('forwarder', () => {
     for (const socket of held) socket.destroy();
     await closed;
     await new Promise<void>((resolve) => {
-      const poll = () => (forwarder.state() === 'waiting' ? resolve() : setTimeout(poll, 10));
+      const poll = () => (forwarder.state() === 'waiting' && !forwarder.accepting() ? resolve() : setTimeout(poll, 10));
       poll();
     });
     expect(events.at(-1)).toMatchObject({ event: 'waiting', reason: `127.0.0.1:${port}: ECONNREFUSED` });

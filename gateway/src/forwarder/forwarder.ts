@@ -4,7 +4,8 @@
 // (allowHalfOpen: a FIN from one side ends only that direction).
 // It listens only while the target accepts connections: when Ollama is down it closes its listener, so the
 // gateways get ECONNREFUSED — a connect failure they mark and fail over on — instead of a connection that is
-// accepted and then dropped; it polls the target and listens again once Ollama is back. When the listen address is
+// accepted and then dropped; connections caught in between get an HTTP 503 (as from an Ollama that cannot serve).
+// It polls the target and listens again once Ollama is back. When the listen address is
 // already taken — the user's Ollama listens on 0.0.0.0:11434 and so already answers there — it steps aside and
 // retries later.
 import net from 'node:net';
@@ -40,12 +41,16 @@ export interface ForwarderOptions {
   probeMs?: number;
   /** A client that never closes its side after the upstream refused is destroyed after this long. */
   lingerMs?: number;
+  /** After Ollama went away, how long new connections still get a 503 before the listener closes. */
+  drainMs?: number;
 }
 
 export interface Forwarder {
   state(): ForwarderState;
   /** The bound address while listening (port 0 resolves to the real port, kept across re-listens). */
   address(): Endpoint | null;
+  /** Whether the listener is open (it stays open during the drain after Ollama went away). */
+  accepting(): boolean;
   /** Open client connections. */
   connections(): number;
   /** Stops listening and destroys every open connection. */
@@ -54,6 +59,25 @@ export interface Forwarder {
 
 const show = (e: Endpoint) => (e.host.includes(':') ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`);
 const peer = (s: net.Socket) => `${s.remoteAddress ?? '?'}:${s.remotePort ?? '?'}`;
+
+/**
+ * A connection accepted while Ollama is not there: answer as an Ollama that cannot serve would — an HTTP 503 with a
+ * JSON error (the relay exists for Ollama's HTTP API) — then end our side with a FIN, read and drop what the client
+ * still sends (so the kernel never resets it), and close once the client is done or after lingerMs.
+ */
+function answerDown(client: net.Socket, target: string, reason: string, lingerMs: number): void {
+  const body = JSON.stringify({ error: `Ollama is not running: ${target} refused the connection (${reason})` });
+  client.on('error', () => {}); // the client may already be gone; nothing to relay either way
+  client.resume();
+  client.end(
+    `HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json; charset=utf-8\r\nconnection: close\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+  const timer = setTimeout(() => client.destroy(), lingerMs);
+  timer.unref();
+  client.once('end', () => client.destroy());
+  client.once('close', () => clearTimeout(timer));
+}
 
 /** Relays one accepted client connection to the target; every error stays on this connection. */
 function relay(
@@ -76,16 +100,11 @@ function relay(
   });
   upstream.on('error', (err: NodeJS.ErrnoException) => {
     if (!connected) {
-      // Nothing reached the target: end the client's side with a FIN (not a reset), drop what it sent, and
-      // close fully once it finishes (or after lingerMs).
+      // Nothing reached the target: answer 503 and close cleanly (never a reset).
       options.log({ event: 'upstream-refused', target: show(options.target), client: who, reason: err.code ?? err.message });
       options.onRefused();
       client.unpipe(upstream);
-      client.resume();
-      client.end();
-      const timer = setTimeout(() => client.destroy(), options.lingerMs);
-      timer.unref();
-      client.once('close', () => clearTimeout(timer));
+      answerDown(client, show(options.target), err.code ?? err.message, options.lingerMs);
       return;
     }
     options.log({ event: 'connection-error', side: 'upstream', client: who, reason: err.code ?? err.message });
@@ -133,6 +152,7 @@ export async function startForwarder(options: ForwarderOptions): Promise<Forward
   const retryMs = options.retryMs ?? 30_000;
   const probeMs = options.probeMs ?? 1_000;
   const lingerMs = options.lingerMs ?? 5_000;
+  const drainMs = options.drainMs ?? 250;
   const sockets = new Set<net.Socket>();
   let state: ForwarderState = 'starting';
   let port = options.listen.port; // port 0 binds once, then re-listens on the same port
@@ -152,16 +172,23 @@ export async function startForwarder(options: ForwarderOptions): Promise<Forward
     timer.unref();
   };
   /** Stop accepting (open connections finish on their own); new clients get ECONNREFUSED from the kernel. */
+  // Stop listening, after a short drain: connections that arrive meanwhile (in flight when Ollama went away) get
+  // the 503 at once, instead of the reset the kernel gives to a closed listener's queued connections. After it,
+  // clients get ECONNREFUSED: a connect failure, which the gateways mark and fail over on.
   const suspend = (reason: string) => {
     if (state !== 'listening') return;
     state = 'waiting';
-    server.close();
     log({ event: 'waiting', listen: where(), target, reason });
+    const drain = setTimeout(() => {
+      if (state === 'waiting' && server.listening) server.close();
+    }, drainMs);
+    drain.unref();
     schedule(probeMs);
   };
   const server = net.createServer({ allowHalfOpen: true }, (client) => {
     sockets.add(client);
     client.once('close', () => sockets.delete(client));
+    if (state !== 'listening') return answerDown(client, target, 'not accepting connections', lingerMs);
     relay(client, {
       target: options.target,
       lingerMs,
@@ -229,6 +256,13 @@ export async function startForwarder(options: ForwarderOptions): Promise<Forward
       schedule(probeMs);
       return;
     }
+    if (server.listening) {
+      // Ollama came back within the drain: keep the listener we still have.
+      state = 'listening';
+      log({ event: 'listening', listen: where(), target });
+      schedule(probeMs);
+      return;
+    }
     server.listen({ host: options.listen.host, port, exclusive: true });
   }
 
@@ -238,6 +272,7 @@ export async function startForwarder(options: ForwarderOptions): Promise<Forward
   return {
     state: () => state,
     address: () => (state === 'listening' ? { host: options.listen.host, port } : null),
+    accepting: () => server.listening,
     connections: () => sockets.size,
     close: () =>
       new Promise<void>((done) => {
