@@ -108,6 +108,8 @@ describe('the llm-gateway Compose stack', () => {
     expect(await probeOllamaReach(status.ollama!, status.containers)).toMatchObject({ ok: true });
     const forwarderLog = execFileSync('docker', ['logs', 'llm-gateway-ollama-forwarder'], { encoding: 'utf8' });
     expect(forwarderLog).toContain(`forwarding ${bridge}:11434 -> 127.0.0.1:11434`);
+    // Tunables the environment did not set stay unset, so the gateway's own defaults apply in the stack.
+    expect(execFileSync('docker', ['exec', 'llm-gateway-api-gateway-1', 'sh', '-c', 'printenv UPSTREAM_FIRST_BYTE_TIMEOUT_MS || echo unset'], { encoding: 'utf8' }).trim()).toBe('unset');
     const hosts = execFileSync('docker', ['exec', 'llm-gateway-api-gateway-1', 'getent', 'hosts', 'host.docker.internal'], { encoding: 'utf8' });
     expect(hosts.trim().split(/\s+/)[0]).toBe(bridge);
     // A chat through :3000 reaches the host's 127.0.0.1:11434 (the upstream counts what it served).
