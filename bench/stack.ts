@@ -4,13 +4,13 @@
 // from ../shared/tools/offline-images), with a real key created through the admin API behind Nginx. It stays up for
 // all repetitions and is removed with its volumes (down --volumes) by closeStack(), on failure and on Ctrl-C too.
 //
-// Containers cannot reach the host's loopback, so the replicas call a twin of the bench's upstream: the same
-// fixture with the same settings (read from the given upstream's environment), listening on the docker bridge
-// address (host.docker.internal inside the containers) on one fixed port, restarted when the settings change.
+// The replicas call a twin of the bench's upstream: the same fixture with the same settings (read from the given
+// upstream's environment), listening where a stock Ollama does — 127.0.0.1:11434 — so the stack comes up with no
+// OLLAMA_URLS and reaches it through its ollama-forwarder (Linux), restarted when the settings change.
 //
 // The containers get the bench's SUT core as their cpuset (BENCH_STACK_CPUS=all leaves them unpinned, or names
 // another cpuset), like every other system under test. CPU and memory are the whole stack's: the cgroup CPU time of
-// its six containers (Engine stats) and the sum of the RSS of every process in them. Where the CPU went during the
+// its containers (the ollama-forwarder included) (Engine stats) and the sum of the RSS of every process in them. Where the CPU went during the
 // c=32 run — per container, and on the host side docker-proxy (which relays 127.0.0.1:3000 to nginx), dockerd and
 // the upstream twin — next to the host's busy time per core, is a note line under the table: what limits the stack.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { StackController } from '../main/stack/controller.js';
-import { bridgeGatewayIp } from '../test/e2e/support.js';
+import { stockOllamaEnv } from '../test/e2e/support.js';
 import { cpuSeconds, rssMb, startPinned, stop, type Proc } from './processes.js';
 
 const URL_ = 'http://127.0.0.1:3000';
@@ -97,24 +97,17 @@ export async function checkStack(opts: Options): Promise<void> {
   }
 }
 
-async function freePortOn(host: string): Promise<number> {
-  const server = net.createServer().listen(0, host);
-  await new Promise((resolve, reject) => server.once('listening', resolve).once('error', reject));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 async function open(): Promise<Open> {
   if (!options) throw new Error('bench: checkStack() first');
   const started = Date.now();
   const home = mkdtempSync(path.join(os.tmpdir(), 'llmgw-bench-stack-'));
   const probe = new StackController({ env: { ...process.env, LLMGW_HOME: home } });
   const docker = await probe.docker();
-  const host = await bridgeGatewayIp(docker);
-  const port = await freePortOn(host);
+  // Ollama's own default address; the stack's default route (the forwarder) reaches it.
+  const host = '127.0.0.1';
+  const port = 11434;
   const controller = new StackController({
-    env: { ...process.env, LLMGW_HOME: home, OLLAMA_URLS: `http://host.docker.internal:${port}`, LOG_LEVEL: 'warn' },
+    env: { ...stockOllamaEnv(process.env), LLMGW_HOME: home, LOG_LEVEL: 'warn' },
   });
   const state: Open = { controller, docker, home, host, port, key: '', containers: [] };
   process.once('SIGINT', onSignal);
@@ -176,7 +169,6 @@ async function useUpstream(state: Open, upstreamPid: number): Promise<void> {
 }
 
 async function waitForHostPort(host: string, port: number, proc: Proc): Promise<void> {
-  // processes.waitForPort probes 127.0.0.1; the twin listens on the bridge address only.
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
     if (proc.child.exitCode !== null) throw new Error(`stack upstream exited: ${proc.output()}`);

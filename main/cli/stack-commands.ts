@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { StackController, type ControllerEvent, type StackStatus } from '../stack/controller.js';
 import { StackError } from '../stack/errors.js';
 import type { StackEvent } from '../stack/events.js';
+import { probeOllamaReach, reachLine } from '../control/health/ollama-reach.js';
 import { CliError } from './errors.js';
 
 export const STACK_COMMANDS = ['up', 'down', 'stop', 'start', 'restart', 'status', 'logs', 'events'] as const;
@@ -33,7 +34,10 @@ export function renderStatus(status: StackStatus): string {
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   const lines = rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
-  return [`Stack ${status.project}: ${status.state}`, ...lines].join('\n');
+  const route = status.ollama
+    ? [`Ollama route: ${status.ollama.forwarder ? `forwarder ${status.ollama.forwarder.listen} → ${status.ollama.forwarder.target}` : 'direct'} (${status.ollama.reason})`]
+    : [];
+  return [`Stack ${status.project}: ${status.state}`, ...lines, ...route].join('\n');
 }
 
 /** One human line per event, or null to stay quiet (build chatter without --verbose). */
@@ -107,8 +111,15 @@ export async function runStack(command: StackCommand, argv: string[]): Promise<v
         if (!service) throw new CliError('usage', 'restart needs a service: nginx, api-gateway, postgres or redis.');
         return result(await controller.restart(service));
       }
-      case 'status':
-        return result(await controller.status());
+      case 'status': {
+        // Besides the containers: can the stack reach Ollama, and if not, why and the one fix.
+        const status = await controller.status();
+        const reach = status.ollama && status.state !== 'not-created' ? await probeOllamaReach(status.ollama, status.containers) : null;
+        if (json) return print(JSON.stringify({ type: 'result', ...status, ...(reach ? { ollamaReach: reach } : {}) }));
+        print(renderStatus(status));
+        if (reach) print(reachLine(reach));
+        return;
+      }
       case 'logs': {
         const service = positionals[0];
         if (!service) throw new CliError('usage', 'logs needs a service: nginx, api-gateway, postgres or redis.');

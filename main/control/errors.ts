@@ -14,6 +14,12 @@ export const CONTROL_ERRORS = {
   pull_failed: 'Check the model name on ollama.com/library and that Ollama can reach the internet, then pull again (it resumes).',
   ollama_unreachable: 'Start Ollama (`ollama serve`, or the app) or set the Ollama URL in the settings.',
   ollama_error: 'Ollama refused the request; its message is above.',
+  ollama_not_running:
+    'Start Ollama on this computer: `ollama serve` (or `sudo systemctl start ollama` on Linux, or the Ollama app on macOS/Windows). It needs no other setting: the stack reaches 127.0.0.1:11434.',
+  ollama_forwarder_down:
+    'Run `llm-gateway up` (it recreates the ollama-forwarder service); `llm-gateway logs ollama-forwarder` shows why it stopped.',
+  ollama_unreachable_from_stack:
+    'Set OLLAMA_URLS in stack.env to an address the containers can reach (e.g. http://<this host LAN IP>:11434 with Ollama listening there), then run `llm-gateway up`.',
   gateway_unreachable: 'Start the stack or embedded mode first; the gateway answers on the configured port.',
   no_admin_token: 'The admin token is not known yet: start the stack or embedded mode once so it is generated.',
   admin_refused: "The gateway refused the admin token; the vault's token does not match the running gateway's ADMIN_TOKEN.",

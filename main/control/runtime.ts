@@ -41,6 +41,7 @@ export class Runtime {
         ...(o.stack ? { stack: o.stack } : {}),
         gatewayUrl: () => this.gatewayUrl(),
         ollamaVersion: () => o.ollama.version(),
+        ...(o.stack?.ollamaReach ? { ollamaReach: () => o.stack!.ollamaReach!() } : {}),
       },
       { ...o.health, onChange: (health) => o.bus.emit({ type: 'status', health }) },
     );

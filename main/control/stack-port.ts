@@ -5,6 +5,7 @@ import type { StackProbe } from '../readiness/types.js';
 import { readStackEnv } from '../readiness/home.js';
 import type { StackController } from '../stack/controller.js';
 import type { StackView } from './health/monitor.js';
+import { probeOllamaReach, type OllamaReach } from './health/ollama-reach.js';
 
 export interface StackPort extends StackView {
   start(): Promise<unknown>;
@@ -13,6 +14,8 @@ export interface StackPort extends StackView {
   env(): Record<string, string> | null;
   /** For the readiness suite's stack checks (container list, failover). */
   probe(): StackProbe;
+  /** Whether the replicas can reach Ollama (route + probes from the host); optional so fakes may leave it out. */
+  ollamaReach?(): Promise<OllamaReach | null>;
   /** The last `tail` log lines of a service's containers (optional: fakes may leave it out). */
   logs?(service: string, tail: number): Promise<string[]>;
 }
@@ -27,6 +30,11 @@ export function stackPortOf(controller: StackController): StackPort {
     start: () => controller.start(),
     stop: () => controller.stop(),
     env: () => readStackEnv(controller.home),
+    ollamaReach: async () => {
+      const containers = await controller.containers();
+      if (!containers.some((c) => c.state === 'running')) return null; // nothing to reach it from
+      return probeOllamaReach(await controller.ollamaRoute(), containers);
+    },
     logs: async (service, tail) => {
       let text = '';
       const sink = new Writable({

@@ -4,6 +4,8 @@ import { aggregateHealth, type HealthSnapshot } from './health/aggregate.js';
 import { CATALOG } from './models/catalog.js';
 import type { InstalledModel } from './models/ollama-client.js';
 import type { PullState } from './models/pull-progress.js';
+import { diagnoseOllama } from './health/ollama-reach.js';
+import { planOllamaRoute } from '../stack/ollama-route.js';
 import { findItem, trayIconName, trayMenu, trayTooltip, type MenuItem, type TrayState } from './tray-menu.js';
 
 const health = (status: HealthSnapshot['status']): HealthSnapshot => ({ status, summary: status, mode: 'stack', transition: null, services: aggregateHealth({ mode: 'stack', transition: null, containers: [], ready: null, ollama: null }).services });
@@ -102,3 +104,21 @@ describe('trayMenu', () => {
     expect(trayTooltip({ health: { ...health('healthy'), summary: 'Running' }, mode: 'stack' })).toBe('LLM Gateway (stack) — Running');
   });
 });
+
+describe('trayMenu — the stack cannot reach Ollama', () => {
+  it('shows the diagnosis under Services and the fix on the first level', () => {
+    const route = planOllamaRoute({ platform: 'linux', urls: 'http://host.docker.internal:11434', bridgeGateway: '172.17.0.1' });
+    const reach = diagnoseOllama({ route, host: { ok: true, version: '0.12.0' }, relay: { ok: false, error: 'ECONNREFUSED' }, forwarder: { state: 'exited', health: 'none' } });
+    const containers = ['nginx', 'api-gateway', 'postgres', 'redis'].map((service) => ({ name: service, service, replica: 1, state: 'running', health: 'healthy' }));
+    const snapshot = aggregateHealth({ mode: 'stack', transition: null, containers: [...containers, { name: 'f', service: 'ollama-forwarder', replica: 1, state: 'exited', health: 'none' }], ready: { reachable: true, ok: false, failing: ['upstreams'] }, ollama: { ok: true, version: '0.12.0' }, reach });
+    const menu = trayMenu(state({ health: snapshot }));
+    expect(item(menu, 'status').label).toBe('LLM Gateway — Degraded');
+    expect(item(menu, 'ollama-fix').label).toContain('llm-gateway up');
+    expect(item(menu, 'service-ollama').label).toContain('ollama-forwarder container is exited');
+    expect(item(menu, 'service-ollama-fix').label).toContain('Fix: Run `llm-gateway up`');
+    expect(item(menu, 'service-ollama-forwarder').label).toContain('Ollama forwarder — exited');
+    // Healthy: no fix line anywhere.
+    expect(findItem(trayMenu(state()), 'ollama-fix')).toBeUndefined();
+  });
+});
+

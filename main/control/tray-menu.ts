@@ -98,7 +98,11 @@ function servicesMenu(state: TrayState): MenuItem {
     label: 'Services',
     enabled: services.length > 0,
     kind: 'submenu',
-    submenu: services.map((s) => info(`service-${s.id}`, `${SERVICE_MARK[s.status]} ${s.label} — ${s.detail}`)),
+    // A known cause carries its fix (e.g. "Start Ollama …"): shown right under the service it concerns.
+    submenu: services.flatMap((s) => [
+      info(`service-${s.id}`, `${SERVICE_MARK[s.status]} ${s.label} — ${s.detail}`),
+      ...(s.hint && s.status !== 'healthy' ? [info(`service-${s.id}-fix`, `    Fix: ${s.hint}`)] : []),
+    ]),
   };
 }
 
@@ -145,12 +149,19 @@ function modelsMenu(state: TrayState): MenuItem {
   return { id: 'models', label: pulling.size ? `Models (${pulling.size} pulling)` : 'Models', enabled: true, kind: 'submenu', submenu: items };
 }
 
+/** When the stack cannot reach Ollama, the fix is on the menu's first level: it is the one thing to do. */
+function ollamaFix(state: TrayState): MenuItem[] {
+  const ollama = state.health.services.find((s) => s.id === 'ollama');
+  return ollama?.hint && ollama.status !== 'healthy' ? [info('ollama-fix', `Ollama: ${ollama.hint}`)] : [];
+}
+
 export function trayMenu(state: TrayState): MenuItem[] {
   separators = 0;
   const canServe = serving(state);
   return [
     info('status', `LLM Gateway — ${STATUS_LABEL[state.health.status]}`),
     ...(state.health.status !== 'stopped' && state.health.status !== 'healthy' ? [info('status-detail', state.health.summary)] : []),
+    ...ollamaFix(state),
     ...lifecycleItems(state),
     servicesMenu(state),
     separator(),

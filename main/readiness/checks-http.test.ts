@@ -5,7 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../test/support/harness.js';
 import { runReadiness } from './runner.js';
-import type { CheckResult, ReadinessOptions } from './types.js';
+import { probeOllamaReach } from '../control/health/ollama-reach.js';
+import { planOllamaRoute } from '../stack/ollama-route.js';
+import type { CheckResult, ReadinessOptions, StackProbe } from './types.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -66,6 +68,26 @@ describe('checks fail when their condition is broken', () => {
     expect(r.cors!.summary).toMatch(/2 Access-Control-Allow-Origin values/);
     expect(r.cors!.fix).toMatch(/Nginx/);
     expect(r['cors-preflight']!.status).toBe('fail');
+  });
+
+  it('on a stack, a failing model list says why Ollama is out of reach and the one fix (the reach diagnosis)', async () => {
+    const h = await harness({ UPSTREAM_CONNECT_TIMEOUT_MS: 500, READY_TIMEOUT_MS: 500 });
+    const deadUrl = h.upstream.url;
+    await h.upstream.close();
+    // The stack's probe, with the real diagnosis over real probes: nothing answers on the relay nor on "loopback".
+    const route = planOllamaRoute({ platform: 'linux', urls: 'http://host.docker.internal:11434', bridgeGateway: '172.17.0.1' });
+    const deadRoute = { ...route, forwarder: { listen: deadUrl.replace('http://', ''), target: '127.0.0.1:11434' } };
+    const stack: StackProbe = {
+      containers: async () => [],
+      stopReplica: async () => {},
+      startReplica: async () => {},
+      ollamaReach: () => probeOllamaReach(deadRoute, [{ service: 'ollama-forwarder', state: 'running', health: 'healthy' }], { hostUrl: deadUrl }),
+    };
+    const r = await only(h, ['models'], { stack });
+    expect(r.models).toMatchObject({ status: 'fail', code: 'ollama_not_running' });
+    expect(r.models!.summary).toMatch(/^GET \/v1\/models answered 503: Ollama is not running/);
+    expect(r.models!.fix).toContain('ollama serve');
+    expect(r.models!.details).toMatchObject({ tried: expect.stringContaining(deadRoute.forwarder.listen), listens: expect.stringContaining('nothing answers') });
   });
 
   it('a stopped upstream fails list models, chat, streaming and readiness', async () => {

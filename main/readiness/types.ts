@@ -44,7 +44,17 @@ export interface StackProbe {
   stopReplica(name: string): Promise<void>;
   /** Starts it again and resolves once it is running (health is awaited by the suite). */
   startReplica(name: string): Promise<void>;
+  /**
+   * Whether the stack's replicas can reach Ollama and, if not, why (address tried, where Ollama listens) and the
+   * fix; used to explain a failing model list. Optional: fakes may leave it out.
+   */
+  ollamaReach?(): Promise<StackOllamaReach | null>;
 }
+
+/** The stack's Ollama reach diagnosis as the suite reads it (main/control/health/ollama-reach.ts produces it). */
+export type StackOllamaReach =
+  | { ok: true | null; summary: string; tried: string }
+  | { ok: false; code: string; message: string; hint: string; tried: string; listens: string };
 
 /** Options of a run (all optional except the gateway URL). */
 export interface ReadinessOptions {

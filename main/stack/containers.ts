@@ -58,8 +58,8 @@ export function toContainerStatus(info: InspectLike, now: number = Date.now()): 
   };
 }
 
-/** Start order: data first, then the gateways, then the proxy. Unknown services (e.g. ollama) go with data. */
-export const SERVICE_TIER: Record<string, number> = { postgres: 0, redis: 0, ollama: 0, 'api-gateway': 1, nginx: 2 };
+/** Start order: data (and the Ollama relay) first, then the gateways, then the proxy. Unknown services go with data. */
+export const SERVICE_TIER: Record<string, number> = { postgres: 0, redis: 0, ollama: 0, 'ollama-forwarder': 0, 'api-gateway': 1, nginx: 2 };
 
 export function tierOf(service: string): number {
   return SERVICE_TIER[service] ?? 0;

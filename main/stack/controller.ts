@@ -1,5 +1,7 @@
 // The stack controller: one object the CLI, the tray and `serve` mode share. Compose (child process) creates,
 // recreates and removes the stack; dockerode (Engine API) starts, stops, watches and reads logs day to day.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Writable } from 'node:stream';
 import type Docker from 'dockerode';
 import {
@@ -12,7 +14,7 @@ import {
   type UpOptions,
 } from './compose.js';
 import { listStack, type ContainerStatus } from './containers.js';
-import { composeEnv, effectiveValues, ensureEnvFile, type EnvFile } from './env-file.js';
+import { composeEnv, DEFAULT_OLLAMA_URLS, effectiveValues, ENV_FILE_NAME, ensureEnvFile, parseEnvFile, type EnvFile } from './env-file.js';
 import { discoverEngine, type Engine } from './engine.js';
 import { StackError } from './errors.js';
 import { watchEvents, type EventSubscription, type StackEvent } from './events.js';
@@ -21,11 +23,12 @@ import { streamLogs, type LogOptions } from './logs.js';
 import { composeFile, llmgwHome, PROJECT } from './paths.js';
 import { assertPortsFree, stackPorts } from './ports.js';
 import { parseProgressLine, type ProgressEvent } from './progress.js';
+import { bridgeGatewayOf, planOllamaRoute, routeComposeEnv, type OllamaRoute } from './ollama-route.js';
 
 export type ControllerEvent =
   | ProgressEvent
   | LifecycleEvent
-  | { type: 'step'; step: 'env-file' | 'engine' | 'compose' | 'ports' | 'up' | 'down' | 'stop' | 'start' | 'restart'; text: string };
+  | { type: 'step'; step: 'env-file' | 'engine' | 'compose' | 'ports' | 'ollama' | 'up' | 'down' | 'stop' | 'start' | 'restart'; text: string };
 
 export interface ControllerOptions {
   /** The caller's environment (overrides, DOCKER_HOST, LLMGW_HOME). */
@@ -33,6 +36,8 @@ export interface ControllerOptions {
   home?: string;
   composeFile?: string;
   project?: string;
+  /** Decides the Ollama route (tests pass another platform); default process.platform. */
+  platform?: NodeJS.Platform;
   onEvent?: (event: ControllerEvent) => void;
 }
 
@@ -41,6 +46,8 @@ export interface StackStatus {
   /** not-created: no container; running: all running and none unhealthy; partial; stopped. */
   state: 'not-created' | 'running' | 'partial' | 'stopped';
   containers: ContainerStatus[];
+  /** How the replicas reach Ollama (forwarder on/off and why); absent when the Engine could not say. */
+  ollama?: OllamaRoute;
 }
 
 export class StackController {
@@ -48,6 +55,7 @@ export class StackController {
   readonly home: string;
   readonly composeFile: string;
   readonly project: string;
+  readonly platform: NodeJS.Platform;
   private engine?: Engine;
   private compose?: ComposeBinary;
   private emit: (event: ControllerEvent) => void;
@@ -57,6 +65,7 @@ export class StackController {
     this.home = options.home ?? llmgwHome(this.env);
     this.composeFile = options.composeFile ?? composeFile(this.env);
     this.project = options.project ?? PROJECT;
+    this.platform = options.platform ?? process.platform;
     this.emit = options.onEvent ?? (() => {});
   }
 
@@ -75,6 +84,24 @@ export class StackController {
     return ensureEnvFile(this.home);
   }
 
+  /** The one decision of how the replicas reach Ollama on this platform (see ollama-route.ts). */
+  async ollamaRoute(): Promise<OllamaRoute> {
+    // Read, never create: `status` and the health monitor must not generate secrets as a side effect.
+    let file: Record<string, string> = {};
+    try {
+      file = parseEnvFile(readFileSync(path.join(this.home, ENV_FILE_NAME), 'utf8'));
+    } catch {
+      // no stack.env yet: the defaults apply
+    }
+    const values = effectiveValues(file, this.env);
+    let bridgeGateway: string | null = null;
+    if (this.platform === 'linux') {
+      const network = await (await this.docker()).getNetwork('bridge').inspect().catch(() => null);
+      bridgeGateway = network ? bridgeGatewayOf(network as Parameters<typeof bridgeGatewayOf>[0]) : null;
+    }
+    return planOllamaRoute({ platform: this.platform, urls: values.OLLAMA_URLS || DEFAULT_OLLAMA_URLS, bridgeGateway });
+  }
+
   async containers(): Promise<ContainerStatus[]> {
     return listStack(await this.docker(), this.project);
   }
@@ -90,14 +117,21 @@ export class StackController {
           : running.length === containers.length && running.every((c) => c.health !== 'unhealthy')
             ? 'running'
             : 'partial';
-    return { project: this.project, state, containers };
+    const ollama = await this.ollamaRoute().catch(() => undefined);
+    return { project: this.project, state, containers, ...(ollama ? { ollama } : {}) };
   }
 
   private async composeCall(args: string[], step: 'up' | 'down'): Promise<void> {
     const envFile = this.envFile();
     await this.docker(); // a clear no_engine error before compose prints its own
     this.compose ??= await locateCompose(this.env);
-    const extra = { DOCKER_HOST: this.engine!.candidate.dockerHost };
+    const route = await this.ollamaRoute();
+    // `down` enables the same profiles, so the forwarder is removed with the rest; `up` creates it only on Linux.
+    const extra = {
+      DOCKER_HOST: this.engine!.candidate.dockerHost,
+      ...routeComposeEnv(route, step === 'down' ? [this.env.COMPOSE_PROFILES, 'forwarder'].filter(Boolean).join(',') : this.env.COMPOSE_PROFILES),
+    };
+    if (step === 'up') this.emit({ type: 'step', step: 'ollama', text: route.forwarder ? `Ollama forwarder on: ${route.reason}` : `Ollama forwarder off: ${route.reason}` });
     const base = composeBaseArgs(this.compose, { file: this.composeFile, envFile: envFile.path, project: this.project });
     this.emit({ type: 'step', step, text: `docker compose ${args.join(' ')}` });
     const result = await runCompose(this.compose, [...base, ...args], composeEnv(this.env, extra), (line) =>

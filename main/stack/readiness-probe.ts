@@ -1,6 +1,7 @@
 // The stack as the readiness suite sees it (its StackProbe): container states for check 1 and one replica
-// stopped and started again for the failover check. Null when no Engine or no stack is there (embedded mode).
+// stopped and started again for the failover check, and why Ollama is not reachable when the model list fails. Null when no Engine or no stack is there (embedded mode).
 import type { StackContainer, StackProbe } from '../readiness/types.js';
+import { probeOllamaReach } from '../control/health/ollama-reach.js';
 import { StackController } from './controller.js';
 
 export async function createStackProbe(env: NodeJS.ProcessEnv = process.env): Promise<StackProbe | null> {
@@ -27,6 +28,9 @@ export async function createStackProbe(env: NodeJS.ProcessEnv = process.env): Pr
     },
     async startReplica(name: string): Promise<void> {
       await docker.getContainer(name).start();
+    },
+    async ollamaReach() {
+      return probeOllamaReach(await controller.ollamaRoute(), await controller.containers());
     },
   };
 }

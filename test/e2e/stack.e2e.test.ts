@@ -1,5 +1,6 @@
 // The Compose stack end to end: the controller brings up nginx → 3 gateways → Postgres + Redis on the real
-// Docker Engine (local images), with the Ollama-compatible test upstream on the host as Ollama.
+// Docker Engine (local images), with the Ollama-compatible test upstream on the host as a stock Ollama: bound to
+// 127.0.0.1:11434 only, `up` with no OLLAMA_URLS — the replicas reach it through the ollama-forwarder.
 // Scenarios run in order on one stack; afterAll removes the stack and its volumes whatever happened.
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -15,7 +16,8 @@ import { stackPortOf } from '../../main/control/stack-port.js';
 import { StackController, type ControllerEvent } from '../../main/stack/controller.js';
 import type { StackEvent } from '../../main/stack/events.js';
 import { startOllamaUpstream, type OllamaUpstream } from '../fixtures/ollama-upstream/index.js';
-import { BASE, bridgeGatewayIp, header, load, request, sleep, waitFor, type RawResponse } from './support.js';
+import { probeOllamaReach } from '../../main/control/health/ollama-reach.js';
+import { BASE, bridgeGatewayIp, header, load, request, sleep, stockOllamaEnv, waitFor, type RawResponse } from './support.js';
 
 const PROJECT = 'llm-gateway';
 let home: string;
@@ -70,12 +72,11 @@ beforeAll(async () => {
   if ((await controller.containers()).length > 0) {
     throw new Error(`A '${PROJECT}' stack already exists on this engine; the e2e will not touch it. Remove it yourself (llm-gateway down) and rerun.`);
   }
-  // The upstream listens on the docker bridge address only: containers reach it as host.docker.internal
-  // (host-gateway), and it stays off public interfaces.
-  upstream = await startOllamaUpstream({ host: await bridgeGatewayIp(docker) });
+  // As a stock Ollama: loopback only, its default port; the stack gets no OLLAMA_URLS (the user set nothing).
+  upstream = await startOllamaUpstream({ host: '127.0.0.1', port: 11434 });
   model = upstream.models[0]!.name;
   controller = new StackController({
-    env: { ...process.env, LLMGW_HOME: home, OLLAMA_URLS: `http://host.docker.internal:${upstream.port}`, LOG_LEVEL: 'warn' },
+    env: { ...stockOllamaEnv(process.env), LLMGW_HOME: home, LOG_LEVEL: 'warn' },
     onEvent: (event) => progress.push(event),
   });
   const subscription = await controller.events((event) => engineEvents.push(event));
@@ -98,8 +99,30 @@ describe('the llm-gateway Compose stack', () => {
     console.log(`e2e: up took ${Math.round((Date.now() - started) / 1000)} s`);
     expect(status.state).toBe('running');
     expect(status.containers.map((c) => `${c.service}#${c.replica}`).sort()).toEqual(
-      ['api-gateway#1', 'api-gateway#2', 'api-gateway#3', 'nginx#1', 'postgres#1', 'redis#1'],
+      ['api-gateway#1', 'api-gateway#2', 'api-gateway#3', 'nginx#1', 'ollama-forwarder#1', 'postgres#1', 'redis#1'],
     );
+    // The forwarder binds the bridge address (where host.docker.internal points) and nothing else.
+    const bridge = await bridgeGatewayIp(docker);
+    expect(status.ollama?.forwarder).toEqual({ listen: `${bridge}:11434`, target: '127.0.0.1:11434' });
+    expect(progress).toContainEqual(expect.objectContaining({ type: 'step', step: 'ollama', text: expect.stringContaining('Ollama forwarder on') }));
+    expect(await probeOllamaReach(status.ollama!, status.containers)).toMatchObject({ ok: true });
+    const forwarderLog = execFileSync('docker', ['logs', 'llm-gateway-ollama-forwarder'], { encoding: 'utf8' });
+    expect(forwarderLog).toContain(`forwarding ${bridge}:11434 -> 127.0.0.1:11434`);
+    // Tunables the environment did not set stay unset, so the gateway's own defaults apply in the stack.
+    expect(execFileSync('docker', ['exec', 'llm-gateway-api-gateway-1', 'sh', '-c', 'printenv UPSTREAM_FIRST_BYTE_TIMEOUT_MS || echo unset'], { encoding: 'utf8' }).trim()).toBe('unset');
+    const hosts = execFileSync('docker', ['exec', 'llm-gateway-api-gateway-1', 'getent', 'hosts', 'host.docker.internal'], { encoding: 'utf8' });
+    expect(hosts.trim().split(/\s+/)[0]).toBe(bridge);
+    // A chat through :3000 reaches the host's 127.0.0.1:11434 (the upstream counts what it served).
+    const servedBefore = upstream.stats.requests['POST /v1/chat/completions'] ?? 0;
+    const adminTokenNow = (await import('../../main/stack/env-file.js')).ensureEnvFile(home).values.ADMIN_TOKEN!;
+    const created = await request('POST', '/admin/keys', { headers: { authorization: `Bearer ${adminTokenNow}` }, body: { name: 'e2e-stock-ollama' } });
+    expect(created.status, created.body).toBe(201);
+    const chatted = await request('POST', '/v1/chat/completions', {
+      headers: { authorization: `Bearer ${(JSON.parse(created.body) as { key: string }).key}` },
+      body: { model, messages: [{ role: 'user', content: 'hello stock ollama' }] },
+    });
+    expect(chatted.status, chatted.body).toBe(200);
+    expect(upstream.stats.requests['POST /v1/chat/completions'] ?? 0).toBeGreaterThan(servedBefore);
     for (const container of status.containers) {
       expect(container.state, container.name).toBe('running');
       expect(container.health, container.name).toBe('healthy');
@@ -118,6 +141,7 @@ describe('the llm-gateway Compose stack', () => {
       'llm-gateway-api-gateway-2 api-gateway llm-gateway',
       'llm-gateway-api-gateway-3 api-gateway llm-gateway',
       'llm-gateway-nginx nginx llm-gateway',
+      'llm-gateway-ollama-forwarder ollama-forwarder llm-gateway',
       'llm-gateway-postgres postgres llm-gateway',
       'llm-gateway-redis redis llm-gateway',
     ]);
@@ -358,6 +382,38 @@ describe('the llm-gateway Compose stack', () => {
     // The re-checks came from the Engine's events: a die and a healthy health_status of the victim were seen.
     const victimEvents = engineEvents.filter((e) => e.id === victim.id && Date.parse(e.time) >= t0 - 1000);
     expect(victimEvents.map((e) => (e.action === 'health_status' ? `health:${e.health}` : e.action))).toEqual(expect.arrayContaining(['die', 'start', 'health:healthy']));
+  });
+
+  it('8. Ollama unreachable: the diagnosis names the address tried, where Ollama listens and the fix', async () => {
+    const status = await controller.status();
+    const route = status.ollama!;
+    // Ollama stopped: nothing on 127.0.0.1:11434.
+    await upstream.close();
+    try {
+      const down = await probeOllamaReach(route, status.containers);
+      expect(down).toMatchObject({ ok: false, code: 'ollama_not_running', listens: expect.stringContaining('nothing answers at 127.0.0.1:11434') });
+      expect(down.tried).toContain(route.forwarder!.listen);
+      // The readiness-facing path: /v1/models through :3000 fails while Ollama is away.
+      const cli = path.resolve('bin/llm-gateway.js');
+      const out = await new Promise<string>((resolve) => {
+        execFile(process.execPath, [cli, 'status'], { env: { ...process.env, LLMGW_HOME: home }, encoding: 'utf8' }, (_e, stdout, stderr) => resolve(`${stdout}${stderr}`));
+      });
+      expect(out).toContain('Ollama: Ollama is not running');
+      expect(out).toContain('fix: Start Ollama');
+    } finally {
+      upstream = await startOllamaUpstream({ host: '127.0.0.1', port: 11434 });
+    }
+    // Ollama back, forwarder stopped: Ollama answers on loopback, the stack cannot reach it.
+    const forwarder = status.containers.find((c) => c.service === 'ollama-forwarder')!;
+    await docker.getContainer(forwarder.id).stop();
+    try {
+      const reach = await probeOllamaReach(route, await controller.containers());
+      expect(reach).toMatchObject({ ok: false, code: 'ollama_forwarder_down', listens: expect.stringContaining('answers at 127.0.0.1:11434') });
+      expect(reach.ok === false && reach.hint).toContain('llm-gateway up');
+    } finally {
+      await docker.getContainer(forwarder.id).start();
+    }
+    await waitFor('the forwarder to relay again', 30_000, async () => (await probeOllamaReach(route, await controller.containers())).ok === true);
   });
 
   it('4. stop/start keeps data; down + up keeps volumes; down --volumes removes them', async () => {

@@ -82,8 +82,16 @@ export async function waitFor<T>(what: string, timeoutMs: number, check: () => P
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * The default bridge's gateway address: containers reach it as host.docker.internal (host-gateway), so the
- * Ollama-compatible test upstream listens there and stays off public interfaces. Older engines leave Gateway out of
+ * The caller's environment as a user with a stock Ollama has it: no OLLAMA_URLS (nor COMPOSE_PROFILES), so
+ * `llm-gateway up` picks the default route (on Linux: the ollama-forwarder to 127.0.0.1:11434).
+ */
+export function stockOllamaEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { OLLAMA_URLS: _urls, COMPOSE_PROFILES: _profiles, ...rest } = env;
+  return rest;
+}
+
+/**
+ * The default bridge's gateway address: where host.docker.internal points and the ollama-forwarder listens. Older engines leave Gateway out of
  * IPAM; then it is the subnet's first address (Docker's choice), bound to docker0 even while that link is down.
  */
 export async function bridgeGatewayIp(engine: Docker): Promise<string> {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StackController } from '../../main/stack/controller.js';
 import { ensureEnvFile } from '../../main/stack/env-file.js';
 import { startOllamaUpstream, type OllamaUpstream } from '../fixtures/ollama-upstream/index.js';
-import { bridgeGatewayIp, chat, request, sleep, waitForNoStack } from './support.js';
+import { chat, request, sleep, stockOllamaEnv, waitForNoStack } from './support.js';
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
 const WARM_UP_MS = Math.min(120_000, (MINUTES * 60_000) / 5);
@@ -46,10 +46,9 @@ beforeAll(async () => {
   home = mkdtempSync(path.join(os.tmpdir(), 'llmgw-soak-home-'));
   controller = new StackController({ env: { ...process.env, LLMGW_HOME: home } });
   engine = await controller.docker();
-  upstream = await startOllamaUpstream({ host: await bridgeGatewayIp(engine), behaviour: { chunks: 12, chunkDelayMs: 5 } });
-  controller = new StackController({
-    env: { ...process.env, LLMGW_HOME: home, OLLAMA_URLS: `http://host.docker.internal:${upstream.port}`, LOG_LEVEL: 'warn' },
-  });
+  // As a stock Ollama (127.0.0.1:11434 only); `up` without OLLAMA_URLS reaches it through the ollama-forwarder.
+  upstream = await startOllamaUpstream({ host: '127.0.0.1', port: 11434, behaviour: { chunks: 12, chunkDelayMs: 5 } });
+  controller = new StackController({ env: { ...stockOllamaEnv(process.env), LLMGW_HOME: home, LOG_LEVEL: 'warn' } });
   await controller.up();
 }, 1_200_000);
 

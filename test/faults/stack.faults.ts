@@ -1,5 +1,6 @@
 // Faults, load and bad input against the real Compose stack (issue 8): nginx :3000 → 3 gateways → Postgres + Redis,
-// with the Ollama-compatible test upstream on the docker bridge address as Ollama. The stack comes up ONCE; the
+// with the Ollama-compatible test upstream as a stock Ollama: on 127.0.0.1:11434 only, `up` with no OLLAMA_URLS, so
+// every scenario runs through the ollama-forwarder the user gets on Linux. The stack comes up ONCE; the
 // scenarios run in order and each restores what it broke (replica, Redis, Postgres, upstream) in `finally`.
 // Scenario 3 (accounting) is checked inside every scenario: usage rows in Postgres against what the clients saw.
 // afterAll prints the summary table, writes it as JSON ($LLMGW_FAULTS_REPORT or <tmp>/llmgw-faults-report.json)
@@ -14,8 +15,8 @@ import { StackController } from '../../main/stack/controller.js';
 import { ensureEnvFile } from '../../main/stack/env-file.js';
 import { startOllamaUpstream, type OllamaUpstream } from '../fixtures/ollama-upstream/index.js';
 import {
-  bridgeGatewayIp, chat, dechunk, docker as dockerCli, header, metricValue, rawHttp, replicaMetrics, Report, request, sleep,
-  usageFor, waitFor, waitForNoStack, type CallResult, type DbCredentials,
+  chat, dechunk, docker as dockerCli, header, metricValue, rawHttp, replicaMetrics, Report, request, sleep,
+  stockOllamaEnv, usageFor, waitFor, waitForNoStack, type CallResult, type DbCredentials,
 } from './support.js';
 
 const report = new Report();
@@ -26,7 +27,8 @@ const IDLE_TIMEOUT_MS = 3000;
 
 let home: string | undefined;
 let upstream: OllamaUpstream | undefined;
-let upstreamHost = '';
+// Where a stock Ollama listens (loopback only, its default port); the stack reaches it through the forwarder.
+const OLLAMA = { host: '127.0.0.1', port: 11434 };
 let controller: StackController | undefined;
 let engine: Docker;
 let adminToken = '';
@@ -117,14 +119,12 @@ beforeAll(async () => {
   home = mkdtempSync(path.join(os.tmpdir(), 'llmgw-faults-home-'));
   controller = new StackController({ env: { ...process.env, LLMGW_HOME: home } });
   engine = await controller.docker();
-  upstreamHost = await bridgeGatewayIp(engine);
-  upstream = await startOllamaUpstream({ host: upstreamHost });
+  upstream = await startOllamaUpstream(OLLAMA);
   model = upstream.models[0]!.name;
   controller = new StackController({
     env: {
-      ...process.env,
+      ...stockOllamaEnv(process.env),
       LLMGW_HOME: home,
-      OLLAMA_URLS: `http://host.docker.internal:${upstream.port}`,
       LOG_LEVEL: 'info',
       UPSTREAM_CONNECT_TIMEOUT_MS: '2000',
       UPSTREAM_FIRST_BYTE_TIMEOUT_MS: String(FIRST_BYTE_TIMEOUT_MS),
@@ -135,7 +135,9 @@ beforeAll(async () => {
   stackUp = true; // from here on afterAll tears down whatever up() left behind
   const status = await controller.up();
   console.log(`faults: stack up in ${Math.round((Date.now() - started) / 1000)} s`);
-  expect(status.containers.filter((c) => c.health === 'healthy')).toHaveLength(6);
+  // nginx, 3 gateways, postgres, redis and the ollama-forwarder.
+  expect(status.containers.filter((c) => c.health === 'healthy')).toHaveLength(7);
+  expect(status.containers.some((c) => c.service === 'ollama-forwarder')).toBe(true);
   const values = ensureEnvFile(home).values;
   adminToken = values.ADMIN_TOKEN!;
   db = values;
@@ -546,10 +548,14 @@ describe('faults and abuse on the Compose stack', () => {
       const port = upstream!.port;
       await upstream!.close();
       const unreachable = await Promise.all(Array.from({ length: 6 }, () => chat({ key, model, timeoutMs: 30_000 })));
-      upstream = await startOllamaUpstream({ host: upstreamHost, port });
+      upstream = await startOllamaUpstream({ ...OLLAMA, port });
       total += unreachable.length;
       const unreachableWrong = unreachable.filter((r) => r.status !== 503 || !isEnvelope(r.body) || r.ended - r.started > 5000);
       bad += unreachableWrong.length;
+      if (unreachableWrong.length > 0) {
+        console.log('faults: unreachable unexpected:', unreachableWrong.map((r) => `${r.status} ${r.body.slice(0, 200)}`));
+        console.log(`faults: ollama-forwarder log:\n${await dockerCli(['logs', '--tail', '30', 'llm-gateway-ollama-forwarder']).catch((e: Error) => e.message)}`);
+      }
       outcomes.push(`unreachable: ${[...new Set(unreachable.map((r) => r.status))].join(',')}`);
       // Recovery, then sockets and memory back to baseline.
       await waitFor('the upstream to serve again', 20_000, async () => (await chat({ key, model })).status === 200);

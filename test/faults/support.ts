@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { BASE, sleep } from '../e2e/support.js';
 
-export { BASE, bridgeGatewayIp, header, load, request, sleep, waitFor, type RawResponse } from '../e2e/support.js';
+export { BASE, bridgeGatewayIp, header, load, request, sleep, stockOllamaEnv, waitFor, type RawResponse } from '../e2e/support.js';
 
 const run = promisify(execFile);
 

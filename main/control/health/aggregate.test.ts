@@ -1,6 +1,8 @@
 // The aggregated status, case by case: stack containers × readiness × Ollama × start/stop in progress, embedded mode.
 import { describe, expect, it } from 'vitest';
+import { planOllamaRoute } from '../../stack/ollama-route.js';
 import { aggregateHealth, serviceFromContainers, type ContainerView, type HealthInputs } from './aggregate.js';
+import { diagnoseOllama } from './ollama-reach.js';
 
 const c = (service: string, replica = 1, state = 'running', health = 'healthy'): ContainerView => ({
   name: service === 'api-gateway' ? `llm-gateway-api-gateway-${replica}` : `llm-gateway-${service}`,
@@ -123,3 +125,28 @@ describe('serviceFromContainers', () => {
     expect(serviceFromContainers('redis', [c('redis', 1, 'running', 'none')])).toMatchObject({ status: 'healthy' });
   });
 });
+
+describe('aggregateHealth — the stack cannot reach Ollama', () => {
+  const route = planOllamaRoute({ platform: 'linux', urls: 'http://host.docker.internal:11434', bridgeGateway: '172.17.0.1' });
+  const withForwarder = [...stack(), c('ollama-forwarder')];
+
+  it('the reach diagnosis supersedes the host probe: degraded, with what was tried and the fix', () => {
+    const reach = diagnoseOllama({ route, host: { ok: false, error: 'ECONNREFUSED' }, relay: { ok: false, error: 'ECONNREFUSED' }, forwarder: { state: 'running', health: 'healthy' } });
+    const h = aggregateHealth(inputs({ containers: withForwarder, ollama: OLLAMA, reach, ready: { reachable: true, ok: false, failing: ['upstreams'] } }));
+    expect(h.status).toBe('degraded');
+    const ollama = h.services.find((s) => s.id === 'ollama')!;
+    expect(ollama).toMatchObject({ status: 'unhealthy', detail: expect.stringContaining('nothing answers at 127.0.0.1:11434'), hint: expect.stringContaining('ollama serve') });
+    expect(h.summary).toContain('Ollama: Ollama is not running');
+    expect(h.services.find((s) => s.id === 'ollama-forwarder')).toMatchObject({ label: 'Ollama forwarder', status: 'healthy' });
+  });
+
+  it('a working relay reads as healthy with the route in the detail; embedded mode ignores the reach', () => {
+    const reach = diagnoseOllama({ route, host: OLLAMA, relay: OLLAMA, forwarder: { state: 'running', health: 'healthy' } });
+    const h = aggregateHealth(inputs({ containers: withForwarder, reach }));
+    expect(h.status).toBe('healthy');
+    expect(h.services.find((s) => s.id === 'ollama')!.detail).toContain('through the forwarder 172.17.0.1:11434');
+    const bad = diagnoseOllama({ route, host: OLLAMA, relay: { ok: false, error: 'ECONNREFUSED' }, forwarder: null });
+    expect(aggregateHealth({ mode: 'embedded', transition: null, containers: [], ready: READY, ollama: OLLAMA, reach: bad }).status).toBe('healthy');
+  });
+});
+

@@ -1,10 +1,13 @@
 // The one status the tray shows, as a pure function of what was observed: container states and health (stack
-// mode), /health/ready through the gateway port, Ollama's /api/version, and whether a start/stop is in progress.
+// mode), /health/ready through the gateway port, Ollama's /api/version, whether the stack's replicas can reach
+// Ollama (the reach diagnosis, stack mode), and whether a start/stop is in progress.
 //   stopped  — nothing is meant to run (no stack containers running, no embedded gateway)
 //   starting — a start is in progress or containers are still becoming healthy, and the gateway is not ready yet
 //   healthy  — the gateway is ready, every container is running and healthy, Ollama answers
 //   degraded — the gateway serves but something is wrong (a replica down, Ollama unreachable)
 //   down     — it should run but cannot serve (proxy/database/cache down, gateway unreachable, Docker gone)
+
+import type { OllamaReach } from './ollama-reach.js';
 
 export type OverallStatus = 'stopped' | 'starting' | 'healthy' | 'degraded' | 'down';
 export type ServiceStatus = 'healthy' | 'starting' | 'degraded' | 'unhealthy' | 'stopped' | 'unknown';
@@ -29,6 +32,8 @@ export interface HealthInputs {
   containers: ContainerView[] | null;
   ready: ReadyProbe | null;
   ollama: OllamaProbe | null;
+  /** Stack mode: whether the replicas' path to Ollama works (forwarder on Linux); supersedes `ollama` there. */
+  reach?: OllamaReach | null;
 }
 
 export interface ServiceHealth {
@@ -36,6 +41,8 @@ export interface ServiceHealth {
   label: string;
   status: ServiceStatus;
   detail: string;
+  /** What to do about it (set when the cause is known, e.g. Ollama not reachable from the stack). */
+  hint?: string;
   replicas?: { running: number; total: number };
 }
 
@@ -53,6 +60,7 @@ const LABELS: Record<string, string> = {
   postgres: 'PostgreSQL',
   redis: 'Redis',
   ollama: 'Ollama',
+  'ollama-forwarder': 'Ollama forwarder',
   gateway: 'Gateway (embedded)',
 };
 /** Without these the stack cannot answer a single request. */
@@ -82,7 +90,9 @@ export function serviceFromContainers(id: string, list: ContainerView[]): Servic
   return { id, label, status: 'stopped', detail: total === 0 ? 'no container' : state, ...replicas };
 }
 
-function ollamaService(probe: OllamaProbe | null): ServiceHealth {
+function ollamaService(probe: OllamaProbe | null, reach?: OllamaReach | null): ServiceHealth {
+  if (reach && reach.ok === false) return { id: 'ollama', label: LABELS.ollama!, status: 'unhealthy', detail: reach.message, hint: reach.hint };
+  if (reach && reach.ok === true) return { id: 'ollama', label: LABELS.ollama!, status: 'healthy', detail: reach.summary };
   if (!probe) return { id: 'ollama', label: LABELS.ollama!, status: 'unknown', detail: 'not checked yet' };
   return probe.ok
     ? { id: 'ollama', label: LABELS.ollama!, status: 'healthy', detail: `version ${probe.version}` }
@@ -104,8 +114,9 @@ function readyDetail(ready: ReadyProbe | null): string {
 
 export function aggregateHealth(input: HealthInputs): HealthSnapshot {
   const base = { mode: input.mode, transition: input.transition };
-  const ollama = ollamaService(input.ollama);
-  const ollamaOk = input.ollama?.ok !== false;
+  const reach = input.mode === 'stack' ? input.reach : null;
+  const ollama = ollamaService(input.ollama, reach);
+  const ollamaOk = reach && reach.ok !== null ? reach.ok : input.ollama?.ok !== false;
 
   if (input.transition === 'stopping') return { ...base, status: 'stopped', summary: 'Stopping…', services: [ollama] };
   if (input.mode === 'none') {

@@ -10,6 +10,7 @@ import {
   type OllamaProbe,
   type ReadyProbe,
 } from './aggregate.js';
+import type { OllamaReach } from './ollama-reach.js';
 
 /** What the monitor needs from the stack controller (StackController satisfies it through a thin adapter). */
 export interface StackView {
@@ -25,6 +26,8 @@ export interface HealthSources {
   gatewayUrl(): string | null;
   /** Ollama's version, throwing when unreachable. */
   ollamaVersion(): Promise<string>;
+  /** Stack mode: can the replicas reach Ollama, and if not why (see ollama-reach.ts). */
+  ollamaReach?(): Promise<OllamaReach | null>;
 }
 
 export interface MonitorOptions {
@@ -94,15 +97,16 @@ export class HealthMonitor {
     const url = this.sources.gatewayUrl();
     const mode = this.mode;
     const transition = this.transition;
-    const [containers, ready, ollama] = await Promise.all([
+    const [containers, ready, ollama, reach] = await Promise.all([
       mode === 'stack' && this.sources.stack ? this.sources.stack.containers().catch(() => null) : Promise.resolve([]),
       mode !== 'none' && url ? probeReady(url, timeout) : Promise.resolve(null),
       this.sources
         .ollamaVersion()
         .then((version): OllamaProbe => ({ ok: true, version }))
         .catch((err: unknown): OllamaProbe => ({ ok: false, error: (err as Error).message })),
+      mode === 'stack' && this.sources.ollamaReach ? this.sources.ollamaReach().catch(() => null) : Promise.resolve(null),
     ]);
-    const next = aggregateHealth({ mode, transition, containers, ready, ollama });
+    const next = aggregateHealth({ mode, transition, containers, ready, ollama, reach });
     if (!sameHealth(next, this.snapshot)) {
       this.snapshot = next;
       this.options.onChange?.(next);

@@ -1,4 +1,5 @@
-// Check 5: GET /v1/models with the key answers OpenAI's list shape with at least one model.
+// Check 5: GET /v1/models with the key answers OpenAI's list shape with at least one model. When it fails on a
+// stack, the stack's Ollama reach diagnosis says why (forwarder down, Ollama not running) and what to do.
 import { bearer, call, clip } from '../http.js';
 import { isEmbeddingModel, pickChatModel, type ListedModel } from '../model-choice.js';
 import type { CheckDefinition } from '../types.js';
@@ -10,6 +11,19 @@ export const modelsCheck: CheckDefinition = {
   async run(ctx) {
     const answer = await call(`${ctx.url}/v1/models`, { headers: bearer(await ctx.key()), signal: ctx.signal });
     const body = answer.json as { object?: unknown; data?: unknown } | undefined;
+    if (answer.status !== 200 && answer.status !== 401) {
+      // The stack can say why Ollama is out of reach (address tried, where it listens) and the one fix.
+      const reach = await ctx.options.stack?.ollamaReach?.().catch(() => null);
+      if (reach && reach.ok === false) {
+        return {
+          status: 'fail',
+          summary: `GET /v1/models answered ${answer.status}: ${reach.message}`,
+          fix: reach.hint,
+          code: reach.code,
+          details: { status: answer.status, ms: answer.ms, tried: reach.tried, listens: reach.listens },
+        };
+      }
+    }
     if (answer.status !== 200) {
       return {
         status: 'fail',

@@ -93,6 +93,7 @@ export function createOverview({ api, store }: PanelContext): Panel {
       h('h4', {}, s.label),
       h('p', {}, h('span', { class: `dot status-${s.status}` }), ` ${s.status}`),
       h('p', { class: 'muted' }, s.detail),
+      s.hint && s.status !== 'healthy' ? h('p', { class: 'hint' }, `Fix: ${s.hint}`) : null,
       s.replicas ? h('p', {}, `Replicas: ${s.replicas.running}/${s.replicas.total}`) : null,
       port ? h('p', {}, `Port ${port}`) : null,
       (s.id === 'gateway' || s.id === 'nginx') && uptime !== null ? h('p', {}, `Up ${formatDuration(uptime)}`) : null,
