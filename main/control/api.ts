@@ -222,6 +222,16 @@ export function createControlPlane(options: ControlPlaneOptions = {}): ControlPl
     if (readiness.running) throw new ControlError('readiness_busy', 'A readiness run is already going.');
     const url = runtime.gatewayUrl();
     if (!url) throw new ControlError('gateway_unreachable', 'Start the gateway before running the readiness suite.');
+    // Claimed before the first await: a second call in the meantime (a double click) must see the run as going.
+    readiness = { ...readiness, running: true };
+    try {
+      return await runSuite(url, input);
+    } finally {
+      readiness = { ...readiness, running: false };
+    }
+  };
+
+  const runSuite = async (url: string, input: ParsedInput<'readiness.run'>): Promise<RunReport> => {
     const adminToken = await runtime.adminToken();
     const stackEnv = runtime.mode === 'stack' ? (stack?.env() ?? null) : null;
     const run: ReadinessOptions = {
@@ -234,17 +244,12 @@ export function createControlPlane(options: ControlPlaneOptions = {}): ControlPl
       ...(stackEnv ? stackTargets(stackEnv) : {}),
       ...(runtime.mode === 'stack' && stack ? { stack: stack.probe() } : {}),
     };
-    readiness = { ...readiness, running: true };
-    try {
-      const report = await (options.readiness ?? runReadiness)(run, {
-        onEvent: (event) => bus.emit({ type: 'readiness-progress', event }),
-      });
-      readiness = { running: false, last: { ok: report.ok, ...report.counts, finishedAt: report.finishedAt } };
-      await history.append(report).catch((err: Error) => warn(`Readiness history not saved: ${err.message}`));
-      return report;
-    } finally {
-      readiness = { ...readiness, running: false };
-    }
+    const report = await (options.readiness ?? runReadiness)(run, {
+      onEvent: (event) => bus.emit({ type: 'readiness-progress', event }),
+    });
+    readiness = { running: false, last: { ok: report.ok, ...report.counts, finishedAt: report.finishedAt } };
+    await history.append(report).catch((err: Error) => warn(`Readiness history not saved: ${err.message}`));
+    return report;
   };
 
   const impl: { [K in OperationName]: (input: ParsedInput<K>) => Promise<OperationOutputs[K]> } = {
