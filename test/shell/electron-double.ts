@@ -475,8 +475,10 @@ export function currentLaunchModule(): ReturnType<ElectronDouble['module']> {
   return proxy;
 }
 
-/** Forget every launch (between test files sharing a worker). */
+/**
+ * Frees the single-instance lock (between test files sharing a worker). The current double stays: a shell timer
+ * that fires after a file's last test (the tray's once-per-tick rebuild) still finds an Electron to talk to.
+ */
 export function resetLaunches(): void {
   lockHolder.app = null;
-  delete (globalThis as Record<symbol, unknown>)[CURRENT];
 }

@@ -13,7 +13,7 @@ import type { ElectronDouble } from './electron-double.js';
 
 const HOLDER = Symbol.for('llmgw.test.shell.planes');
 interface PlaneRecord {
-  planes: { options: Api.ControlPlaneOptions; plane: Api.ControlPlane }[];
+  planes: { options: Api.ControlPlaneOptions; plane: Api.ControlPlane; initialised: Promise<void> }[];
   overrides: Partial<Api.ControlPlaneOptions>;
 }
 export const planes = ((globalThis as Record<symbol, unknown>)[HOLDER] ??= {
@@ -29,7 +29,12 @@ export async function controlPlaneSpy(importOriginal: () => Promise<typeof Api>)
     createControlPlane: (options: Api.ControlPlaneOptions = {}) => {
       const full = { ...options, embeddedPort: 0, logLevel: 'silent', ...planes.overrides };
       const plane = real.createControlPlane(full);
-      planes.planes.push({ options: full, plane });
+      // Recorded, not changed: the shell's start-up ends once its `await plane.init()` has settled.
+      const init = plane.init.bind(plane);
+      let settled!: () => void;
+      const initialised = new Promise<void>((resolve) => (settled = resolve));
+      plane.init = () => init().finally(() => setImmediate(settled));
+      planes.planes.push({ options: full, plane, initialised });
       return plane;
     },
   };
@@ -61,8 +66,10 @@ export async function launch(double: ElectronDouble): Promise<void> {
   await import('../../main/electron-main/main.js');
 }
 
-/** Waits until the launch finished its start-up (the tray has a menu built from the control plane's state). */
+/** Waits until the launch finished its start-up: plane.init() settled and the tray has a menu built from its state. */
 export async function started(double: ElectronDouble): Promise<void> {
+  await vi.waitFor(() => expect(planes.planes.length).toBeGreaterThan(0), { timeout: 15_000 });
+  await planes.planes.at(-1)!.initialised;
   await vi.waitFor(() => expect(double.tray.menu).not.toBeNull(), { timeout: 15_000 });
 }
 
