@@ -89,14 +89,20 @@ function syncLoginItem(plane: ControlPlane): void {
 
 function setupQuit(plane: ControlPlane, dashboard: DashboardWindow): void {
   let done = false;
+  // A quit already under way (dialog open, stack stopping): a second request (tray, then Cmd+Q or a logout) joins
+  // it instead of asking again.
+  let pending = false;
   app.on('before-quit', (event) => {
     if (done) return;
     event.preventDefault();
+    if (pending) return;
+    pending = true;
     void (async () => {
       let stopStack: boolean;
       try {
         stopStack = await askStopStack(plane);
       } catch {
+        pending = false;
         return; // the user cancelled the quit
       }
       dashboard.allowClose();
