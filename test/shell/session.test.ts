@@ -94,6 +94,7 @@ describe('first launch', () => {
     const state = lastPlane().state();
     expect(state.vaultKind).toBe('safe-storage');
     expect(state.paths.home).toBe(home);
+    expect(planes.planes[0]!.options.env).toBe(process.env); // unpackaged: compose from the checkout, no copy
     expect(existsSync(path.join(home, 'logs'))).toBe(true);
     expect(existsSync(path.join(config, 'autostart', 'llm-gateway.desktop'))).toBe(false);
     expect(d.windows).toHaveLength(0); // the dashboard opens on demand only
@@ -347,6 +348,18 @@ describe('the session', () => {
     expect(note.body).toBe(
       `${last.passed} passed, ${last.failed} failed, ${last.skipped} skipped. Details in the dashboard.`,
     );
+  });
+
+  it('Stop from the menu stops the gateway and shows "stopped"; Start brings it back', async () => {
+    const url = lastPlane().state().gatewayUrl!;
+    menu().click('stop');
+    await eventually(() => expect(d.tray.image.path).toBe(path.join(ROOT, 'build', 'tray', 'tray-stopped.png')));
+    expect(status()).toBe('stopped');
+    await expect(fetch(`${url}/health`)).rejects.toThrow();
+    expect(menu().find('new-key')).toMatchObject({ enabled: false });
+    menu().click('start');
+    await eventually(() => expect(d.tray.image.path).toBe(path.join(ROOT, 'build', 'tray', 'tray-healthy.png')));
+    expect(menu().find(`copy-key-${keyId}`)).toMatchObject({ enabled: true }); // the vault kept the key
   });
 
   it('Open logs folder opens LLMGW_HOME/logs', () => {
