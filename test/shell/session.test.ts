@@ -210,8 +210,8 @@ describe('security of what the shell created', () => {
 });
 
 describe('the preload', () => {
-  it('runs in a sandbox-like context requiring only electron and exposes exactly window.llmgw = { invoke, onEvent }', () => {
-    const { required } = loadPreload(d, dashboard);
+  it('runs in a sandbox-like context requiring only electron and exposes exactly window.llmgw = { invoke, onEvent }', async () => {
+    const { required } = await loadPreload(d, dashboard);
     expect(required).toEqual(['electron']);
     expect([...d.exposed.keys()]).toEqual([BRIDGE_GLOBAL]);
     bridge = d.exposed.get(BRIDGE_GLOBAL) as RendererBridge;
