@@ -4,10 +4,18 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BrowserWindow } from 'electron';
+import { CONTENT_SECURITY_POLICY } from './security-policy.js';
+
+// The page carries the CSP itself too: Electron documents the header (security.ts) as not applying to file:// pages.
+// frame-ancestors is left out because a <meta> policy may not set it. No inline style or script: the CSP forbids both.
+const META_CSP = CONTENT_SECURITY_POLICY.split('; ')
+  .filter((directive) => !directive.startsWith('frame-ancestors'))
+  .join('; ');
 
 const FALLBACK_HTML = `<!doctype html>
-<html><head><meta charset="utf-8"><title>LLM Gateway</title>
-<style>body{font:14px system-ui,sans-serif;margin:2rem;color:#222}code{background:#eee;padding:0 .3em}</style></head>
+<html><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${META_CSP}">
+<title>LLM Gateway</title></head>
 <body><h1>LLM Gateway</h1>
 <p>The dashboard is not built yet. Use the tray menu to start the stack, copy keys, pull models and run the readiness suite.</p>
 <p>OpenAI base URL: <code>http://localhost:3000/v1</code></p></body></html>

@@ -2,12 +2,13 @@
 // electron-builder's extraResources put it (tray/ from build/tray, stack/ from the staging step). The shell must load
 // its tray icons from <resources>/tray and run compose from its copy of <resources>/stack in LLMGW_HOME, and, without
 // a renderer build inside the app, show the built-in page. Run as macOS to cover the template icons and login items.
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startOllamaUpstream, type OllamaUpstream } from '../fixtures/ollama-upstream/index.js';
 import { stageStack } from '../../scripts/packaging/stage.mjs';
+import { CONTENT_SECURITY_POLICY } from '../../main/electron-main/security-policy.js';
 import { newLaunch, resetLaunches, type ElectronDouble } from './electron-double.js';
 import { eventually, lastPlane, launch, planes, started, tempHome } from './launch.js';
 
@@ -80,6 +81,13 @@ describe('packaged app', () => {
     d.tray.menu!.click('open-dashboard');
     const url = d.windows[0]!.loaded[0]!;
     expect(url).toBe(`file://${path.join(home, 'ui', 'index.html')}`);
-    expect(existsSync(path.join(home, 'ui', 'index.html'))).toBe(true);
+    // The page sets the CSP itself (a file:// page may not get the header), minus what a <meta> policy cannot set,
+    // and has nothing inline for that policy to block.
+    const html = readFileSync(path.join(home, 'ui', 'index.html'), 'utf8');
+    const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1];
+    expect(meta?.split('; ')).toEqual(
+      CONTENT_SECURITY_POLICY.split('; ').filter((p) => !p.startsWith('frame-ancestors')),
+    );
+    expect(html).not.toMatch(/<style|<script|\sstyle=|\son\w+=/i);
   });
 });
