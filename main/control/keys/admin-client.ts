@@ -9,26 +9,8 @@ export type {
   UsageWireRow as UsageRow,
   UsageWireSummary as UsageSummary,
 } from '../../../gateway/src/routes/usage-wire.js';
-
-export interface KeyView {
-  id: string;
-  name: string;
-  prefix: string;
-  status: 'active' | 'revoked' | 'expired';
-  models: string[] | null;
-  rpm: number | null;
-  tpm: number | null;
-  created_at: string;
-  expires_at: string | null;
-  revoked_at: string | null;
-  last_used_at: string | null;
-  replaced_by: string | null;
-}
-
-export interface CreatedKey extends KeyView {
-  /** The plaintext, shown once by the gateway. */
-  key: string;
-}
+import type { KeyView, CreatedKey } from '../../../common/protocol/views.js';
+export type { KeyView, CreatedKey } from '../../../common/protocol/views.js';
 
 export interface NewKeyInput {
   name: string;
