@@ -234,6 +234,10 @@ describe('the preload', () => {
     }
     spy.mockRestore();
     expect([...used].sort()).toEqual(handled);
+    // Both sides take the names from the shared protocol module; the preload spells none of them itself.
+    const source = readFileSync(PRELOAD_SOURCE, 'utf8');
+    expect(source).toMatch(/from '\.\.\/\.\.\/common\/protocol\/channels\.js'/);
+    expect(source).not.toMatch(/['"`]llmgw:/);
     expect(await bridge.invoke('no.such.op' as never)).toMatchObject({
       ok: false,
       error: { code: 'unknown_operation' },
