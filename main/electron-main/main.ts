@@ -41,7 +41,7 @@ if (!app.requestSingleInstanceLock()) {
     const plane = createControlPlane({ home, vault, env });
     dashboard = new DashboardWindow({ appRoot: app.getAppPath(), home, preload: path.join(here, 'preload.cjs') });
     const window = dashboard;
-    registerIpc(plane, { window: () => window.window, dashboardUrl: () => window.url });
+    const offIpc = registerIpc(plane, { window: () => window.window, dashboardUrl: () => window.url });
     const iconDir = app.isPackaged
       ? path.join(process.resourcesPath, 'tray')
       : path.join(app.getAppPath(), 'build', 'tray');
@@ -63,7 +63,11 @@ if (!app.requestSingleInstanceLock()) {
     await plane.init();
     syncLoginItem(plane);
     tray.update(plane.state());
-    setupQuit(plane, window);
+    setupQuit(plane, window, () => {
+      // Before exit: some Linux trays (AppIndicator) keep a dead icon unless it is removed explicitly.
+      tray.destroy();
+      offIpc();
+    });
   });
 }
 
@@ -87,7 +91,7 @@ function syncLoginItem(plane: ControlPlane): void {
   }
 }
 
-function setupQuit(plane: ControlPlane, dashboard: DashboardWindow): void {
+function setupQuit(plane: ControlPlane, dashboard: DashboardWindow, release: () => void): void {
   let done = false;
   // A quit already under way (dialog open, stack stopping): a second request (tray, then Cmd+Q or a logout) joins
   // it instead of asking again.
@@ -107,6 +111,7 @@ function setupQuit(plane: ControlPlane, dashboard: DashboardWindow): void {
       }
       dashboard.allowClose();
       await plane.close({ stopStack }).catch(() => undefined);
+      release();
       done = true;
       app.quit();
     })();

@@ -429,6 +429,8 @@ describe('the session', () => {
     expect(d.dialogs).toEqual([]); // embedded: nothing keeps running after the app, so nothing to ask
     expect(dashboard.isDestroyed()).toBe(true);
     expect(d.app.quitRequests).toBe(2); // the click, then the shell's own quit once the plane is closed
+    expect(d.tray.destroyed).toBe(true);
+    expect(d.handlers.size).toBe(0);
     await expect(fetch(`${url}/health`)).rejects.toThrow();
   });
 });
