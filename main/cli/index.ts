@@ -29,8 +29,13 @@ ${START_HELP}
 async function main(argv: string[]): Promise<void> {
   const [command, ...args] = argv;
   switch (command) {
-    case 'gateway':
-      return (await import('./gateway-command.js')).runGateway();
+    case 'gateway': {
+      // The gateway's own command (the image runs it without this CLI); its coded errors exit through CLI_ERRORS.
+      const gateway = await import('../../gateway/src/index.js');
+      return gateway.runGateway().catch((err: unknown) => {
+        throw err instanceof gateway.GatewayCliError ? new CliError(err.code, err.message) : err;
+      });
+    }
     case 'keys':
       return (await import('./keys-command.js')).runKeys(args);
     case 'up':

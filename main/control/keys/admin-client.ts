@@ -2,13 +2,10 @@
 // and the gateway's OpenAI-style errors become ControlErrors with the gateway's own message.
 import { ControlError } from '../errors.js';
 import { errorMessage, jsonOf, send, trimSlash } from '../http.js';
-import type { UsageWireSummary as UsageSummary } from '../../../gateway/src/routes/usage-wire.js';
+import type { UsageWireSummary as UsageSummary } from '../../../gateway/src/index.js';
 
 /** GET /admin/usage answers in the gateway's own wire types. */
-export type {
-  UsageWireRow as UsageRow,
-  UsageWireSummary as UsageSummary,
-} from '../../../gateway/src/routes/usage-wire.js';
+export type { UsageWireRow as UsageRow, UsageWireSummary as UsageSummary } from '../../../gateway/src/index.js';
 import type { KeyView, CreatedKey } from '../../../common/protocol/views.js';
 export type { KeyView, CreatedKey } from '../../../common/protocol/views.js';
 
