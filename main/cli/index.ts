@@ -2,6 +2,7 @@
 // Every command's module is loaded on demand: `llm-gateway gateway` then loads only the gateway (the control plane,
 // the readiness suite and the Docker client would add start-up time and resident memory to every replica).
 import { CliError } from './errors.js';
+import { failureOf } from './exit.js';
 
 const STACK_HELP = `  up | down | stop | start | restart <service> | status | logs <service> | events
                           The Docker stack (see compose/README.md); \`llm-gateway help stack\` for details`;
@@ -73,9 +74,10 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  if (err instanceof CliError) {
-    console.error(err.render());
-    process.exit(err.exitCode);
+  const failure = failureOf(err);
+  if (failure) {
+    console.error(failure.text);
+    process.exit(failure.exit);
   }
   console.error(`llm-gateway: unexpected error: ${(err as Error).stack ?? String(err)}`);
   process.exit(1);
