@@ -55,7 +55,11 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   upstreams.startHealthChecks(config.UPSTREAM_HEALTH_INTERVAL_MS);
   const usage = new UsageRecorder(
     store,
-    { batchSize: config.USAGE_BATCH_SIZE, intervalMs: config.USAGE_FLUSH_INTERVAL_MS, maxBuffered: config.USAGE_BUFFER_MAX },
+    {
+      batchSize: config.USAGE_BATCH_SIZE,
+      intervalMs: config.USAGE_FLUSH_INTERVAL_MS,
+      maxBuffered: config.USAGE_BUFFER_MAX,
+    },
     metrics,
     log,
   );

@@ -48,7 +48,10 @@ export function createGatewayApp(deps: GatewayDeps, begin: BeginRequest): Expres
 export function failRequest(ctx: RequestContext, deps: GatewayDeps, err: unknown): void {
   const error = toGatewayError(err);
   if (error.status >= 500) {
-    deps.log.warn({ requestId: ctx.requestId, route: ctx.route, code: error.code, err: String(error.cause ?? error.message) }, 'request failed');
+    deps.log.warn(
+      { requestId: ctx.requestId, route: ctx.route, code: error.code, err: String(error.cause ?? error.message) },
+      'request failed',
+    );
   }
   if (ctx.res.headersSent) {
     ctx.res.destroy();

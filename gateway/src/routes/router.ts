@@ -55,7 +55,10 @@ function inference(prefix: string, mount: string): RouteSpec[] {
 export const AREAS: readonly Area[] = [
   {
     mount: '/',
-    routes: [route('/', '/health', { GET: health, HEAD: health }), route('/', '/health/ready', { GET: ready, HEAD: ready })],
+    routes: [
+      route('/', '/health', { GET: health, HEAD: health }),
+      route('/', '/health/ready', { GET: ready, HEAD: ready }),
+    ],
   },
   { mount: '/', routes: [route('/', '/metrics', { GET: metricsRoute }, true)] },
   {
