@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from './config.js';
 import type { GatewayDeps } from './deps.js';
+import { ReplicaGate } from './limits/replica-gate.js';
 import { createLogger } from './logger.js';
 import { GatewayMetrics } from './metrics.js';
 import { openBackends, type Backends } from './backends.js';
@@ -82,6 +83,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     usage,
     respond,
     cors,
+    gate: new ReplicaGate(config.MAX_CONCURRENT_REQUESTS),
     startedAt: Date.now(),
     draining: () => draining,
   };
