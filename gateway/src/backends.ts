@@ -35,7 +35,10 @@ export async function openBackends(
     import('./shared/redis-connection.js'),
   ]);
   const onError = (err: Error) => log.debug({ err: err.message }, 'redis connection error');
-  const redis = createRedis(config.REDIS_URL, { name: `llmgw-limits-${config.INSTANCE_ID}`.replace(/\s/g, ''), onError });
+  const redis = createRedis(config.REDIS_URL, {
+    name: `llmgw-limits-${config.INSTANCE_ID}`.replace(/\s/g, ''),
+    onError,
+  });
   const limiter = new RedisLimiter({ redis, prefix: config.REDIS_PREFIX, leaseMs: config.CONCURRENCY_LEASE_MS });
   const shared = new RedisSharedCache({
     url: config.REDIS_URL,

@@ -18,7 +18,12 @@ function calls(h: () => Harness, model: () => string) {
   const post = (path: string, key: string, body: Record<string, unknown>, signal?: AbortSignal) =>
     fetch(`${h().url}${path}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'x-api-key': key, 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+      headers: {
+        authorization: `Bearer ${key}`,
+        'x-api-key': key,
+        'content-type': 'application/json',
+        'anthropic-version': '2023-06-01',
+      },
       body: JSON.stringify({ model: model(), ...body }),
       ...(signal ? { signal } : {}),
     });
@@ -64,11 +69,13 @@ describe.each(BACKENDS)('per-key concurrency (%s)', (kind) => {
       const openai = await c.openai(busy.key);
       expect(openai.status).toBe(429);
       expect(openai.headers.get('retry-after')).toBe('1');
-      expect(((await openai.json()) as { error: { type: string; code: string; message: string } }).error).toMatchObject({
-        type: 'concurrency',
-        code: 'rate_limit_exceeded',
-        message: expect.stringContaining('2 requests in flight'),
-      });
+      expect(((await openai.json()) as { error: { type: string; code: string; message: string } }).error).toMatchObject(
+        {
+          type: 'concurrency',
+          code: 'rate_limit_exceeded',
+          message: expect.stringContaining('2 requests in flight'),
+        },
+      );
       const anthropic = await c.anthropic(busy.key);
       expect(anthropic.status).toBe(429);
       expect(await anthropic.json()).toMatchObject({ type: 'error', error: { type: 'rate_limit_error' } });
@@ -101,7 +108,9 @@ describe.each(BACKENDS)('per-key concurrency (%s)', (kind) => {
     expect(created.max_concurrent).toBe(3);
     const shown = (await (await h.admin('GET', `/admin/keys/${created.id}`)).json()) as { max_concurrent: number };
     expect(shown.max_concurrent).toBe(3);
-    const rotated = (await (await h.admin('POST', `/admin/keys/${created.id}/rotate`)).json()) as { max_concurrent: number };
+    const rotated = (await (await h.admin('POST', `/admin/keys/${created.id}/rotate`)).json()) as {
+      max_concurrent: number;
+    };
     expect(rotated.max_concurrent).toBe(3);
     const defaulted = (await h.createKey()) as unknown as { max_concurrent: number | null };
     expect(defaulted.max_concurrent).toBeNull();

@@ -49,7 +49,17 @@ describe.each(implementations)('Limiter (%s)', (_name, make) => {
   function keyed(defaults: Partial<AdmitRequest> = {}) {
     const keyId = `key-${randomUUID()}`;
     return (now: number, more: Partial<AdmitRequest> = {}) =>
-      limiter.admit({ maxConcurrent: UNCAPPED, keyId, requestId: randomUUID(), rpm: 1000, tpm: 1_000_000, estimatedTokens: 1, now, ...defaults, ...more });
+      limiter.admit({
+        maxConcurrent: UNCAPPED,
+        keyId,
+        requestId: randomUUID(),
+        rpm: 1000,
+        tpm: 1_000_000,
+        estimatedTokens: 1,
+        now,
+        ...defaults,
+        ...more,
+      });
   }
 
   it('admits exactly rpm requests, then refuses with retryAfter = oldest + 60 s - now', async () => {
@@ -98,24 +108,44 @@ describe.each(implementations)('Limiter (%s)', (_name, make) => {
     const base = { keyId, rpm: 100, tpm: 1000 };
     const a = await limiter.admit({ maxConcurrent: UNCAPPED, ...base, requestId: 'a', estimatedTokens: 600, now: T0 });
     expect(a.tokens).toEqual({ limit: 1000, remaining: 400, resetMs: WINDOW_MS });
-    expect(await limiter.admit({ maxConcurrent: UNCAPPED, ...base, requestId: 'b', estimatedTokens: 500, now: T0 + 1 })).toMatchObject({
+    expect(
+      await limiter.admit({ maxConcurrent: UNCAPPED, ...base, requestId: 'b', estimatedTokens: 500, now: T0 + 1 }),
+    ).toMatchObject({
       allowed: false,
       reason: 'tokens',
       retryAfterMs: WINDOW_MS - 1,
     });
     await limiter.settle({ keyId, requestId: 'a', actualTokens: 100, now: T0 + 2 }); // refund 500
-    const b = await limiter.admit({ maxConcurrent: UNCAPPED, ...base, requestId: 'b', estimatedTokens: 500, now: T0 + 3 });
+    const b = await limiter.admit({
+      maxConcurrent: UNCAPPED,
+      ...base,
+      requestId: 'b',
+      estimatedTokens: 500,
+      now: T0 + 3,
+    });
     expect(b.allowed).toBe(true);
     expect(b.tokens.remaining).toBe(400);
     await limiter.settle({ keyId, requestId: 'b', actualTokens: 950, now: T0 + 4 }); // charge 450: 1050 > tpm
-    const c = await limiter.admit({ maxConcurrent: UNCAPPED, ...base, requestId: 'c', estimatedTokens: 1, now: T0 + 5 });
+    const c = await limiter.admit({
+      maxConcurrent: UNCAPPED,
+      ...base,
+      requestId: 'c',
+      estimatedTokens: 1,
+      now: T0 + 5,
+    });
     expect(c).toMatchObject({ allowed: false, reason: 'tokens', tokens: { remaining: 0 } });
     // Freeing 51 tokens takes 'a' (100) leaving the window at T0 + 60 s.
     expect(c.retryAfterMs).toBe(WINDOW_MS - 5);
     // Unknown ids and reservations already out of the window are left alone.
     await limiter.settle({ keyId, requestId: 'nope', actualTokens: 0, now: T0 + 6 });
     await limiter.settle({ keyId, requestId: 'a', actualTokens: 0, now: T0 + WINDOW_MS });
-    const d = await limiter.admit({ maxConcurrent: UNCAPPED, ...base, requestId: 'd', estimatedTokens: 50, now: T0 + WINDOW_MS });
+    const d = await limiter.admit({
+      maxConcurrent: UNCAPPED,
+      ...base,
+      requestId: 'd',
+      estimatedTokens: 50,
+      now: T0 + WINDOW_MS,
+    });
     expect(d.allowed).toBe(true);
     expect(d.tokens.remaining).toBe(0); // 950 (b) + 50
   });
@@ -192,7 +222,9 @@ describe.each(implementations)('Limiter (%s)', (_name, make) => {
     expect((await limiter.admit({ maxConcurrent: UNCAPPED, ...req, now: T0 })).allowed).toBe(true);
     const again = await limiter.admit({ maxConcurrent: UNCAPPED, ...req, now: T0 + 1 });
     expect(again).toMatchObject({ allowed: true, requests: { remaining: 0 }, tokens: { remaining: 20 } });
-    expect((await limiter.admit({ maxConcurrent: UNCAPPED, ...req, requestId: 'other', now: T0 + 2 })).reason).toBe('requests');
+    expect((await limiter.admit({ maxConcurrent: UNCAPPED, ...req, requestId: 'other', now: T0 + 2 })).reason).toBe(
+      'requests',
+    );
   });
 
   it('rejects invalid limits and token counts', async () => {
@@ -209,13 +241,22 @@ describe.each(implementations)('Limiter concurrency (%s)', (_name, make) => {
   beforeAll(async () => {
     limiter = await make();
   });
-  const base = () => ({ keyId: `key-${randomUUID()}`, rpm: 1000, tpm: 1_000_000, estimatedTokens: 1, maxConcurrent: 3 });
+  const base = () => ({
+    keyId: `key-${randomUUID()}`,
+    rpm: 1000,
+    tpm: 1_000_000,
+    estimatedTokens: 1,
+    maxConcurrent: 3,
+  });
 
   it('holds at most maxConcurrent in flight; a refusal costs nothing; settle frees the slot', async () => {
     const req = base();
     const now = Date.now();
     for (let i = 0; i < 3; i++) {
-      expect(await limiter.admit({ ...req, requestId: `r${i}`, now })).toMatchObject({ allowed: true, inFlight: i + 1 });
+      expect(await limiter.admit({ ...req, requestId: `r${i}`, now })).toMatchObject({
+        allowed: true,
+        inFlight: i + 1,
+      });
     }
     const refused = await limiter.admit({ ...req, requestId: 'r3', now });
     expect(refused).toMatchObject({ allowed: false, reason: 'concurrency', retryAfterMs: 1000, inFlight: 3 });
@@ -225,7 +266,8 @@ describe.each(implementations)('Limiter concurrency (%s)', (_name, make) => {
     // Settling an unknown request frees nothing.
     await limiter.settle({ keyId: req.keyId, requestId: 'nope', actualTokens: 1, now });
     expect((await limiter.admit({ ...req, requestId: 'r5', now })).reason).toBe('concurrency');
-    for (const id of ['r0', 'r2', 'r4']) await limiter.settle({ keyId: req.keyId, requestId: id, actualTokens: 1, now });
+    for (const id of ['r0', 'r2', 'r4'])
+      await limiter.settle({ keyId: req.keyId, requestId: id, actualTokens: 1, now });
     expect(await limiter.admit({ ...req, requestId: 'r6', now })).toMatchObject({ allowed: true, inFlight: 1 });
     await limiter.settle({ keyId: req.keyId, requestId: 'r6', actualTokens: 1, now });
   });
@@ -246,9 +288,26 @@ describe.each(implementations)('Limiter concurrency (%s)', (_name, make) => {
 describe('MemoryLimiter memory', () => {
   it('drops idle keys', async () => {
     const limiter = new MemoryLimiter();
-    for (let i = 0; i < 50; i++) await limiter.admit({ maxConcurrent: UNCAPPED, keyId: `k${i}`, requestId: 'r', rpm: 5, tpm: 50, estimatedTokens: 1, now: T0 });
+    for (let i = 0; i < 50; i++)
+      await limiter.admit({
+        maxConcurrent: UNCAPPED,
+        keyId: `k${i}`,
+        requestId: 'r',
+        rpm: 5,
+        tpm: 50,
+        estimatedTokens: 1,
+        now: T0,
+      });
     expect(limiter.keyCount).toBe(50);
-    await limiter.admit({ maxConcurrent: UNCAPPED, keyId: 'late', requestId: 'r', rpm: 5, tpm: 50, estimatedTokens: 1, now: T0 + WINDOW_MS });
+    await limiter.admit({
+      maxConcurrent: UNCAPPED,
+      keyId: 'late',
+      requestId: 'r',
+      rpm: 5,
+      tpm: 50,
+      estimatedTokens: 1,
+      now: T0 + WINDOW_MS,
+    });
     expect(limiter.keyCount).toBe(1);
   });
 });
@@ -274,7 +333,9 @@ describe('RedisLimiter across replicas', () => {
   });
 
   async function replicas(): Promise<RedisLimiter[]> {
-    return Promise.all([1, 2, 3].map(async () => new RedisLimiter({ redis: await redisClient(), prefix: PREFIX, ownsClient: false })));
+    return Promise.all(
+      [1, 2, 3].map(async () => new RedisLimiter({ redis: await redisClient(), prefix: PREFIX, ownsClient: false })),
+    );
   }
 
   it('three replicas, 200 concurrent admissions, rpm 60: exactly 60 allowed', async () => {
@@ -282,7 +343,14 @@ describe('RedisLimiter across replicas', () => {
     const keyId = `key-${randomUUID()}`;
     const results = await Promise.all(
       Array.from({ length: 200 }, (_, i) =>
-        limiters[i % 3]!.admit({ maxConcurrent: UNCAPPED, keyId, requestId: `r${i}`, rpm: 60, tpm: 1_000_000, estimatedTokens: 10 }),
+        limiters[i % 3]!.admit({
+          maxConcurrent: UNCAPPED,
+          keyId,
+          requestId: `r${i}`,
+          rpm: 60,
+          tpm: 1_000_000,
+          estimatedTokens: 10,
+        }),
       ),
     );
     expect(results.filter((r) => r.allowed)).toHaveLength(60);
@@ -296,7 +364,14 @@ describe('RedisLimiter across replicas', () => {
     const estimates = Array.from({ length: 200 }, (_, i) => 1 + ((i * 37) % 100));
     const results = await Promise.all(
       estimates.map((estimatedTokens, i) =>
-        limiters[i % 3]!.admit({ maxConcurrent: UNCAPPED, keyId, requestId: `r${i}`, rpm: 1000, tpm: 1000, estimatedTokens }),
+        limiters[i % 3]!.admit({
+          maxConcurrent: UNCAPPED,
+          keyId,
+          requestId: `r${i}`,
+          rpm: 1000,
+          tpm: 1000,
+          estimatedTokens,
+        }),
       ),
     );
     const admitted = estimates.filter((_, i) => results[i]!.allowed).reduce((a, b) => a + b, 0);
@@ -314,12 +389,23 @@ describe('RedisLimiter in-flight leases', () => {
     const keyId = `key-${randomUUID()}`;
     const results = await Promise.all(
       Array.from({ length: 60 }, (_, i) =>
-        limiters[i % 3]!.admit({ keyId, requestId: `r${i}`, rpm: 1000, tpm: 1_000_000, estimatedTokens: 1, maxConcurrent: 5 }),
+        limiters[i % 3]!.admit({
+          keyId,
+          requestId: `r${i}`,
+          rpm: 1000,
+          tpm: 1_000_000,
+          estimatedTokens: 1,
+          maxConcurrent: 5,
+        }),
       ),
     );
     expect(results.filter((r) => r.allowed)).toHaveLength(5);
     expect(results.filter((r) => r.reason === 'concurrency')).toHaveLength(55);
-    await Promise.all(results.map((r, i) => (r.allowed ? limiters[i % 3]!.settle({ keyId, requestId: `r${i}`, actualTokens: 1 }) : null)));
+    await Promise.all(
+      results.map((r, i) =>
+        r.allowed ? limiters[i % 3]!.settle({ keyId, requestId: `r${i}`, actualTokens: 1 }) : null,
+      ),
+    );
     expect(await clients[0]!.zcard(limiters[0]!.keysFor(keyId)[3])).toBe(0);
     await Promise.all(limiters.map((l) => l.close()));
   });
@@ -334,7 +420,10 @@ describe('RedisLimiter in-flight leases', () => {
     expect((await crashed.admit({ ...req, requestId: 'b', now })).allowed).toBe(true);
     await crashed.close(); // stops renewing, settles nothing: what a crash leaves behind
     expect((await survivor.admit({ ...req, requestId: 'c', now: now + 4999 })).reason).toBe('concurrency');
-    expect(await survivor.admit({ ...req, requestId: 'c', now: now + 5000 })).toMatchObject({ allowed: true, inFlight: 1 });
+    expect(await survivor.admit({ ...req, requestId: 'c', now: now + 5000 })).toMatchObject({
+      allowed: true,
+      inFlight: 1,
+    });
     await survivor.settle({ keyId, requestId: 'c', actualTokens: 1 });
     await survivor.close();
   });
@@ -366,7 +455,15 @@ describe('RedisLimiter settle batching', () => {
     const limiter = new RedisLimiter({ redis, prefix: PREFIX, ownsClient: false });
     const keyId = `key-${randomUUID()}`;
     const now = Date.now();
-    await limiter.admit({ maxConcurrent: UNCAPPED, keyId, requestId: 'a', rpm: 100, tpm: 1000, estimatedTokens: 400, now });
+    await limiter.admit({
+      maxConcurrent: UNCAPPED,
+      keyId,
+      requestId: 'a',
+      rpm: 100,
+      tpm: 1000,
+      estimatedTokens: 400,
+      now,
+    });
     const writes: string[] = [];
     const original = redis.pipeline.bind(redis);
     redis.pipeline = ((...args: Parameters<Redis['pipeline']>) => {
@@ -376,7 +473,15 @@ describe('RedisLimiter settle batching', () => {
     try {
       const settled = limiter.settle({ keyId, requestId: 'a', actualTokens: 50, now });
       // Without the settle, 400 + 700 > 1000 would be refused; with it (50 + 700) the admission fits.
-      const next = await limiter.admit({ maxConcurrent: UNCAPPED, keyId, requestId: 'b', rpm: 100, tpm: 1000, estimatedTokens: 700, now });
+      const next = await limiter.admit({
+        maxConcurrent: UNCAPPED,
+        keyId,
+        requestId: 'b',
+        rpm: 100,
+        tpm: 1000,
+        estimatedTokens: 700,
+        now,
+      });
       await settled;
       expect(writes).toEqual(['pipeline']);
       expect(next.allowed).toBe(true);
@@ -391,13 +496,29 @@ describe('RedisLimiter settle batching', () => {
     const limiter = new RedisLimiter({ redis, prefix: PREFIX, ownsClient: false });
     const keyId = `key-${randomUUID()}`;
     const now = Date.now();
-    await limiter.admit({ maxConcurrent: UNCAPPED, keyId, requestId: 'a', rpm: 100, tpm: 1000, estimatedTokens: 400, now });
+    await limiter.admit({
+      maxConcurrent: UNCAPPED,
+      keyId,
+      requestId: 'a',
+      rpm: 100,
+      tpm: 1000,
+      estimatedTokens: 400,
+      now,
+    });
     await redis.script('FLUSH');
     await limiter.settle({ keyId, requestId: 'a', actualTokens: 10, now });
     expect(Number(await redis.get(limiter.keysFor(keyId)[2]))).toBe(10);
     await redis.script('FLUSH');
     const settled = limiter.settle({ keyId, requestId: 'a', actualTokens: 20, now });
-    const next = await limiter.admit({ maxConcurrent: UNCAPPED, keyId, requestId: 'b', rpm: 100, tpm: 1000, estimatedTokens: 5, now });
+    const next = await limiter.admit({
+      maxConcurrent: UNCAPPED,
+      keyId,
+      requestId: 'b',
+      rpm: 100,
+      tpm: 1000,
+      estimatedTokens: 5,
+      now,
+    });
     await settled;
     expect(next.allowed).toBe(true);
     expect(Number(await redis.get(limiter.keysFor(keyId)[2]))).toBe(25);

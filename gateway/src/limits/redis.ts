@@ -180,7 +180,8 @@ export class RedisLimiter implements Limiter {
     this.prefix = opts.prefix;
     this.ownsClient = opts.ownsClient ?? true;
     this.leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
-    if (!Number.isSafeInteger(this.leaseMs) || this.leaseMs < 1000) throw new RangeError('leaseMs must be an integer >= 1000');
+    if (!Number.isSafeInteger(this.leaseMs) || this.leaseMs < 1000)
+      throw new RangeError('leaseMs must be an integer >= 1000');
   }
 
   /** The three keys of one API key; keyId is URI-encoded so braces in it cannot break the hash tag. */

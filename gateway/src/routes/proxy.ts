@@ -107,7 +107,9 @@ async function relay(
     const call = deps.upstreams.open({
       method: 'POST',
       path: endpoint.path,
-      body: endpoint.upstreamBody ? endpoint.upstreamBody(body, raw, stream, model.id) : withListedModel(body, raw, model.id),
+      body: endpoint.upstreamBody
+        ? endpoint.upstreamBody(body, raw, stream, model.id)
+        : withListedModel(body, raw, model.id),
       candidates: model.upstreams,
       timeouts: exchangeTimeouts(deps.config, { stream, tools: hasTools(body) }),
     });
@@ -139,7 +141,17 @@ async function relay(
         completionTokens: reader.usage.completion ?? reader.chunks,
       };
     } else {
-      result = await answerWhole(ctx, deps, endpoint, call.body, statusCode, upstream.url, model, admission, promptEstimate);
+      result = await answerWhole(
+        ctx,
+        deps,
+        endpoint,
+        call.body,
+        statusCode,
+        upstream.url,
+        model,
+        admission,
+        promptEstimate,
+      );
       ctx.upstreamNs += process.hrtime.bigint() - sentAt;
     }
   } catch (err) {
@@ -147,7 +159,12 @@ async function relay(
       result = { outcome: 'aborted', status: 499, promptTokens: promptEstimate, completionTokens: 0 };
       return;
     }
-    result = { outcome: 'error', status: err instanceof GatewayError ? err.status : 500, promptTokens: 0, completionTokens: 0 };
+    result = {
+      outcome: 'error',
+      status: err instanceof GatewayError ? err.status : 500,
+      promptTokens: 0,
+      completionTokens: 0,
+    };
     if (err instanceof GatewayError && err.code === 'model_not_found') void deps.catalog.invalidate();
     throw err;
   } finally {
@@ -166,9 +183,15 @@ export async function readWhole(body: ResponseBody, upstreamUrl: string): Promis
   } catch (err) {
     if (err instanceof GatewayError) throw err;
     if (isTimeoutError(err)) {
-      throw new GatewayError('upstream_timeout', `Ollama at ${upstreamUrl} stalled while sending its answer (idle timeout).`, { cause: err });
+      throw new GatewayError(
+        'upstream_timeout',
+        `Ollama at ${upstreamUrl} stalled while sending its answer (idle timeout).`,
+        { cause: err },
+      );
     }
-    throw new GatewayError('upstream_error', `Ollama at ${upstreamUrl} broke off its answer: ${String(err)}.`, { cause: err });
+    throw new GatewayError('upstream_error', `Ollama at ${upstreamUrl} broke off its answer: ${String(err)}.`, {
+      cause: err,
+    });
   }
 }
 
