@@ -83,6 +83,7 @@ export async function checkStack(opts: Options): Promise<void> {
     throw new Error(
       `bench: the 'stack' target needs a Docker Engine, and none answered.\n${(err as Error).message}\n` +
         'Start one (on these machines: ../shared/tools/offline-images --with-compose > /tmp/images.env), or leave stack out of --targets.',
+      { cause: err },
     );
   }
   for (const [name, fallback] of IMAGES) {

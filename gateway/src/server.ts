@@ -39,6 +39,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const instance = config.INSTANCE_ID;
   const log = options.log ?? createLogger(config.LOG_LEVEL, instance);
   const metrics = new GatewayMetrics(instance);
+  // eslint-disable-next-line prefer-const -- the backends' callback closes over it before it is assigned
   let keys: KeyCache | undefined;
   const backends = options.backends ?? (await openBackends(config, log, () => keys?.clear()));
   const { store, limiter, shared } = backends;

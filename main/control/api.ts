@@ -7,22 +7,19 @@ import { runReadiness } from '../readiness/runner.js';
 import { stackTargets } from '../readiness/home.js';
 import type { ReadinessOptions, RunReport } from '../readiness/types.js';
 import { CHECKS } from '../readiness/checks/index.js';
-import { ReadinessHistory, changedSince, defaultHistoryPath, type CheckChange } from '../readiness/history.js';
-import { logTail, type LogTail } from './logs.js';
-import { usageReport, type UsageReport } from './usage.js';
+import { ReadinessHistory, changedSince, defaultHistoryPath } from '../readiness/history.js';
+import { logTail } from './logs.js';
+import { usageReport } from './usage.js';
 import type { BridgeResult } from './bridge.js';
 import { dockerReachable } from './embedded/mode.js';
 import { ControlError, toControlError } from './errors.js';
 import { EventBus } from './events.js';
-import type { HealthSnapshot } from './health/aggregate.js';
-import type { CreatedKey, KeyView } from './keys/admin-client.js';
-import { KeyService, type AppKey } from './keys/key-service.js';
+import { KeyService } from './keys/key-service.js';
 import { FileVault, VAULT_FILE, type Vault } from './keys/vault.js';
-import { CATALOG, type CatalogEntry } from './models/catalog.js';
+import { CATALOG } from './models/catalog.js';
 import { OllamaClient, type InstalledModel } from './models/ollama-client.js';
 import { parseModelInput } from './models/model-name.js';
 import { PullManager } from './models/pull-manager.js';
-import type { PullState } from './models/pull-progress.js';
 import { Runtime } from './runtime.js';
 import {
   OPERATION_INPUTS,
@@ -31,7 +28,6 @@ import {
   type OperationName,
   type ParsedInput,
 } from './schemas.js';
-import type { Settings } from './settings/schema.js';
 import { applyPatch, loadSettings, saveSettings, SETTINGS_FILE } from './settings/store.js';
 import { stackPortOf, type StackPort } from './stack-port.js';
 import type { ControlState } from './state.js';

@@ -199,15 +199,13 @@ describe('checks fail when their condition is broken', () => {
 
   it('readiness: a 503 names the failing dependency', async () => {
     const url = await stub((_req, res) =>
-      res
-        .writeHead(503, { 'content-type': 'application/json' })
-        .end(
-          JSON.stringify({
-            status: 'unavailable',
-            failing: ['store'],
-            checks: { store: { ok: false, error: 'ECONNREFUSED' } },
-          }),
-        ),
+      res.writeHead(503, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          status: 'unavailable',
+          failing: ['store'],
+          checks: { store: { ok: false, error: 'ECONNREFUSED' } },
+        }),
+      ),
     );
     const r = await only({ url, adminToken: '' }, ['ready']);
     expect(r.ready).toMatchObject({ status: 'fail' });

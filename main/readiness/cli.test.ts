@@ -39,7 +39,7 @@ beforeAll(async () => {
   } catch (err) {
     const out = String((err as { stdout?: Buffer }).stdout ?? '');
     const ours = out.split('\n').filter((line) => /^main\/(readiness|cli)\//.test(line));
-    if (ours.length > 0) throw new Error(`build errors:\n${ours.join('\n')}`);
+    if (ours.length > 0) throw new Error(`build errors:\n${ours.join('\n')}`, { cause: err });
   }
   home = mkdtempSync(path.join(os.tmpdir(), 'llmgw-home-'));
   h = await startHarness({ kind: 'embedded' });

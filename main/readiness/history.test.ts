@@ -109,7 +109,7 @@ describe('reporters', () => {
   run.results[2] = result('redis', 'skip', { reason: 'no Redis to check', summary: 'no Redis to check' });
 
   it('human: ✓/✗/– lines with durations, the fix under a failure, and the exact summary line last', () => {
-    expect(humanLine(run.results[0]!)).toMatch(/^✓ +6 Check health +12 ms  health pass$/);
+    expect(humanLine(run.results[0]!)).toMatch(/^✓ +6 Check health +12 ms {2}health pass$/);
     expect(humanLine(run.results[1]!)).toMatch(/^✗ .*answered "5"[^\n]*\n {6}→ try --model$/);
     expect(humanLine(run.results[2]!)).toMatch(/^– .*skipped: no Redis to check$/);
     const text = humanReport(run);

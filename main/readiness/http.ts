@@ -34,7 +34,7 @@ export async function call(
   } catch (err) {
     throw networkError(url, err);
   }
-  let json: unknown = undefined;
+  let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {

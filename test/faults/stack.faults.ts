@@ -469,8 +469,8 @@ describe('faults and abuse on the Compose stack', () => {
       const pgContainer = engine.getContainer('llm-gateway-postgres');
       await pgContainer.stop({ t: 10 });
       const during: CallResult[] = [];
-      let freshStatuses: number[] = [];
-      let readyStatuses: number[] = [];
+      let freshStatuses: number[];
+      let readyStatuses: number[];
       try {
         await sleep(500);
         for (let i = 0; i < 30; i += 1) during.push(await chat({ key: cached.key, model, stream: i % 2 === 0 }));
@@ -537,8 +537,8 @@ describe('faults and abuse on the Compose stack', () => {
       const redis = engine.getContainer('llm-gateway-redis');
       await redis.stop({ t: 5 });
       const during: CallResult[] = [];
-      let ready: number[] = [];
-      let errorsDuring: number[] = [];
+      let ready: number[];
+      let errorsDuring: number[];
       try {
         await sleep(500);
         for (let i = 0; i < 30; i += 1) during.push(await chat({ key, model, stream: i % 2 === 0, timeoutMs: 10_000 }));
@@ -851,27 +851,23 @@ describe('faults and abuse on the Compose stack', () => {
         // header abuse: huge header, many headers, bad auth, wrong content types, bad request lines
         {
           weight: 1,
-          arbitrary: fc
-            .integer({ min: 9000, max: 40_000 })
-            .map((n) => ({
-              kind: 'huge-header',
-              parts: [post(paths[0]!, Buffer.from('{}'), `${auth}X-Junk: ${'a'.repeat(n)}\r\n`)],
-            })),
+          arbitrary: fc.integer({ min: 9000, max: 40_000 }).map((n) => ({
+            kind: 'huge-header',
+            parts: [post(paths[0]!, Buffer.from('{}'), `${auth}X-Junk: ${'a'.repeat(n)}\r\n`)],
+          })),
         },
         {
           weight: 1,
-          arbitrary: fc
-            .integer({ min: 50, max: 300 })
-            .map((n) => ({
-              kind: 'many-headers',
-              parts: [
-                post(
-                  paths[0]!,
-                  Buffer.from('{'),
-                  auth + Array.from({ length: n }, (_, i) => `X-H${i}: ${'v'.repeat(100)}\r\n`).join(''),
-                ),
-              ],
-            })),
+          arbitrary: fc.integer({ min: 50, max: 300 }).map((n) => ({
+            kind: 'many-headers',
+            parts: [
+              post(
+                paths[0]!,
+                Buffer.from('{'),
+                auth + Array.from({ length: n }, (_, i) => `X-H${i}: ${'v'.repeat(100)}\r\n`).join(''),
+              ),
+            ],
+          })),
         },
         {
           weight: 1,

@@ -51,7 +51,7 @@ export const failoverCheck: CheckDefinition = {
     const tally = { ok: 0, failed: [] as string[] };
     let stopped = false;
     const flowing = traffic(ctx, key, () => stopped, tally);
-    let healthyAfterMs: number | null = null;
+    let healthyAfterMs: number;
     try {
       await stack.stopReplica(victim);
       // Keep going while it is down: the load balancer must route around it.
@@ -84,7 +84,7 @@ export const failoverCheck: CheckDefinition = {
     }
     return {
       status: 'pass',
-      summary: `${tally.ok} requests succeeded with ${victim} stopped; healthy again after ${Math.round((healthyAfterMs ?? 0) / 1000)} s`,
+      summary: `${tally.ok} requests succeeded with ${victim} stopped; healthy again after ${Math.round(healthyAfterMs / 1000)} s`,
       details,
     };
   },

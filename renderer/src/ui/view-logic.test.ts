@@ -131,7 +131,7 @@ describe('snippets', () => {
           '-c',
           `${cli}() { env | grep -E '^(ANTHROPIC|LLMGW)_' | sort; echo "args=$*"; }\n${text
             .split('\n')
-            .filter((l) => !/^[#\[]|^\w+ = |^$/.test(l))
+            .filter((l) => !/^[#[]|^\w+ = |^$/.test(l))
             .join('\n')}`,
         ],
         { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } },
