@@ -3,7 +3,6 @@ import { z } from 'zod';
 import type { RequestContext } from '../http/context.js';
 import type { GatewayDeps } from '../deps.js';
 import type { KeyRecord, NewKey } from '../store/types.js';
-import { authenticateAdmin } from '../auth/authenticate.js';
 import { generateKey } from '../auth/keys.js';
 import { bodyLimits, readJson } from '../http/body.js';
 import { parseBody } from './schemas.js';
@@ -88,7 +87,6 @@ function newKeyFrom(input: z.output<typeof createKeyBody>): { plaintext: string;
 }
 
 export async function createKey(ctx: RequestContext, deps: GatewayDeps): Promise<void> {
-  authenticateAdmin(ctx, deps);
   const input = await bodyOf(ctx, deps, createKeyBody);
   const { plaintext, key } = newKeyFrom(input);
   const record = await deps.store.createKey(key);
@@ -99,7 +97,6 @@ export async function createKey(ctx: RequestContext, deps: GatewayDeps): Promise
 }
 
 export async function listKeys(ctx: RequestContext, deps: GatewayDeps): Promise<void> {
-  authenticateAdmin(ctx, deps);
   const records = await deps.store.listKeys();
   deps.respond.json(ctx, 200, { object: 'list', data: records.map((record) => keyView(record)) });
 }
@@ -111,12 +108,10 @@ async function existing(deps: GatewayDeps, id: string): Promise<KeyRecord> {
 }
 
 export async function getKey(ctx: RequestContext, deps: GatewayDeps, id: string): Promise<void> {
-  authenticateAdmin(ctx, deps);
   deps.respond.json(ctx, 200, keyView(await existing(deps, id)));
 }
 
 export async function revokeKey(ctx: RequestContext, deps: GatewayDeps, id: string): Promise<void> {
-  authenticateAdmin(ctx, deps);
   await existing(deps, id);
   const record = (await deps.store.revokeKey(id, new Date()))!;
   await deps.keys.invalidate(record.hash);
@@ -125,7 +120,6 @@ export async function revokeKey(ctx: RequestContext, deps: GatewayDeps, id: stri
 }
 
 export async function rotateKey(ctx: RequestContext, deps: GatewayDeps, id: string): Promise<void> {
-  authenticateAdmin(ctx, deps);
   const input = await bodyOf(ctx, deps, rotateBody, true);
   const old = await existing(deps, id);
   if (old.revokedAt) throw new GatewayError('invalid_request', `Key '${id}' is revoked; create a new key instead.`);

@@ -6,7 +6,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { ServerResponse } from 'node:http';
 import { GatewayError } from '../errors.js';
-import { isTimeoutError } from './pool.js';
+import { upstreamFailures } from './failures.js';
 import type { ResponseBody } from './exchange.js';
 import type { Framing, Protocol, StreamReader } from '../protocols/types.js';
 
@@ -47,10 +47,7 @@ export function relayStream(body: ResponseBody, res: ServerResponse, options: Re
     try {
       return reader.take(event);
     } catch (err) {
-      broken =
-        err instanceof GatewayError
-          ? err
-          : new GatewayError('upstream_error', `Ollama at ${options.upstreamUrl} sent a malformed stream.`);
+      broken = upstreamFailures.malformedStream(options.upstreamUrl, err);
       return '';
     }
   };
@@ -72,18 +69,12 @@ export function relayStream(body: ResponseBody, res: ServerResponse, options: Re
         // The upstream's own error event was forwarded: it is the stream's terminal event.
         res.end();
         body.abort();
-        const error = new GatewayError(
-          'upstream_error',
-          `Ollama at ${options.upstreamUrl} reported an error mid-stream: ${reader.upstreamError}`,
-        );
+        const error = upstreamFailures.streamReported(options.upstreamUrl, reader.upstreamError);
         resolve({ outcome: 'error', error });
         return;
       }
       if (!broken && !reader.finished) {
-        broken = new GatewayError(
-          'upstream_error',
-          `Ollama at ${options.upstreamUrl} ended the stream before its final event.`,
-        );
+        broken = upstreamFailures.streamCut(options.upstreamUrl);
       }
       if (broken) {
         res.end(options.protocol.streamError(broken));
@@ -142,12 +133,7 @@ export function relayStream(body: ResponseBody, res: ServerResponse, options: Re
       error: (err) => {
         if (finished) return;
         if (!options.clientGone()) {
-          broken = isTimeoutError(err)
-            ? new GatewayError(
-                'upstream_timeout',
-                `Ollama at ${options.upstreamUrl} stalled mid-stream (idle timeout).`,
-              )
-            : new GatewayError('upstream_error', `Ollama at ${options.upstreamUrl} broke the stream: ${String(err)}.`);
+          broken = upstreamFailures.midBody(options.upstreamUrl, err, true);
         }
         complete();
       },
