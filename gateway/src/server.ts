@@ -40,7 +40,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const metrics = new GatewayMetrics(instance);
   let keys: KeyCache | undefined;
   const backends = options.backends ?? (await openBackends(config, log, () => keys?.clear()));
-  const { store, limiter, shared } = backends;
+  const { store, limiter, shared, journal } = backends;
   keys = new KeyCache(store, shared, config.KEY_CACHE_TTL_MS, log, (result) => metrics.keyLookup(result));
   await keys.start();
   const upstreams = new UpstreamPool(
@@ -58,6 +58,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     { batchSize: config.USAGE_BATCH_SIZE, intervalMs: config.USAGE_FLUSH_INTERVAL_MS, maxBuffered: config.USAGE_BUFFER_MAX },
     metrics,
     log,
+    limiter,
+    journal,
   );
   usage.start();
 
