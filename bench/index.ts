@@ -24,7 +24,12 @@ const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ADMIN = randomBytes(24).toString('hex');
 const MODEL = 'llama3.2:1b';
 const CHAT = JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'Say ok.' }], max_tokens: 16 });
-const STREAM = JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'Say ok.' }], max_tokens: 32, stream: true });
+const STREAM = JSON.stringify({
+  model: MODEL,
+  messages: [{ role: 'user', content: 'Say ok.' }],
+  max_tokens: 32,
+  stream: true,
+});
 /**
  * The other protocols' streams, as their clients send them: Anthropic Messages (Claude Code: x-api-key, SSE with
  * named events ending in message_stop) and Ollama's native chat (NDJSON by default, ending with done:true).
@@ -32,14 +37,23 @@ const STREAM = JSON.stringify({ model: MODEL, messages: [{ role: 'user', content
 const PROTOCOL_STREAMS = {
   anthropic: {
     path: '/v1/messages',
-    body: JSON.stringify({ model: MODEL, max_tokens: 32, stream: true, messages: [{ role: 'user', content: 'Say ok.' }] }),
+    body: JSON.stringify({
+      model: MODEL,
+      max_tokens: 32,
+      stream: true,
+      messages: [{ role: 'user', content: 'Say ok.' }],
+    }),
     auth: 'x-api-key' as const,
     headers: { 'anthropic-version': '2023-06-01' },
     complete: (text: string) => text.includes('event: message_stop'),
   },
   ndjson: {
     path: '/api/chat',
-    body: JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'Say ok.' }], options: { num_predict: 32 } }),
+    body: JSON.stringify({
+      model: MODEL,
+      messages: [{ role: 'user', content: 'Say ok.' }],
+      options: { num_predict: 32 },
+    }),
     auth: 'bearer' as const,
     headers: {},
     complete: (text: string) => /"done":\s*true/.test(text),
@@ -73,12 +87,17 @@ interface Sut {
 
 async function startUpstream(chunks: number, delayMs: number): Promise<{ url: string; proc: Proc }> {
   const port = await freePort();
-  const proc = startPinned('upstream', LOAD_CORE, [NODE, path.join(ROOT, 'dist/test/fixtures/ollama-upstream/cli.js')], {
-    PORT: String(port),
-    FAST: '1',
-    CHUNKS: String(chunks),
-    CHUNK_DELAY_MS: String(delayMs),
-  });
+  const proc = startPinned(
+    'upstream',
+    LOAD_CORE,
+    [NODE, path.join(ROOT, 'dist/test/fixtures/ollama-upstream/cli.js')],
+    {
+      PORT: String(port),
+      FAST: '1',
+      CHUNKS: String(chunks),
+      CHUNK_DELAY_MS: String(delayMs),
+    },
+  );
   await waitForPort(port, proc);
   return { url: `http://127.0.0.1:${port}`, proc };
 }
@@ -165,9 +184,24 @@ async function measure(kind: Kind, burstUp: { url: string; proc: Proc }, pacedUp
       const c32 = await load(32);
       const cpuPerRequestUs = (((await cpu()) - cpuBefore) / Math.max(1, c32.requests)) * 1e6;
       const c128 = QUICK ? null : await load(128);
-      const burst = await streamLoad({ url: sut.url + path, key: sut.key, body: STREAM, concurrency: 32, seconds: SECONDS });
+      const burst = await streamLoad({
+        url: sut.url + path,
+        key: sut.key,
+        body: STREAM,
+        concurrency: 32,
+        seconds: SECONDS,
+      });
       const protocolBurst = (w: (typeof PROTOCOL_STREAMS)[keyof typeof PROTOCOL_STREAMS]) =>
-        streamLoad({ url: sut.url + w.path, key: sut.key, body: w.body, auth: w.auth, headers: w.headers, complete: w.complete, concurrency: 32, seconds: SECONDS });
+        streamLoad({
+          url: sut.url + w.path,
+          key: sut.key,
+          body: w.body,
+          auth: w.auth,
+          headers: w.headers,
+          complete: w.complete,
+          concurrency: 32,
+          seconds: SECONDS,
+        });
       const anthropic = await protocolBurst(PROTOCOL_STREAMS.anthropic);
       const ndjson = await protocolBurst(PROTOCOL_STREAMS.ndjson);
       const rss = sut.rss ? await sut.rss() : rssMb(sut.pid);
@@ -178,11 +212,35 @@ async function measure(kind: Kind, burstUp: { url: string; proc: Proc }, pacedUp
           streamLoad({ url: pacedSut.url + path, key: pacedSut.key, body: STREAM, concurrency: 8, seconds });
         // Warm-up as for the other workloads: a fresh process runs the request path and the relay unoptimised
         // (a few hundred paced streams do not get the JIT there), so first a burst of plain requests and streams.
-        await wrk({ url: pacedSut.url + path, body: CHAT, key: pacedSut.key, connections: 8, seconds: Math.min(2, SECONDS), core: wrkCore });
-        await streamLoad({ url: pacedSut.url + path, key: pacedSut.key, body: STREAM, concurrency: 32, seconds: Math.min(2, SECONDS) });
+        await wrk({
+          url: pacedSut.url + path,
+          body: CHAT,
+          key: pacedSut.key,
+          connections: 8,
+          seconds: Math.min(2, SECONDS),
+          core: wrkCore,
+        });
+        await streamLoad({
+          url: pacedSut.url + path,
+          key: pacedSut.key,
+          body: STREAM,
+          concurrency: 32,
+          seconds: Math.min(2, SECONDS),
+        });
         await pacedLoad(Math.min(1, SECONDS));
         const paced = await pacedLoad(SECONDS);
-        result.reps.push({ c1, c32, c128, burst, anthropic, ndjson, paced, cpuPerRequestUs: kind === 'direct' ? null : cpuPerRequestUs, rssMb: rss.total, rssAnonMb: rss.anon });
+        result.reps.push({
+          c1,
+          c32,
+          c128,
+          burst,
+          anthropic,
+          ndjson,
+          paced,
+          cpuPerRequestUs: kind === 'direct' ? null : cpuPerRequestUs,
+          rssMb: rss.total,
+          rssAnonMb: rss.anon,
+        });
       } finally {
         await pacedSut.close();
       }
@@ -211,7 +269,14 @@ async function main(): Promise<void> {
   const dir = path.join(ROOT, 'bench/results');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), quick: QUICK, reps: REPS, seconds: SECONDS, results, summary: report }, null, 2));
+  writeFileSync(
+    file,
+    JSON.stringify(
+      { at: new Date().toISOString(), quick: QUICK, reps: REPS, seconds: SECONDS, results, summary: report },
+      null,
+      2,
+    ),
+  );
   process.stdout.write(`\nresults: ${path.relative(ROOT, file)}\n`);
 }
 

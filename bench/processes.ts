@@ -15,7 +15,11 @@ const CLOCK_TICKS = 100; // USER_HZ on Linux
 
 export function startPinned(name: string, core: number, args: string[], env: Record<string, string>): Proc {
   const child = spawn('taskset', ['-c', String(core), ...args], {
-    env: { PATH: process.env.PATH ?? '', ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}), ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -62,7 +66,8 @@ export function cpuSeconds(pid: number): number {
 /** Resident memory in MB: all of it, and the anonymous part (without the mapped node binary and libraries). */
 export function rssMb(pid: number): { total: number; anon: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const mb = (field: string) => Math.round(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 102.4) / 10;
+  const mb = (field: string) =>
+    Math.round(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 102.4) / 10;
   return { total: mb('VmRSS'), anon: mb('RssAnon') };
 }
 

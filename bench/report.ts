@@ -41,7 +41,10 @@ function show(s: Stat | null, digits = 0): string {
   return s.min === s.max ? f(s.median) : `${f(s.median)} (${f(s.min)}–${f(s.max)})`;
 }
 
-export function printReport(results: TargetResult[], meta: { quick: boolean; reps: number; seconds: number; notes?: string[] }) {
+export function printReport(
+  results: TargetResult[],
+  meta: { quick: boolean; reps: number; seconds: number; notes?: string[] },
+) {
   const rows = results.map((r) => ({
     target: r.target,
     c1Rps: stat(r.reps.map((x) => x.c1.rps)),
@@ -59,7 +62,20 @@ export function printReport(results: TargetResult[], meta: { quick: boolean; rep
     cpuUs: stat(r.reps.map((x) => x.cpuPerRequestUs)),
     rss: stat(r.reps.map((x) => x.rssMb)),
     rssAnon: stat(r.reps.map((x) => x.rssAnonMb)),
-    errors: r.reps.reduce((n, x) => n + x.c1.errors + x.c1.non2xx + x.c32.errors + x.c32.non2xx + (x.c128 ? x.c128.errors + x.c128.non2xx : 0) + x.burst.failed + (x.anthropic?.failed ?? 0) + (x.ndjson?.failed ?? 0) + x.paced.failed, 0),
+    errors: r.reps.reduce(
+      (n, x) =>
+        n +
+        x.c1.errors +
+        x.c1.non2xx +
+        x.c32.errors +
+        x.c32.non2xx +
+        (x.c128 ? x.c128.errors + x.c128.non2xx : 0) +
+        x.burst.failed +
+        (x.anthropic?.failed ?? 0) +
+        (x.ndjson?.failed ?? 0) +
+        x.paced.failed,
+      0,
+    ),
   }));
   const by = (name: string) => rows.find((row) => row.target === name);
   const floor = by('floor');
@@ -91,7 +107,10 @@ export function printReport(results: TargetResult[], meta: { quick: boolean; rep
         show(row.rss),
         show(row.rssAnon),
         String(row.errors),
-      ].join(' | ').replace(/^/, '| ').replace(/$/, ' |'),
+      ]
+        .join(' | ')
+        .replace(/^/, '| ')
+        .replace(/$/, ' |'),
     ),
   ];
 
@@ -100,15 +119,28 @@ export function printReport(results: TargetResult[], meta: { quick: boolean; rep
     checks.push({
       target,
       held: value === null ? null : cmp === 'ge' ? value >= limit : value <= limit,
-      value: value === null ? 'not measured' : `${value.toFixed(3)}${unit} (${cmp === 'ge' ? '≥' : '≤'} ${limit}${unit})`,
+      value:
+        value === null ? 'not measured' : `${value.toFixed(3)}${unit} (${cmp === 'ge' ? '≥' : '≤'} ${limit}${unit})`,
     });
   const emb = by('embedded');
   const pgr = by('pg+redis');
   check('embedded c=32 req/s ÷ floor', ratio(emb?.c32Rps ?? null, floor?.c32Rps ?? null), 0.6, 'ge');
   check('pg+redis c=32 req/s ÷ floor', ratio(pgr?.c32Rps ?? null, floor?.c32Rps ?? null), 0.5, 'ge');
-  check('embedded c=1 p50 − floor p50', emb?.c1P50 && floor?.c1P50 ? emb.c1P50.median - floor.c1P50.median : null, 0.3, 'le', ' ms');
+  check(
+    'embedded c=1 p50 − floor p50',
+    emb?.c1P50 && floor?.c1P50 ? emb.c1P50.median - floor.c1P50.median : null,
+    0.3,
+    'le',
+    ' ms',
+  );
   check('embedded burst streams/s ÷ floor', ratio(emb?.burst ?? null, floor?.burst ?? null), 0.7, 'ge');
-  check('embedded paced TTFB − floor', emb?.pacedTtfb && floor?.pacedTtfb ? emb.pacedTtfb.median - floor.pacedTtfb.median : null, 0.5, 'le', ' ms');
+  check(
+    'embedded paced TTFB − floor',
+    emb?.pacedTtfb && floor?.pacedTtfb ? emb.pacedTtfb.median - floor.pacedTtfb.median : null,
+    0.5,
+    'le',
+    ' ms',
+  );
   check('embedded CPU per request', emb?.cpuUs?.median ?? null, 250, 'le', ' µs');
   check('embedded RSS after load', emb?.rss?.median ?? null, 90, 'le', ' MB');
 
@@ -130,7 +162,9 @@ export function printReport(results: TargetResult[], meta: { quick: boolean; rep
     ...lines,
     ...(meta.notes?.length ? ['', ...meta.notes.map((note) => `Note: ${note}`)] : []),
     '\nStreams per protocol × floor (same run; OpenAI SSE · Anthropic SSE · Ollama NDJSON):',
-    ...protocolRatios.map((p) => `  ${p.target}: openai ${fmt(p.burst)} · anthropic ${fmt(p.anthropic)} · ndjson ${fmt(p.ndjson)}`),
+    ...protocolRatios.map(
+      (p) => `  ${p.target}: openai ${fmt(p.burst)} · anthropic ${fmt(p.anthropic)} · ndjson ${fmt(p.ndjson)}`,
+    ),
     '\nTargets:',
     ...checks.map((c) => `  ${c.held === null ? '·' : c.held ? '✓' : '✗'} ${c.target}: ${c.value}`),
   ].join('\n');

@@ -80,20 +80,27 @@ export async function checkStack(opts: Options): Promise<void> {
   try {
     docker = await controller.docker();
   } catch (err) {
-    throw new Error(`bench: the 'stack' target needs a Docker Engine, and none answered.\n${(err as Error).message}\n` +
-      'Start one (on these machines: ../shared/tools/offline-images --with-compose > /tmp/images.env), or leave stack out of --targets.');
+    throw new Error(
+      `bench: the 'stack' target needs a Docker Engine, and none answered.\n${(err as Error).message}\n` +
+        'Start one (on these machines: ../shared/tools/offline-images --with-compose > /tmp/images.env), or leave stack out of --targets.',
+      { cause: err },
+    );
   }
   for (const [name, fallback] of IMAGES) {
     const image = process.env[name] || fallback;
     try {
       await docker.getImage(image).inspect();
     } catch {
-      throw new Error(`bench: image ${image} (${name}) is not on this engine. Build the local images and pass their names:\n` +
-        '  ../shared/tools/offline-images --with-compose > /tmp/images.env && set -a && . /tmp/images.env && set +a');
+      throw new Error(
+        `bench: image ${image} (${name}) is not on this engine. Build the local images and pass their names:\n` +
+          '  ../shared/tools/offline-images --with-compose > /tmp/images.env && set -a && . /tmp/images.env && set +a',
+      );
     }
   }
   if ((await controller.containers()).length > 0) {
-    throw new Error("bench: an 'llm-gateway' stack already exists on this engine; the benchmark will not touch it (llm-gateway down, then rerun).");
+    throw new Error(
+      "bench: an 'llm-gateway' stack already exists on this engine; the benchmark will not touch it (llm-gateway down, then rerun).",
+    );
   }
 }
 
@@ -139,9 +146,14 @@ async function open(): Promise<Open> {
 /** Settings of a running upstream fixture (FAST, CHUNKS, CHUNK_DELAY_MS), read from its environment. */
 function upstreamSettings(pid: number): Record<string, string> {
   const env = Object.fromEntries(
-    readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+    readFileSync(`/proc/${pid}/environ`, 'utf8')
+      .split('\0')
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
   );
-  return Object.fromEntries(['FAST', 'CHUNKS', 'CHUNK_DELAY_MS'].filter((k) => env[k] !== undefined).map((k) => [k, env[k]!]));
+  return Object.fromEntries(
+    ['FAST', 'CHUNKS', 'CHUNK_DELAY_MS'].filter((k) => env[k] !== undefined).map((k) => [k, env[k]!]),
+  );
 }
 
 async function useUpstream(state: Open, upstreamPid: number): Promise<void> {
@@ -149,11 +161,16 @@ async function useUpstream(state: Open, upstreamPid: number): Promise<void> {
   const wanted = JSON.stringify(settings);
   if (state.twin?.settings === wanted) return;
   if (state.twin) await stop(state.twin.proc);
-  const proc = startPinned('stack-upstream', options!.loadCore, [options!.node, path.join(options!.root, 'dist/test/fixtures/ollama-upstream/cli.js')], {
-    ...settings,
-    HOST: state.host,
-    PORT: String(state.port),
-  });
+  const proc = startPinned(
+    'stack-upstream',
+    options!.loadCore,
+    [options!.node, path.join(options!.root, 'dist/test/fixtures/ollama-upstream/cli.js')],
+    {
+      ...settings,
+      HOST: state.host,
+      PORT: String(state.port),
+    },
+  );
   state.twin = { proc, settings: wanted };
   await waitForHostPort(state.host, state.port, proc);
   // The replicas' pooled connections went to the previous twin: a few requests through Nginx renew them.
@@ -163,7 +180,10 @@ async function useUpstream(state: Open, upstreamPid: number): Promise<void> {
         method: 'POST',
         headers: { authorization: `Bearer ${state.key}`, 'content-type': 'application/json' },
         body: JSON.stringify({ model: 'llama3.2:1b', messages: [{ role: 'user', content: 'warm' }], max_tokens: 4 }),
-      }).then((r) => r.arrayBuffer(), () => undefined),
+      }).then(
+        (r) => r.arrayBuffer(),
+        () => undefined,
+      ),
     ),
   );
 }
@@ -198,7 +218,9 @@ async function containerCpu(state: Open): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   await Promise.all(
     state.containers.map(async (c) => {
-      const stats = (await state.docker.getContainer(c.id).stats({ stream: false, 'one-shot': true } as { stream: false })) as {
+      const stats = (await state.docker
+        .getContainer(c.id)
+        .stats({ stream: false, 'one-shot': true } as { stream: false })) as {
         cpu_stats?: { cpu_usage?: { total_usage?: number } };
       };
       out.set(short(c.name), (stats.cpu_stats?.cpu_usage?.total_usage ?? 0) / 1e9);
@@ -209,12 +231,17 @@ async function containerCpu(state: Open): Promise<Map<string, number>> {
 
 /** CPU seconds of host processes around the stack: docker-proxy (it relays 127.0.0.1:3000 → nginx), dockerd, containerd. */
 function hostHelpers(state: Open): Map<string, number> {
-  const out = new Map<string, number>([['docker-proxy', 0], ['dockerd+containerd', 0], ['upstream', 0]]);
+  const out = new Map<string, number>([
+    ['docker-proxy', 0],
+    ['dockerd+containerd', 0],
+    ['upstream', 0],
+  ]);
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
-      const group = comm === 'docker-proxy' ? comm : comm === 'dockerd' || comm === 'containerd' ? 'dockerd+containerd' : null;
+      const group =
+        comm === 'docker-proxy' ? comm : comm === 'dockerd' || comm === 'containerd' ? 'dockerd+containerd' : null;
       if (group) out.set(group, out.get(group)! + cpuSeconds(Number(entry)));
     } catch {
       // gone meanwhile
@@ -295,7 +322,9 @@ export function stackNotes(): string[] {
 async function teardown(state: Open): Promise<void> {
   if (state.twin) await stop(state.twin.proc).catch(() => {});
   process.stderr.write('  stack: down --volumes\n');
-  await state.controller.down({ volumes: true }).catch((err: unknown) => process.stderr.write(`bench: stack teardown failed: ${String(err)}\n`));
+  await state.controller
+    .down({ volumes: true })
+    .catch((err: unknown) => process.stderr.write(`bench: stack teardown failed: ${String(err)}\n`));
   rmSync(state.home, { recursive: true, force: true });
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);

@@ -39,7 +39,12 @@ function encodePng(size, raw) {
   ihdr.writeUInt32BE(size, 4);
   ihdr[8] = 8; // bit depth
   ihdr[9] = 6; // RGBA
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /**
@@ -61,7 +66,11 @@ function appIcon(size) {
     return Math.hypot(px - vx * t, py - vy * t);
   };
   const hub = [256 * s, 170 * s];
-  const replicas = [[136 * s, 360 * s], [256 * s, 360 * s], [376 * s, 360 * s]];
+  const replicas = [
+    [136 * s, 360 * s],
+    [256 * s, 360 * s],
+    [376 * s, 360 * s],
+  ];
   for (let y = 0; y < size; y += 1) {
     raw[y * (size * 4 + 1)] = 0;
     for (let x = 0; x < size; x += 1) {
@@ -112,7 +121,10 @@ const SHAPES = { stopped: 'ring', starting: 'half', healthy: 'dot', degraded: 'n
 const out = path.join(path.dirname(fileURLToPath(import.meta.url)), 'tray');
 mkdirSync(out, { recursive: true });
 for (const [status, rgb] of Object.entries(STATUSES)) {
-  for (const [suffix, size] of [['', 16], ['@2x', 32]]) {
+  for (const [suffix, size] of [
+    ['', 16],
+    ['@2x', 32],
+  ]) {
     writeFileSync(path.join(out, `tray-${status}${suffix}.png`), png(size, rgb, SHAPES[status]));
     writeFileSync(path.join(out, `tray-${status}Template${suffix}.png`), png(size, [0, 0, 0], SHAPES[status]));
   }

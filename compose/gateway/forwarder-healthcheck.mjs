@@ -4,7 +4,7 @@
 // Prints the state line, so `docker inspect` shows why.
 import { readFileSync } from 'node:fs';
 
-let line = '';
+let line;
 try {
   line = readFileSync(process.env.FORWARD_STATE_FILE || '/tmp/ollama-forwarder.state', 'utf8').trim();
 } catch {

@@ -39,7 +39,10 @@ export async function openBackends(
     import('./usage/redis-journal.js'),
   ]);
   const onError = (err: Error) => log.debug({ err: err.message }, 'redis connection error');
-  const redis = createRedis(config.REDIS_URL, { name: `llmgw-limits-${config.INSTANCE_ID}`.replace(/\s/g, ''), onError });
+  const redis = createRedis(config.REDIS_URL, {
+    name: `llmgw-limits-${config.INSTANCE_ID}`.replace(/\s/g, ''),
+    onError,
+  });
   const limiter = new RedisLimiter({ redis, prefix: config.REDIS_PREFIX });
   // The limiter's connection: the row rides in the settle's pipeline (no extra connection or round trip).
   const journal = new RedisUsageJournal({

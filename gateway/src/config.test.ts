@@ -6,7 +6,9 @@ import { ConfigError, loadConfig } from './config.js';
 /** `| \`NAME\` | \`default\` | …` rows of the README's timeouts table. */
 function readmeTimeouts(): Map<string, number> {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  const table = readme.split('<!-- timeouts-table: gateway/src/config.test.ts checks these defaults -->')[1]!.split('\n\n')[0]!;
+  const table = readme
+    .split('<!-- timeouts-table: gateway/src/config.test.ts checks these defaults -->')[1]!
+    .split('\n\n')[0]!;
   const rows = new Map<string, number>();
   for (const match of table.matchAll(/^\| `([A-Z_]+)` \| `(\d+)` \|/gm)) rows.set(match[1]!, Number(match[2]));
   return rows;

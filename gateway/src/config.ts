@@ -12,7 +12,12 @@ export const DEFAULT_BODY_LINGER = { lingerMs: 10_000, lingerBytes: 128 * 1024 *
 
 const urlList = z
   .string()
-  .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean))
+  .transform((value) =>
+    value
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean),
+  )
   .pipe(
     z
       .array(z.url({ protocol: /^https?$/, error: 'must be http(s) URLs separated by commas' }))
@@ -22,7 +27,12 @@ const urlList = z
 
 const originList = z
   .string()
-  .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean))
+  .transform((value) =>
+    value
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean),
+  )
   .refine((origins) => origins.length > 0, 'needs "*" or at least one origin')
   .refine(
     (origins) => origins.every((origin) => origin === '*' || /^https?:\/\/[^/\s]+$/.test(origin)),
@@ -45,9 +55,15 @@ export const envSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL (leave unset for embedded SQLite)')
     .optional(),
-  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a plain lowercase identifier').optional(),
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/, 'must be a plain lowercase identifier')
+    .optional(),
   SQLITE_PATH: z.string().min(1).default(path.join(process.cwd(), 'llm-gateway.db')),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
   REDIS_PREFIX: z.string().min(1).default('llmgw:'),
   CORS_ORIGINS: originList.default(['*']),
   MAX_BODY_BYTES: positiveInt(1024 * 1024),
@@ -114,9 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
   }
   const parsed = envSchema.safeParse(input);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`),
-    );
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`));
   }
   return parsed.data;
 }

@@ -26,7 +26,10 @@ export class GatewayMetrics {
   /** The usage recorder's buffer size, read when metrics are scraped (the recorder sets it). */
   usageBufferSize: () => number = () => 0;
   private readonly lookups = new Map<string, { inc(): void }>();
-  private readonly tokenCounters = new Map<string, { prompt: { inc(n: number): void }; completion: { inc(n: number): void } }>();
+  private readonly tokenCounters = new Map<
+    string,
+    { prompt: { inc(n: number): void }; completion: { inc(n: number): void } }
+  >();
 
   /** One key-cache lookup (hit / miss / stale), through a bound child. */
   keyLookup(result: string): void {

@@ -38,6 +38,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const instance = config.INSTANCE_ID;
   const log = options.log ?? createLogger(config.LOG_LEVEL, instance);
   const metrics = new GatewayMetrics(instance);
+  // eslint-disable-next-line prefer-const -- the backends' callback closes over it before it is assigned
   let keys: KeyCache | undefined;
   const backends = options.backends ?? (await openBackends(config, log, () => keys?.clear()));
   const { store, limiter, shared, journal } = backends;
@@ -55,7 +56,11 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   upstreams.startHealthChecks(config.UPSTREAM_HEALTH_INTERVAL_MS);
   const usage = new UsageRecorder(
     store,
-    { batchSize: config.USAGE_BATCH_SIZE, intervalMs: config.USAGE_FLUSH_INTERVAL_MS, maxBuffered: config.USAGE_BUFFER_MAX },
+    {
+      batchSize: config.USAGE_BATCH_SIZE,
+      intervalMs: config.USAGE_FLUSH_INTERVAL_MS,
+      maxBuffered: config.USAGE_BUFFER_MAX,
+    },
     metrics,
     log,
     limiter,
@@ -168,7 +173,10 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
 function fail(ctx: RequestContext, deps: GatewayDeps, err: unknown): void {
   const error = toGatewayError(err);
   if (error.status >= 500) {
-    deps.log.warn({ requestId: ctx.requestId, route: ctx.route, code: error.code, err: String(error.cause ?? error.message) }, 'request failed');
+    deps.log.warn(
+      { requestId: ctx.requestId, route: ctx.route, code: error.code, err: String(error.cause ?? error.message) },
+      'request failed',
+    );
   }
   if (ctx.res.headersSent) {
     ctx.res.destroy();

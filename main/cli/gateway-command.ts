@@ -17,7 +17,8 @@ export async function runGateway(): Promise<void> {
     gateway = await startGateway(config);
   } catch (err) {
     const code = (err as { code?: string }).code;
-    if (code === 'EADDRINUSE') throw new CliError('port_in_use', `Port ${config.PORT} on ${config.HOST} is already in use.`);
+    if (code === 'EADDRINUSE')
+      throw new CliError('port_in_use', `Port ${config.PORT} on ${config.HOST} is already in use.`);
     if (config.DATABASE_URL && (code === 'ECONNREFUSED' || code === '28P01' || code === '3D000')) {
       throw new CliError('store_unreachable', `PostgreSQL could not be opened: ${(err as Error).message}`);
     }

@@ -37,7 +37,8 @@ async function withStore<T>(run: (store: Store) => Promise<T>): Promise<T> {
 function positiveInt(value: string | undefined, flag: string): number | null {
   if (value === undefined) return null;
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new CliError('usage', `${flag} must be a positive whole number, got '${value}'.`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new CliError('usage', `${flag} must be a positive whole number, got '${value}'.`);
   return n;
 }
 
@@ -66,7 +67,12 @@ export async function runKeys(args: string[]): Promise<void> {
         name,
         hash: generated.hash,
         prefix: generated.prefix,
-        models: values.models ? values.models.split(',').map((m) => m.trim()).filter(Boolean) : null,
+        models: values.models
+          ? values.models
+              .split(',')
+              .map((m) => m.trim())
+              .filter(Boolean)
+          : null,
         rpm: positiveInt(values.rpm, '--rpm'),
         tpm: positiveInt(values.tpm, '--tpm'),
         expiresAt: days ? new Date(Date.now() + days * 86_400_000) : null,
@@ -79,7 +85,9 @@ export async function runKeys(args: string[]): Promise<void> {
   if (action === 'list') {
     const records = await withStore((store) => store.listKeys());
     if (values.json) console.log(JSON.stringify(records.map((record) => keyView(record))));
-    else for (const r of records.map((record) => keyView(record))) console.log(`${r.id}  ${r.prefix}…  ${r.status.padEnd(7)}  ${r.name}`);
+    else
+      for (const r of records.map((record) => keyView(record)))
+        console.log(`${r.id}  ${r.prefix}…  ${r.status.padEnd(7)}  ${r.name}`);
     return;
   }
   if (action === 'revoke') {

@@ -4,8 +4,20 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
-  CHECKS, ReadinessError, ReadinessHistory, defaultHistoryPath, humanHeader, humanLine, junitReport, llmgwHome,
-  readStackEnv, runReadiness, stackTargets, summaryLine, type ReadinessOptions, type StackProbe,
+  CHECKS,
+  ReadinessError,
+  ReadinessHistory,
+  defaultHistoryPath,
+  humanHeader,
+  humanLine,
+  junitReport,
+  llmgwHome,
+  readStackEnv,
+  runReadiness,
+  stackTargets,
+  summaryLine,
+  type ReadinessOptions,
+  type StackProbe,
 } from '../readiness/index.js';
 import { formatDuration } from '../readiness/report-human.js';
 import { CliError } from './errors.js';
@@ -17,13 +29,19 @@ export const READINESS_HELP = `  readiness               Run the readiness check
 const DEFAULT_URL = 'http://127.0.0.1:3000';
 
 function list(value: string | undefined): string[] | undefined {
-  return value === undefined ? undefined : value.split(',').map((part) => part.trim()).filter(Boolean);
+  return value === undefined
+    ? undefined
+    : value
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean);
 }
 
 function positive(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new CliError('usage', `${flag} must be a positive whole number, got '${value}'.`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new CliError('usage', `${flag} must be a positive whole number, got '${value}'.`);
   return n;
 }
 
@@ -55,12 +73,25 @@ export async function runReadinessCommand(args: string[]): Promise<void> {
     parsed = parseArgs({
       args,
       options: {
-        url: { type: 'string' }, key: { type: 'string' }, 'admin-token': { type: 'string' }, model: { type: 'string' },
-        only: { type: 'string' }, skip: { type: 'string' }, json: { type: 'boolean', default: false },
-        junit: { type: 'string' }, failover: { type: 'boolean', default: false }, 'database-url': { type: 'string' },
-        'database-schema': { type: 'string' }, 'redis-url': { type: 'string' }, origin: { type: 'string' },
-        replicas: { type: 'string' }, 'max-body-bytes': { type: 'string' }, timeout: { type: 'string' },
-        history: { type: 'string' }, 'no-history': { type: 'boolean', default: false }, list: { type: 'boolean', default: false },
+        url: { type: 'string' },
+        key: { type: 'string' },
+        'admin-token': { type: 'string' },
+        model: { type: 'string' },
+        only: { type: 'string' },
+        skip: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        junit: { type: 'string' },
+        failover: { type: 'boolean', default: false },
+        'database-url': { type: 'string' },
+        'database-schema': { type: 'string' },
+        'redis-url': { type: 'string' },
+        origin: { type: 'string' },
+        replicas: { type: 'string' },
+        'max-body-bytes': { type: 'string' },
+        timeout: { type: 'string' },
+        history: { type: 'string' },
+        'no-history': { type: 'boolean', default: false },
+        list: { type: 'boolean', default: false },
       },
     });
   } catch (err) {
@@ -68,7 +99,10 @@ export async function runReadinessCommand(args: string[]): Promise<void> {
   }
   const { values } = parsed;
   if (values.list) {
-    for (const check of CHECKS) console.log(`${String(check.number).padStart(2)}  ${check.id.padEnd(16)} ${check.title}${check.optIn ? ' (opt-in: --failover)' : ''}`);
+    for (const check of CHECKS)
+      console.log(
+        `${String(check.number).padStart(2)}  ${check.id.padEnd(16)} ${check.title}${check.optIn ? ' (opt-in: --failover)' : ''}`,
+      );
     return;
   }
   const url = (values.url ?? DEFAULT_URL).replace(/\/+$/, '');
@@ -101,7 +135,8 @@ export async function runReadinessCommand(args: string[]): Promise<void> {
     const isStack = kinds ? kinds.store === 'postgres' : url === DEFAULT_URL;
     if (isStack) {
       if (!options.databaseUrl && targets.databaseUrl) options.databaseUrl = targets.databaseUrl;
-      if (!options.redisUrl && targets.redisUrl && (!kinds || kinds.limiter === 'redis')) options.redisUrl = targets.redisUrl;
+      if (!options.redisUrl && targets.redisUrl && (!kinds || kinds.limiter === 'redis'))
+        options.redisUrl = targets.redisUrl;
       const stack = await loadStackProbe();
       if (stack) options.stack = stack;
     }
@@ -125,12 +160,16 @@ export async function runReadinessCommand(args: string[]): Promise<void> {
   if (values.junit) writeFileSync(values.junit, junitReport(report));
   if (!values['no-history']) {
     const history = new ReadinessHistory(values.history ?? defaultHistoryPath(llmgwHome()));
-    const saved = await history.append(report).catch((err: Error) => ({ warning: `History not saved: ${err.message}` }));
+    const saved = await history
+      .append(report)
+      .catch((err: Error) => ({ warning: `History not saved: ${err.message}` }));
     if (saved.warning) console.error(`llm-gateway: ${saved.warning}`);
   }
   if (values.json) console.log(JSON.stringify(report));
   else {
-    console.log(`${report.cleanup.keysCreated} temporary key(s) created, ${report.cleanup.keysRevoked} revoked; took ${formatDuration(report.durationMs)}`);
+    console.log(
+      `${report.cleanup.keysCreated} temporary key(s) created, ${report.cleanup.keysRevoked} revoked; took ${formatDuration(report.durationMs)}`,
+    );
     console.log(summaryLine(report));
   }
   process.exitCode = report.ok ? 0 : 1;

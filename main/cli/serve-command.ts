@@ -26,18 +26,26 @@ function parse(args: string[]): { port: number; host: string; start: boolean } {
   try {
     ({ values } = parseArgs({
       args,
-      options: { port: { type: 'string' }, host: { type: 'string' }, start: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        start: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
     }));
   } catch (err) {
     throw new ServeError('bad_option', (err as Error).message);
   }
   if (values.help) {
-    console.log(`llm-gateway serve\n${SERVE_HELP}\n\nEnvironment: LLMGW_HOME (data folder), LOG_LEVEL (embedded gateway).`);
+    console.log(
+      `llm-gateway serve\n${SERVE_HELP}\n\nEnvironment: LLMGW_HOME (data folder), LOG_LEVEL (embedded gateway).`,
+    );
     process.exit(0);
   }
   const port = values.port === undefined ? 3131 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ServeError('bad_option', `--port must be a port number (got '${values.port}').`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ServeError('bad_option', `--port must be a port number (got '${values.port}').`);
   return { port, host: values.host ?? '127.0.0.1', start: values.start ?? false };
 }
 
@@ -60,7 +68,8 @@ export async function startServeCommand(args: string[], options: ServeCommandOpt
     const mode = plane.state().mode;
     log(`Starting the gateway (${mode === 'embedded' ? 'embedded mode: no Docker Engine needed' : 'Docker stack'})…`);
     const started = await plane.call('gateway.start', undefined);
-    if (started.ok) log(`Gateway: ${plane.state().gatewayUrl ?? '(not running)'}  (OpenAI base URL: ${plane.state().gatewayUrl}/v1)`);
+    if (started.ok)
+      log(`Gateway: ${plane.state().gatewayUrl ?? '(not running)'}  (OpenAI base URL: ${plane.state().gatewayUrl}/v1)`);
     else log(`The gateway did not start: ${started.error.message}\n${started.error.hint}`);
   }
   log(`Dashboard: ${server.dashboardUrl}`);

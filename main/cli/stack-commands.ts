@@ -33,9 +33,16 @@ export function renderStatus(status: StackStatus): string {
     rows.push([c.service, String(c.replica), c.name, c.state, c.health, ports, formatUptime(c.uptimeS)]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  const lines = rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+  const lines = rows.map((row) =>
+    row
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd(),
+  );
   const route = status.ollama
-    ? [`Ollama route: ${status.ollama.forwarder ? `forwarder ${status.ollama.forwarder.listen} → ${status.ollama.forwarder.target}` : 'direct'} (${status.ollama.reason})`]
+    ? [
+        `Ollama route: ${status.ollama.forwarder ? `forwarder ${status.ollama.forwarder.listen} → ${status.ollama.forwarder.target}` : 'direct'} (${status.ollama.reason})`,
+      ]
     : [];
   return [`Stack ${status.project}: ${status.state}`, ...lines, ...route].join('\n');
 }
@@ -62,7 +69,12 @@ export function renderEvent(event: ControllerEvent, verbose: boolean, state: { b
 }
 
 function renderStackEvent(event: StackEvent): string {
-  const what = event.action === 'health_status' ? `health ${event.health}` : event.action === 'die' ? `died (exit ${event.exitCode ?? '?'})` : 'started';
+  const what =
+    event.action === 'health_status'
+      ? `health ${event.health}`
+      : event.action === 'die'
+        ? `died (exit ${event.exitCode ?? '?'})`
+        : 'started';
   return `${event.time}  ${event.name}  ${what}`;
 }
 
@@ -92,7 +104,8 @@ export async function runStack(command: StackCommand, argv: string[]): Promise<v
   const controller = new StackController({
     onEvent: (event) => print(json ? JSON.stringify(event) : renderEvent(event, values.verbose ?? false, state)),
   });
-  const result = (status: StackStatus) => print(json ? JSON.stringify({ type: 'result', ...status }) : renderStatus(status));
+  const result = (status: StackStatus) =>
+    print(json ? JSON.stringify({ type: 'result', ...status }) : renderStatus(status));
 
   try {
     switch (command) {
@@ -100,7 +113,13 @@ export async function runStack(command: StackCommand, argv: string[]): Promise<v
         return result(await controller.up());
       case 'down':
         await controller.down({ volumes: values.volumes ?? false });
-        print(json ? JSON.stringify({ type: 'result', removed: true, volumes: values.volumes ?? false }) : values.volumes ? 'Stack removed, with its data volumes.' : 'Stack removed (data volumes kept; `down --volumes` removes them).');
+        print(
+          json
+            ? JSON.stringify({ type: 'result', removed: true, volumes: values.volumes ?? false })
+            : values.volumes
+              ? 'Stack removed, with its data volumes.'
+              : 'Stack removed (data volumes kept; `down --volumes` removes them).',
+        );
         return;
       case 'stop':
         return result(await controller.stop());
@@ -114,7 +133,10 @@ export async function runStack(command: StackCommand, argv: string[]): Promise<v
       case 'status': {
         // Besides the containers: can the stack reach Ollama, and if not, why and the one fix.
         const status = await controller.status();
-        const reach = status.ollama && status.state !== 'not-created' ? await probeOllamaReach(status.ollama, status.containers) : null;
+        const reach =
+          status.ollama && status.state !== 'not-created'
+            ? await probeOllamaReach(status.ollama, status.containers)
+            : null;
         if (json) return print(JSON.stringify({ type: 'result', ...status, ...(reach ? { ollamaReach: reach } : {}) }));
         print(renderStatus(status));
         if (reach) print(reachLine(reach));
@@ -127,11 +149,19 @@ export async function runStack(command: StackCommand, argv: string[]): Promise<v
         if (!Number.isInteger(tail) || tail < 0) throw new CliError('usage', '--tail needs a whole number of lines.');
         const abort = new AbortController();
         process.once('SIGINT', () => abort.abort());
-        await controller.logs(service, { follow: values.follow ?? false, tail }, process.stdout, process.stderr, abort.signal);
+        await controller.logs(
+          service,
+          { follow: values.follow ?? false, tail },
+          process.stdout,
+          process.stderr,
+          abort.signal,
+        );
         return;
       }
       case 'events': {
-        const subscription = await controller.events((event) => print(json ? JSON.stringify(event) : renderStackEvent(event)));
+        const subscription = await controller.events((event) =>
+          print(json ? JSON.stringify(event) : renderStackEvent(event)),
+        );
         process.once('SIGINT', () => subscription.close());
         await subscription.done;
         return;

@@ -13,7 +13,11 @@ describe('electronBlocker', () => {
 
   it('needs the Electron binary', () => {
     expect(electronBlocker({ DISPLAY: ':0' }, 'linux', () => '/nonexistent/electron')).toBe('its binary is missing');
-    expect(electronBlocker({ DISPLAY: ':0' }, 'linux', () => { throw new Error('Electron failed to install correctly'); })).toBe('its binary is missing');
+    expect(
+      electronBlocker({ DISPLAY: ':0' }, 'linux', () => {
+        throw new Error('Electron failed to install correctly');
+      }),
+    ).toBe('its binary is missing');
     expect(electronBlocker({ DISPLAY: ':0', LLMGW_NO_ELECTRON: '1' }, 'linux', binary)).toBe('LLMGW_NO_ELECTRON=1');
   });
 });

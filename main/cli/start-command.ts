@@ -12,7 +12,11 @@ export const START_HELP = `  start-app [serve options]
                           The tray app; falls back to \`serve --start\` where Electron cannot start`;
 
 /** Why Electron cannot start here, or null when it can. */
-export function electronBlocker(env: NodeJS.ProcessEnv = process.env, platform = process.platform, binary: () => string = electronBinary): string | null {
+export function electronBlocker(
+  env: NodeJS.ProcessEnv = process.env,
+  platform = process.platform,
+  binary: () => string = electronBinary,
+): string | null {
   if (env.LLMGW_NO_ELECTRON === '1') return 'LLMGW_NO_ELECTRON=1';
   if (platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY) return 'no display';
   try {

@@ -20,7 +20,10 @@ beforeAll(async () => {
   upstream = await startOllamaUpstream();
   home = mkdtempSync(path.join(os.tmpdir(), 'llmgw-home-'));
   mkdirSync(home, { recursive: true });
-  writeFileSync(path.join(home, 'settings.json'), JSON.stringify({ version: 2, mode: 'auto', ollamaUrl: upstream.url }));
+  writeFileSync(
+    path.join(home, 'settings.json'),
+    JSON.stringify({ version: 2, mode: 'auto', ollamaUrl: upstream.url }),
+  );
   plane = createControlPlane({
     home,
     stack: null, // no Docker here: auto resolves to embedded
@@ -97,7 +100,11 @@ describe('control plane in embedded mode', () => {
     const { key } = await plane.api['keys.create']({ name: 'models-check' });
     const url = plane.state().gatewayUrl!;
     const ids = async () =>
-      ((await (await fetch(`${url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).json()) as { data: Array<{ id: string }> }).data.map((m) => m.id);
+      (
+        (await (await fetch(`${url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).json()) as {
+          data: Array<{ id: string }>;
+        }
+      ).data.map((m) => m.id);
     expect(await ids()).not.toContain('llama3.2:3b'); // now cached by the gateway
     const started = await plane.api['models.pull']({ name: 'ollama pull llama3.2:3b' });
     expect(started.name).toBe('llama3.2:3b');
@@ -111,7 +118,9 @@ describe('control plane in embedded mode', () => {
       });
     });
     await changed;
-    expect(events.some((e) => e.type === 'pull-progress' && e.pull.phase === 'done' && e.pull.percent === 100)).toBe(true);
+    expect(events.some((e) => e.type === 'pull-progress' && e.pull.phase === 'done' && e.pull.percent === 100)).toBe(
+      true,
+    );
     expect(plane.state().installed?.map((m) => m.name)).toContain('llama3.2:3b');
     expect(await ids()).toContain('llama3.2:3b');
 
@@ -121,7 +130,12 @@ describe('control plane in embedded mode', () => {
 
   it('runs readiness checks against the embedded gateway with progress events', async () => {
     const report = await plane.api['readiness.run']({ only: ['health', 'ready', 'models', 'chat'] });
-    expect(Object.fromEntries(report.results.map((r) => [r.id, r.status]))).toEqual({ health: 'pass', ready: 'pass', models: 'pass', chat: 'pass' });
+    expect(Object.fromEntries(report.results.map((r) => [r.id, r.status]))).toEqual({
+      health: 'pass',
+      ready: 'pass',
+      models: 'pass',
+      chat: 'pass',
+    });
     expect(report.ok).toBe(true);
     expect(events.filter((e) => e.type === 'readiness-progress').length).toBeGreaterThanOrEqual(6);
     expect(plane.state().readiness.last).toMatchObject({ ok: true, passed: 4 });
@@ -149,7 +163,10 @@ describe('api input validation and typed errors', () => {
   ])('%s %j → invalid_input', async (op, input, message) => {
     const result = await plane.call(op, input);
     expect(isBridgeResult(result)).toBe(true);
-    expect(result).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringMatching(message), hint: expect.any(String) } });
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', message: expect.stringMatching(message), hint: expect.any(String) },
+    });
   });
 
   it('refuses unknown operations, including prototype names', async () => {

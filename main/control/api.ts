@@ -7,25 +7,27 @@ import { runReadiness } from '../readiness/runner.js';
 import { stackTargets } from '../readiness/home.js';
 import type { ReadinessOptions, RunReport } from '../readiness/types.js';
 import { CHECKS } from '../readiness/checks/index.js';
-import { ReadinessHistory, changedSince, defaultHistoryPath, type CheckChange } from '../readiness/history.js';
-import { logTail, type LogTail } from './logs.js';
-import { usageReport, type UsageReport } from './usage.js';
+import { ReadinessHistory, changedSince, defaultHistoryPath } from '../readiness/history.js';
+import { logTail } from './logs.js';
+import { usageReport } from './usage.js';
 import type { BridgeResult } from './bridge.js';
 import { dockerReachable } from './embedded/mode.js';
 import { ControlError, toControlError } from './errors.js';
 import { EventBus } from './events.js';
-import type { HealthSnapshot } from './health/aggregate.js';
-import type { CreatedKey, KeyView } from './keys/admin-client.js';
-import { KeyService, type AppKey } from './keys/key-service.js';
+import { KeyService } from './keys/key-service.js';
 import { FileVault, VAULT_FILE, type Vault } from './keys/vault.js';
-import { CATALOG, type CatalogEntry } from './models/catalog.js';
+import { CATALOG } from './models/catalog.js';
 import { OllamaClient, type InstalledModel } from './models/ollama-client.js';
 import { parseModelInput } from './models/model-name.js';
 import { PullManager } from './models/pull-manager.js';
-import type { PullState } from './models/pull-progress.js';
 import { Runtime } from './runtime.js';
-import { OPERATION_INPUTS, isOperationName, type OperationInput, type OperationName, type ParsedInput } from './schemas.js';
-import type { Settings } from './settings/schema.js';
+import {
+  OPERATION_INPUTS,
+  isOperationName,
+  type OperationInput,
+  type OperationName,
+  type ParsedInput,
+} from './schemas.js';
 import { applyPatch, loadSettings, saveSettings, SETTINGS_FILE } from './settings/store.js';
 import { stackPortOf, type StackPort } from './stack-port.js';
 import type { ControlState } from './state.js';
@@ -40,7 +42,13 @@ function summaryOf(run: RunReport): RunSummary {
     finishedAt: run.finishedAt,
     ok: run.ok,
     counts: run.counts,
-    results: run.results.map((r) => ({ id: r.id, number: r.number, title: r.title, status: r.status, summary: r.status === 'skip' ? (r.reason ?? r.summary) : r.summary })),
+    results: run.results.map((r) => ({
+      id: r.id,
+      number: r.number,
+      title: r.title,
+      status: r.status,
+      summary: r.status === 'skip' ? (r.reason ?? r.summary) : r.summary,
+    })),
   };
 }
 
@@ -114,7 +122,17 @@ export function createControlPlane(options: ControlPlaneOptions = {}): ControlPl
   const stack =
     options.stack !== undefined
       ? options.stack
-      : stackPortOf(new StackController({ home, env: { ...env, LLMGW_PORT: String(settings.ports.gateway), POSTGRES_PORT: String(settings.ports.postgres), REDIS_PORT: String(settings.ports.redis) } }));
+      : stackPortOf(
+          new StackController({
+            home,
+            env: {
+              ...env,
+              LLMGW_PORT: String(settings.ports.gateway),
+              POSTGRES_PORT: String(settings.ports.postgres),
+              REDIS_PORT: String(settings.ports.redis),
+            },
+          }),
+        );
   const runtime = new Runtime({
     home,
     vault,
@@ -155,7 +173,12 @@ export function createControlPlane(options: ControlPlaneOptions = {}): ControlPl
     onChange: (pull) => bus.emit({ type: 'pull-progress', pull }),
     onInstalled: () => void modelsChanged(),
   });
-  const keys = new KeyService(vault, () => runtime.admin(), () => keysChanged(), () => settings.defaultLimits);
+  const keys = new KeyService(
+    vault,
+    () => runtime.admin(),
+    () => keysChanged(),
+    () => settings.defaultLimits,
+  );
   const keysChanged = async () => {
     vaultKeys = await keys.vaultKeys().catch(() => vaultKeys);
     bus.emit({ type: 'keys-changed' });
@@ -209,7 +232,9 @@ export function createControlPlane(options: ControlPlaneOptions = {}): ControlPl
     };
     readiness = { ...readiness, running: true };
     try {
-      const report = await (options.readiness ?? runReadiness)(run, { onEvent: (event) => bus.emit({ type: 'readiness-progress', event }) });
+      const report = await (options.readiness ?? runReadiness)(run, {
+        onEvent: (event) => bus.emit({ type: 'readiness-progress', event }),
+      });
       readiness = { running: false, last: { ok: report.ok, ...report.counts, finishedAt: report.finishedAt } };
       await history.append(report).catch((err: Error) => warn(`Readiness history not saved: ${err.message}`));
       return report;
@@ -261,9 +286,11 @@ export function createControlPlane(options: ControlPlaneOptions = {}): ControlPl
     },
     'readiness.run': (input) => runReadinessSuite(input),
     'readiness.history': () => readinessHistory(),
-    'readiness.checks': async () => CHECKS.map((c) => ({ id: c.id, number: c.number, title: c.title, optIn: c.optIn ?? false })),
+    'readiness.checks': async () =>
+      CHECKS.map((c) => ({ id: c.id, number: c.number, title: c.title, optIn: c.optIn ?? false })),
     'usage.get': async (input) => usageReport(await runtime.admin(), input),
-    'logs.tail': (input) => logTail(runtime.mode, input, { logFile: path.join(paths.logs, 'embedded-gateway.log'), stack }),
+    'logs.tail': (input) =>
+      logTail(runtime.mode, input, { logFile: path.join(paths.logs, 'embedded-gateway.log'), stack }),
   };
 
   const api = Object.fromEntries(
@@ -285,7 +312,10 @@ export function createControlPlane(options: ControlPlaneOptions = {}): ControlPl
     state,
     async call(op, input) {
       if (!isOperationName(op)) {
-        return { ok: false, error: new ControlError('unknown_operation', `Unknown operation '${String(op).slice(0, 60)}'.`).toJSON() };
+        return {
+          ok: false,
+          error: new ControlError('unknown_operation', `Unknown operation '${String(op).slice(0, 60)}'.`).toJSON(),
+        };
       }
       try {
         return { ok: true, value: await (api[op] as (i: unknown) => Promise<unknown>)(input) };
@@ -302,7 +332,9 @@ export function createControlPlane(options: ControlPlaneOptions = {}): ControlPl
       await Promise.allSettled([keysChanged(), listModels()]);
       await runtime.monitor.start();
       if (settings.startStackOnLaunch) {
-        await runtime.start().catch((err: unknown) => warn(`The gateway did not start: ${toControlError(err).message}`));
+        await runtime
+          .start()
+          .catch((err: unknown) => warn(`The gateway did not start: ${toControlError(err).message}`));
       }
     },
     async close(closeOptions = {}) {

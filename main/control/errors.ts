@@ -11,7 +11,8 @@ export const CONTROL_ERRORS = {
   pull_not_found: 'No pull of that model is running or queued.',
   bad_model_name: 'Give a model name like `llama3.2:1b`, or paste `ollama pull NAME` / `ollama run NAME`.',
   model_not_found: 'The model is not installed in Ollama; `Models` lists the installed ones.',
-  pull_failed: 'Check the model name on ollama.com/library and that Ollama can reach the internet, then pull again (it resumes).',
+  pull_failed:
+    'Check the model name on ollama.com/library and that Ollama can reach the internet, then pull again (it resumes).',
   ollama_unreachable: 'Start Ollama (`ollama serve`, or the app) or set the Ollama URL in the settings.',
   ollama_error: 'Ollama refused the request; its message is above.',
   ollama_not_running:
@@ -22,7 +23,8 @@ export const CONTROL_ERRORS = {
     'Set OLLAMA_URLS in stack.env to an address the containers can reach (e.g. http://<this host LAN IP>:11434 with Ollama listening there), then run `llm-gateway up`.',
   gateway_unreachable: 'Start the stack or embedded mode first; the gateway answers on the configured port.',
   no_admin_token: 'The admin token is not known yet: start the stack or embedded mode once so it is generated.',
-  admin_refused: "The gateway refused the admin token; the vault's token does not match the running gateway's ADMIN_TOKEN.",
+  admin_refused:
+    "The gateway refused the admin token; the vault's token does not match the running gateway's ADMIN_TOKEN.",
   key_not_found: 'No key with that id; list the keys to see which exist.',
   key_not_in_vault: 'Only keys created by this app keep their plaintext; rotate the key to get a copy you can use.',
   gateway_error: 'The gateway answered with an error; its message is above.',
@@ -30,7 +32,8 @@ export const CONTROL_ERRORS = {
   settings_error: 'The settings file could not be written; check that LLMGW_HOME is writable.',
   no_engine: 'Start Docker, or switch to embedded mode in the settings (it needs no Docker).',
   stack_error: 'See the message; `llm-gateway status` and `llm-gateway logs <service>` show more.',
-  embedded_failed: 'Another program may use the port; choose another gateway port in the settings or stop that program.',
+  embedded_failed:
+    'Another program may use the port; choose another gateway port in the settings or stop that program.',
   wrong_mode: 'Switch the mode in the settings (stack / embedded / auto).',
   readiness_busy: 'A readiness run is already going; wait for it to finish.',
   readiness_error: 'See the message; the readiness suite explains each failed check.',
@@ -74,7 +77,12 @@ export class ControlError extends Error {
 export function isControlErrorData(value: unknown): value is ControlErrorData {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
-  return typeof v.code === 'string' && v.code in CONTROL_ERRORS && typeof v.message === 'string' && typeof v.hint === 'string';
+  return (
+    typeof v.code === 'string' &&
+    v.code in CONTROL_ERRORS &&
+    typeof v.message === 'string' &&
+    typeof v.hint === 'string'
+  );
 }
 
 /** Any thrown value → a ControlError; errors of the stack and readiness parts keep their own hints. */
@@ -82,7 +90,12 @@ export function toControlError(err: unknown): ControlError {
   if (err instanceof ControlError) return err;
   if (err instanceof StackError) {
     const code = err.code === 'no_engine' ? 'no_engine' : 'stack_error';
-    return new ControlError(code, err.message, { stackCode: err.code, ...(err.detail ?? {}) }, { cause: err, hint: err.next });
+    return new ControlError(
+      code,
+      err.message,
+      { stackCode: err.code, ...(err.detail ?? {}) },
+      { cause: err, hint: err.next },
+    );
   }
   if (err instanceof ReadinessError) {
     return new ControlError('readiness_error', err.message, { readinessCode: err.code }, { cause: err, hint: err.fix });

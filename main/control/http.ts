@@ -24,7 +24,10 @@ export async function send(url: string, options: RequestOptions, unreachable: Co
   } catch (err) {
     if (options.signal?.aborted) throw err; // the caller cancelled: let it see its own abort
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    const why = (err as Error).name === 'TimeoutError' ? 'no answer in time' : (cause?.code ?? cause?.message ?? (err as Error).message);
+    const why =
+      (err as Error).name === 'TimeoutError'
+        ? 'no answer in time'
+        : (cause?.code ?? cause?.message ?? (err as Error).message);
     throw new ControlError(unreachable, `${new URL(url).origin} did not answer (${why}).`, { url }, { cause: err });
   }
 }

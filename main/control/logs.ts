@@ -45,7 +45,11 @@ export async function logTail(
   const count = input.lines ?? 200;
   if (mode === 'embedded') {
     if (!EMBEDDED_SERVICES.includes(input.service)) {
-      throw new ControlError('invalid_input', `logs.tail: embedded mode has one service, 'gateway' (not '${input.service}').`, { field: 'service' });
+      throw new ControlError(
+        'invalid_input',
+        `logs.tail: embedded mode has one service, 'gateway' (not '${input.service}').`,
+        { field: 'service' },
+      );
     }
     return { service: input.service, lines: await tailFile(sources.logFile, count), services: EMBEDDED_SERVICES };
   }

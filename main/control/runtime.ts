@@ -95,7 +95,10 @@ export class Runtime {
   }
 
   async start(): Promise<void> {
-    if (this.busy) throw new ControlError('stack_error', `The gateway is already ${this.busy}.`, undefined, { hint: 'Wait for it to finish.' });
+    if (this.busy)
+      throw new ControlError('stack_error', `The gateway is already ${this.busy}.`, undefined, {
+        hint: 'Wait for it to finish.',
+      });
     this.setBusy('starting');
     try {
       if (this.mode === 'stack') {
@@ -120,7 +123,10 @@ export class Runtime {
   }
 
   async stop(): Promise<void> {
-    if (this.busy) throw new ControlError('stack_error', `The gateway is already ${this.busy}.`, undefined, { hint: 'Wait for it to finish.' });
+    if (this.busy)
+      throw new ControlError('stack_error', `The gateway is already ${this.busy}.`, undefined, {
+        hint: 'Wait for it to finish.',
+      });
     this.setBusy('stopping');
     try {
       if (this.mode === 'stack') await this.o.stack!.stop();

@@ -32,7 +32,14 @@ export const OPERATION_INPUTS = {
   'keys.list': none,
   'keys.create': createKeyInput,
   'keys.revoke': z.strictObject({ id: keyId }),
-  'keys.rotate': z.strictObject({ id: keyId, graceHours: z.number().nonnegative().max(24 * 365).optional() }),
+  'keys.rotate': z.strictObject({
+    id: keyId,
+    graceHours: z
+      .number()
+      .nonnegative()
+      .max(24 * 365)
+      .optional(),
+  }),
   /** The plaintext of a key this app created (for the clipboard). */
   'keys.reveal': z.strictObject({ id: keyId }),
   'settings.get': none,
@@ -50,14 +57,13 @@ export const OPERATION_INPUTS = {
   /** The suite's checks (id, number, title) so a UI can run one. */
   'readiness.checks': none,
   /** Usage from the admin API over a range, split into `buckets` for charts. */
-  'usage.get': z
-    .strictObject({
-      from: z.iso.datetime({ offset: true }),
-      to: z.iso.datetime({ offset: true }).optional(),
-      buckets: z.number().int().min(1).max(96).optional(),
-      keyId: keyId.optional(),
-      model: modelName.optional(),
-    }),
+  'usage.get': z.strictObject({
+    from: z.iso.datetime({ offset: true }),
+    to: z.iso.datetime({ offset: true }).optional(),
+    buckets: z.number().int().min(1).max(96).optional(),
+    keyId: keyId.optional(),
+    model: modelName.optional(),
+  }),
   /** The last lines of one service's log (the embedded gateway's log file, or a stack container's). */
   'logs.tail': z.strictObject({
     service: z.string().trim().min(1, 'service is required').max(100),

@@ -48,7 +48,12 @@ export function stackPortOf(controller: StackController): StackPort {
     },
     probe: () => ({
       containers: async () =>
-        (await controller.containers()).map((c) => ({ name: c.name, service: c.service, state: c.state, health: c.health === 'none' ? null : c.health })),
+        (await controller.containers()).map((c) => ({
+          name: c.name,
+          service: c.service,
+          state: c.state,
+          health: c.health === 'none' ? null : c.health,
+        })),
       stopReplica: async (name) => {
         await (await controller.docker()).getContainer(name).stop();
       },

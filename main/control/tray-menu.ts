@@ -25,7 +25,10 @@ export interface MenuItem {
   submenu?: MenuItem[];
 }
 
-export type TrayState = Pick<ControlState, 'health' | 'mode' | 'busy' | 'vaultKeys' | 'installed' | 'pulls' | 'catalog' | 'readiness'>;
+export type TrayState = Pick<
+  ControlState,
+  'health' | 'mode' | 'busy' | 'vaultKeys' | 'installed' | 'pulls' | 'catalog' | 'readiness'
+>;
 
 const STATUS_LABEL: Record<OverallStatus, string> = {
   stopped: 'Stopped',
@@ -108,14 +111,24 @@ function servicesMenu(state: TrayState): MenuItem {
 
 function keysMenu(state: TrayState): MenuItem {
   const items: MenuItem[] = state.vaultKeys.length
-    ? state.vaultKeys.map((k) => ({ id: `copy-key-${k.id}`, label: k.name, enabled: true, kind: 'item' as const, action: { type: 'copy-key' as const, id: k.id, name: k.name } }))
+    ? state.vaultKeys.map((k) => ({
+        id: `copy-key-${k.id}`,
+        label: k.name,
+        enabled: true,
+        kind: 'item' as const,
+        action: { type: 'copy-key' as const, id: k.id, name: k.name },
+      }))
     : [info('copy-key-none', 'No keys created by this app yet')];
   return { id: 'copy-key', label: 'Copy API key', enabled: true, kind: 'submenu', submenu: items };
 }
 
 function modelsMenu(state: TrayState): MenuItem {
   const items: MenuItem[] = [];
-  const pulling = new Map(state.pulls.filter((p) => ['queued', 'pulling', 'verifying'].includes(p.phase)).map((p) => [normalizeModelName(p.name), p]));
+  const pulling = new Map(
+    state.pulls
+      .filter((p) => ['queued', 'pulling', 'verifying'].includes(p.phase))
+      .map((p) => [normalizeModelName(p.name), p]),
+  );
   if (state.installed === null) items.push(info('models-unreachable', 'Ollama is not reachable'));
   else if (state.installed.length === 0) items.push(info('models-none', 'No models installed'));
   else {
@@ -127,14 +140,24 @@ function modelsMenu(state: TrayState): MenuItem {
     items.push(separator());
     for (const p of pulling.values()) {
       const progress = p.phase === 'queued' ? 'queued' : `${p.percent.toFixed(0)}%`;
-      items.push({ id: `cancel-pull-${p.name}`, label: `Cancel pull of ${p.name} (${progress})`, enabled: true, kind: 'item', action: { type: 'cancel-pull', name: p.name } });
+      items.push({
+        id: `cancel-pull-${p.name}`,
+        label: `Cancel pull of ${p.name} (${progress})`,
+        enabled: true,
+        kind: 'item',
+        action: { type: 'cancel-pull', name: p.name },
+      });
     }
   }
   const installed = new Set((state.installed ?? []).map((m) => normalizeModelName(m.name)));
   const catalog: MenuItem[] = state.catalog.map((entry) => {
     const key = normalizeModelName(entry.name);
     const pull = pulling.get(key);
-    const suffix = installed.has(key) ? ' ✓ installed' : pull ? ` — pulling ${pull.percent.toFixed(0)}%` : ` — ${formatBytes(entry.size)}`;
+    const suffix = installed.has(key)
+      ? ' ✓ installed'
+      : pull
+        ? ` — pulling ${pull.percent.toFixed(0)}%`
+        : ` — ${formatBytes(entry.size)}`;
     return {
       id: `pull-${entry.name}`,
       label: `${entry.title} (${entry.name})${suffix}`,
@@ -144,9 +167,27 @@ function modelsMenu(state: TrayState): MenuItem {
       action: { type: 'pull', name: entry.name },
     };
   });
-  items.push(separator(), { id: 'pull-catalog', label: 'Pull from catalog', enabled: state.installed !== null, kind: 'submenu', submenu: catalog });
-  items.push({ id: 'models-manage', label: 'Manage models…', enabled: true, kind: 'item', action: { type: 'open-dashboard', section: 'models' } });
-  return { id: 'models', label: pulling.size ? `Models (${pulling.size} pulling)` : 'Models', enabled: true, kind: 'submenu', submenu: items };
+  items.push(separator(), {
+    id: 'pull-catalog',
+    label: 'Pull from catalog',
+    enabled: state.installed !== null,
+    kind: 'submenu',
+    submenu: catalog,
+  });
+  items.push({
+    id: 'models-manage',
+    label: 'Manage models…',
+    enabled: true,
+    kind: 'item',
+    action: { type: 'open-dashboard', section: 'models' },
+  });
+  return {
+    id: 'models',
+    label: pulling.size ? `Models (${pulling.size} pulling)` : 'Models',
+    enabled: true,
+    kind: 'submenu',
+    submenu: items,
+  };
 }
 
 /** When the stack cannot reach Ollama, the fix is on the menu's first level: it is the one thing to do. */
@@ -160,7 +201,9 @@ export function trayMenu(state: TrayState): MenuItem[] {
   const canServe = serving(state);
   return [
     info('status', `LLM Gateway — ${STATUS_LABEL[state.health.status]}`),
-    ...(state.health.status !== 'stopped' && state.health.status !== 'healthy' ? [info('status-detail', state.health.summary)] : []),
+    ...(state.health.status !== 'stopped' && state.health.status !== 'healthy'
+      ? [info('status-detail', state.health.summary)]
+      : []),
     ...ollamaFix(state),
     ...lifecycleItems(state),
     servicesMenu(state),

@@ -39,11 +39,26 @@ export interface UsageQuery {
 
 export function bucketsOf(from: number, to: number, count: number): Array<{ from: number; to: number }> {
   const step = (to - from) / count;
-  return Array.from({ length: count }, (_, i) => ({ from: Math.round(from + i * step), to: i === count - 1 ? to : Math.round(from + (i + 1) * step) }));
+  return Array.from({ length: count }, (_, i) => ({
+    from: Math.round(from + i * step),
+    to: i === count - 1 ? to : Math.round(from + (i + 1) * step),
+  }));
 }
 
 export function bucketOf(range: { from: string; to: string }, rows: UsageRow[]): UsageBucket {
-  const bucket: UsageBucket = { from: range.from, to: range.to, requests: 0, errors: 0, promptTokens: 0, completionTokens: 0, avgLatencyMs: null, p50LatencyMs: null, p95LatencyMs: null, byKey: {}, byModel: {} };
+  const bucket: UsageBucket = {
+    from: range.from,
+    to: range.to,
+    requests: 0,
+    errors: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    avgLatencyMs: null,
+    p50LatencyMs: null,
+    p95LatencyMs: null,
+    byKey: {},
+    byModel: {},
+  };
   let latencyWeight = 0;
   for (const row of rows) {
     const tokens = row.prompt_tokens + row.completion_tokens;
@@ -66,9 +81,13 @@ export function bucketOf(range: { from: string; to: string }, rows: UsageRow[]):
 export async function usageReport(admin: AdminClient, query: UsageQuery, now = Date.now()): Promise<UsageReport> {
   const from = Date.parse(query.from);
   const to = query.to ? Date.parse(query.to) : now;
-  if (!(from < to)) throw new ControlError('invalid_input', "usage.get: 'from' must be before 'to'.", { field: 'from' });
+  if (!(from < to))
+    throw new ControlError('invalid_input', "usage.get: 'from' must be before 'to'.", { field: 'from' });
   const filter = { ...(query.keyId ? { keyId: query.keyId } : {}), ...(query.model ? { model: query.model } : {}) };
-  const ranges = bucketsOf(from, to, query.buckets ?? 12).map((r) => ({ from: new Date(r.from).toISOString(), to: new Date(r.to).toISOString() }));
+  const ranges = bucketsOf(from, to, query.buckets ?? 12).map((r) => ({
+    from: new Date(r.from).toISOString(),
+    to: new Date(r.to).toISOString(),
+  }));
   const [whole, ...parts] = await Promise.all([
     admin.usage({ from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...filter }),
     ...ranges.map((r) => admin.usage({ ...r, ...filter })),

@@ -50,7 +50,10 @@ export function actionHandler(plane: ControlPlane, dashboard: DashboardWindow): 
         void attempt('Readiness suite', async () => {
           const report = await plane.api['readiness.run']();
           const { passed, failed, skipped } = report.counts;
-          notify(report.ok ? 'Ready' : 'Not ready', `${passed} passed, ${failed} failed, ${skipped} skipped. Details in the dashboard.`);
+          notify(
+            report.ok ? 'Ready' : 'Not ready',
+            `${passed} passed, ${failed} failed, ${skipped} skipped. Details in the dashboard.`,
+          );
         });
         return;
       case 'open-dashboard':

@@ -26,7 +26,10 @@ export function registerIpc(plane: ControlPlane, target: IpcTarget): () => void 
   for (const op of OPERATION_NAMES) {
     ipcMain.handle(channelFor(op), async (event, input: unknown): Promise<BridgeResult<unknown>> => {
       if (!trusted(event, target)) {
-        return { ok: false, error: new ControlError('forbidden_sender', `IPC from an untrusted frame was refused (${op}).`).toJSON() };
+        return {
+          ok: false,
+          error: new ControlError('forbidden_sender', `IPC from an untrusted frame was refused (${op}).`).toJSON(),
+        };
       }
       return plane.call(op, input);
     });

@@ -33,13 +33,18 @@ if (!app.requestSingleInstanceLock()) {
     // A packaged app runs compose from a copy of its resources' `stack/` in LLMGW_HOME, not from a checkout: the
     // compose file's bind mounts must be readable by Docker (see stack-files.ts); on failure, from the resources.
     const env = app.isPackaged
-      ? { ...process.env, LLMGW_COMPOSE_FILE: packagedComposeFile(process.env, { resourcesPath: process.resourcesPath, home }) }
+      ? {
+          ...process.env,
+          LLMGW_COMPOSE_FILE: packagedComposeFile(process.env, { resourcesPath: process.resourcesPath, home }),
+        }
       : process.env;
     const plane = createControlPlane({ home, vault, env });
     dashboard = new DashboardWindow({ appRoot: app.getAppPath(), home, preload: path.join(here, 'preload.cjs') });
     const window = dashboard;
     registerIpc(plane, { window: () => window.window, dashboardUrl: () => window.url });
-    const iconDir = app.isPackaged ? path.join(process.resourcesPath, 'tray') : path.join(app.getAppPath(), 'build', 'tray');
+    const iconDir = app.isPackaged
+      ? path.join(process.resourcesPath, 'tray')
+      : path.join(app.getAppPath(), 'build', 'tray');
     const tray = new TrayController(iconDir, actionHandler(plane, window));
     let scheduled = false;
     const rebuild = () => {

@@ -40,7 +40,14 @@ const EVENT_CHANNEL = 'llmgw:event'; // = bridge.EVENT_CHANNEL
 const bridge: RendererBridge = {
   invoke(op, input) {
     if (!(OPERATIONS as readonly string[]).includes(op)) {
-      return Promise.resolve({ ok: false, error: { code: 'unknown_operation', message: `Unknown operation '${String(op)}'.`, hint: 'Use one of the operations the control plane lists.' } });
+      return Promise.resolve({
+        ok: false,
+        error: {
+          code: 'unknown_operation',
+          message: `Unknown operation '${String(op)}'.`,
+          hint: 'Use one of the operations the control plane lists.',
+        },
+      });
     }
     return ipcRenderer.invoke(`${CHANNEL_PREFIX}${op}`, input);
   },

@@ -3,7 +3,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BASIC_TEXT_WARNING, createSafeStorageVault, SAFE_VAULT_FILE, type SafeStorageLike } from './safe-storage-vault.js';
+import {
+  BASIC_TEXT_WARNING,
+  createSafeStorageVault,
+  SAFE_VAULT_FILE,
+  type SafeStorageLike,
+} from './safe-storage-vault.js';
 import { isAllowedExternal, isTrustedSender } from './security-policy.js';
 
 const dirs: string[] = [];
@@ -39,7 +44,9 @@ describe('safeStorage vault', () => {
   });
 
   it('refuses to write when encryption is not available', async () => {
-    await expect(createSafeStorageVault(home(), fake('unknown', false)).set('a', 'b')).rejects.toMatchObject({ code: 'vault_error' });
+    await expect(createSafeStorageVault(home(), fake('unknown', false)).set('a', 'b')).rejects.toMatchObject({
+      code: 'vault_error',
+    });
   });
 });
 

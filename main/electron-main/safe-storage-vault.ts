@@ -24,7 +24,11 @@ export function safeStorageWarnings(storage: SafeStorageLike, platform: NodeJS.P
   return [];
 }
 
-export function createSafeStorageVault(home: string, storage: SafeStorageLike, platform: NodeJS.Platform = process.platform): FileVault {
+export function createSafeStorageVault(
+  home: string,
+  storage: SafeStorageLike,
+  platform: NodeJS.Platform = process.platform,
+): FileVault {
   const codec: VaultCodec = {
     encode: (json) => {
       if (!storage.isEncryptionAvailable()) {

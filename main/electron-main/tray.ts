@@ -11,10 +11,19 @@ export function iconPath(iconDir: string, status: OverallStatus, platform: NodeJ
   return path.join(iconDir, `${trayIconName(status)}${platform === 'darwin' ? 'Template' : ''}.png`);
 }
 
-export function toElectronMenu(items: MenuItem[], onAction: (action: MenuAction) => void): MenuItemConstructorOptions[] {
+export function toElectronMenu(
+  items: MenuItem[],
+  onAction: (action: MenuAction) => void,
+): MenuItemConstructorOptions[] {
   return items.map((item): MenuItemConstructorOptions => {
     if (item.kind === 'separator') return { type: 'separator' };
-    if (item.kind === 'submenu') return { id: item.id, label: item.label, enabled: item.enabled, submenu: toElectronMenu(item.submenu ?? [], onAction) };
+    if (item.kind === 'submenu')
+      return {
+        id: item.id,
+        label: item.label,
+        enabled: item.enabled,
+        submenu: toElectronMenu(item.submenu ?? [], onAction),
+      };
     const action = item.action;
     return {
       id: item.id,

@@ -50,7 +50,10 @@ export class DashboardWindow {
 
   show(section?: string): void {
     if (!this.win || this.win.isDestroyed()) this.win = this.create();
-    if (section) void this.win.webContents.executeJavaScript(`location.hash = ${JSON.stringify(`#/${section}`)}`).catch(() => undefined);
+    if (section)
+      void this.win.webContents
+        .executeJavaScript(`location.hash = ${JSON.stringify(`#/${section}`)}`)
+        .catch(() => undefined);
     if (this.win.isMinimized()) this.win.restore();
     this.win.show();
     this.win.focus();

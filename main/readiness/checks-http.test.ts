@@ -20,7 +20,11 @@ async function harness(env: Record<string, string | number> = {}): Promise<Harne
   return h;
 }
 
-async function only(h: Harness | { url: string; adminToken: string }, ids: string[], extra: Partial<ReadinessOptions> = {}) {
+async function only(
+  h: Harness | { url: string; adminToken: string },
+  ids: string[],
+  extra: Partial<ReadinessOptions> = {},
+) {
   const report = await runReadiness({ url: h.url, adminToken: h.adminToken, only: ids, ...extra });
   return Object.fromEntries(report.results.map((r) => [r.id, r])) as Record<string, CheckResult>;
 }
@@ -29,7 +33,13 @@ async function only(h: Harness | { url: string; adminToken: string }, ids: strin
 async function stub(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
   const server = http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(() => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }));
+  cleanups.push(
+    () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(resolve);
+      }),
+  );
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
@@ -62,7 +72,10 @@ describe('checks fail when their condition is broken', () => {
   it('CORS: a proxy that adds its own Access-Control-Allow-Origin (two values) fails', async () => {
     const h = await harness();
     const url = await proxy(h.url, (_s, headers) => {
-      headers['access-control-allow-origin'] = [String(headers['access-control-allow-origin'] ?? '*'), '*'] as unknown as string;
+      headers['access-control-allow-origin'] = [
+        String(headers['access-control-allow-origin'] ?? '*'),
+        '*',
+      ] as unknown as string;
     });
     const r = await only({ url, adminToken: h.adminToken }, ['cors', 'cors-preflight']);
     expect(r.cors!.summary).toMatch(/2 Access-Control-Allow-Origin values/);
@@ -75,19 +88,29 @@ describe('checks fail when their condition is broken', () => {
     const deadUrl = h.upstream.url;
     await h.upstream.close();
     // The stack's probe, with the real diagnosis over real probes: nothing answers on the relay nor on "loopback".
-    const route = planOllamaRoute({ platform: 'linux', urls: 'http://host.docker.internal:11434', bridgeGateway: '172.17.0.1' });
+    const route = planOllamaRoute({
+      platform: 'linux',
+      urls: 'http://host.docker.internal:11434',
+      bridgeGateway: '172.17.0.1',
+    });
     const deadRoute = { ...route, forwarder: { listen: deadUrl.replace('http://', ''), target: '127.0.0.1:11434' } };
     const stack: StackProbe = {
       containers: async () => [],
       stopReplica: async () => {},
       startReplica: async () => {},
-      ollamaReach: () => probeOllamaReach(deadRoute, [{ service: 'ollama-forwarder', state: 'running', health: 'healthy' }], { hostUrl: deadUrl }),
+      ollamaReach: () =>
+        probeOllamaReach(deadRoute, [{ service: 'ollama-forwarder', state: 'running', health: 'healthy' }], {
+          hostUrl: deadUrl,
+        }),
     };
     const r = await only(h, ['models'], { stack });
     expect(r.models).toMatchObject({ status: 'fail', code: 'ollama_not_running' });
     expect(r.models!.summary).toMatch(/^GET \/v1\/models answered 503: Ollama is not running/);
     expect(r.models!.fix).toContain('ollama serve');
-    expect(r.models!.details).toMatchObject({ tried: expect.stringContaining(deadRoute.forwarder.listen), listens: expect.stringContaining('nothing answers') });
+    expect(r.models!.details).toMatchObject({
+      tried: expect.stringContaining(deadRoute.forwarder.listen),
+      listens: expect.stringContaining('nothing answers'),
+    });
   });
 
   it('a stopped upstream fails list models, chat, streaming and readiness', async () => {
@@ -148,16 +171,24 @@ describe('checks fail when their condition is broken', () => {
   });
 
   it('invalid key: 200 for a bad key, or 401 without the envelope, fails', async () => {
-    const open = await stub((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"object":"list","data":[]}'));
-    expect((await only({ url: open, adminToken: '' }, ['invalid-key']))['invalid-key']!.summary).toMatch(/got 200, not 401/);
-    const plain = await stub((_req, res) => res.writeHead(401, { 'content-type': 'application/json' }).end('{"detail":"Unauthorized"}'));
+    const open = await stub((_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"object":"list","data":[]}'),
+    );
+    expect((await only({ url: open, adminToken: '' }, ['invalid-key']))['invalid-key']!.summary).toMatch(
+      /got 200, not 401/,
+    );
+    const plain = await stub((_req, res) =>
+      res.writeHead(401, { 'content-type': 'application/json' }).end('{"detail":"Unauthorized"}'),
+    );
     const r = await only({ url: plain, adminToken: '' }, ['invalid-key']);
     expect(r['invalid-key']).toMatchObject({ status: 'fail' });
     expect(r['invalid-key']!.summary).toMatch(/without OpenAI's envelope/);
   });
 
   it('health: a /health without status ok, timestamp and uptime fails', async () => {
-    const url = await stub((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"degraded"}'));
+    const url = await stub((_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"degraded"}'),
+    );
     const r = await only({ url, adminToken: '' }, ['health', 'services']);
     expect(r.health!.status).toBe('fail');
     expect(r.health!.summary).toMatch(/"degraded", not "ok".*timestamp.*uptime/);
@@ -168,7 +199,13 @@ describe('checks fail when their condition is broken', () => {
 
   it('readiness: a 503 names the failing dependency', async () => {
     const url = await stub((_req, res) =>
-      res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'unavailable', failing: ['store'], checks: { store: { ok: false, error: 'ECONNREFUSED' } } })),
+      res.writeHead(503, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          status: 'unavailable',
+          failing: ['store'],
+          checks: { store: { ok: false, error: 'ECONNREFUSED' } },
+        }),
+      ),
     );
     const r = await only({ url, adminToken: '' }, ['ready']);
     expect(r.ready).toMatchObject({ status: 'fail' });

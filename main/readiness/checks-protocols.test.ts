@@ -29,7 +29,8 @@ const KEY = 'llmgw_good';
 const MODEL = 'tiny:1b';
 const sse = (res: ServerResponse, events: Array<[string, object]>) => {
   res.writeHead(200, { 'content-type': 'text/event-stream' });
-  for (const [event, data] of events) res.write(`event: ${event}\ndata: ${JSON.stringify({ type: event, ...data })}\n\n`);
+  for (const [event, data] of events)
+    res.write(`event: ${event}\ndata: ${JSON.stringify({ type: event, ...data })}\n\n`);
   res.end();
 };
 
@@ -41,10 +42,20 @@ function protocolServer(flaw: Flaw | null) {
     req.on('end', () => {
       const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
       const bearerOk = req.headers.authorization === `Bearer ${KEY}`;
-      const json = (status: number, value: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+      const json = (status: number, value: unknown) =>
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
       if (req.url === '/v1/responses') {
-        const usage = flaw === 'responses-no-usage' ? undefined : { input_tokens: 5, output_tokens: 3, total_tokens: 8 };
-        const response = { id: 'resp_1', object: 'response', status: 'completed', output: [{ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Hello there friend' }] }], usage };
+        const usage =
+          flaw === 'responses-no-usage' ? undefined : { input_tokens: 5, output_tokens: 3, total_tokens: 8 };
+        const response = {
+          id: 'resp_1',
+          object: 'response',
+          status: 'completed',
+          output: [
+            { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Hello there friend' }] },
+          ],
+          usage,
+        };
         if (body.stream !== true) return json(200, response);
         return sse(res, [
           ['response.created', { response: { ...response, status: 'in_progress', output: [] } }],
@@ -55,15 +66,41 @@ function protocolServer(flaw: Flaw | null) {
       }
       if (req.url === '/v1/messages') {
         const keyOk = req.headers['x-api-key'] === KEY || (flaw === 'messages-bearer-only' && bearerOk);
-        if (flaw === 'messages-bearer-only' && !bearerOk) return json(401, { type: 'error', error: { type: 'authentication_error', message: 'no key' } });
+        if (flaw === 'messages-bearer-only' && !bearerOk)
+          return json(401, { type: 'error', error: { type: 'authentication_error', message: 'no key' } });
         if (!keyOk) {
           return flaw === 'messages-openai-envelope'
-            ? json(401, { error: { message: 'Invalid API key', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } })
+            ? json(401, {
+                error: {
+                  message: 'Invalid API key',
+                  type: 'invalid_request_error',
+                  param: null,
+                  code: 'invalid_api_key',
+                },
+              })
             : json(401, { type: 'error', error: { type: 'authentication_error', message: 'Invalid API key' } });
         }
-        if (body.stream !== true) return json(200, { id: 'msg_1', type: 'message', role: 'assistant', content: [{ type: 'text', text: 'Hello there' }], usage: { input_tokens: 5, output_tokens: 2 } });
+        if (body.stream !== true)
+          return json(200, {
+            id: 'msg_1',
+            type: 'message',
+            role: 'assistant',
+            content: [{ type: 'text', text: 'Hello there' }],
+            usage: { input_tokens: 5, output_tokens: 2 },
+          });
         return sse(res, [
-          ['message_start', { message: { id: 'msg_1', type: 'message', role: 'assistant', content: [], usage: { input_tokens: 5, output_tokens: 0 } } }],
+          [
+            'message_start',
+            {
+              message: {
+                id: 'msg_1',
+                type: 'message',
+                role: 'assistant',
+                content: [],
+                usage: { input_tokens: 5, output_tokens: 0 },
+              },
+            },
+          ],
           ['content_block_start', { index: 0, content_block: { type: 'text', text: '' } }],
           ['ping', {}],
           ['content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'Hello ' } }],
@@ -76,14 +113,26 @@ function protocolServer(flaw: Flaw | null) {
       if (!bearerOk) return json(401, { error: 'invalid API key' });
       if (req.url === '/v1/models') return json(200, { object: 'list', data: [{ id: MODEL, object: 'model' }] });
       if (req.url === '/api/tags') {
-        const models = [{ name: MODEL, model: MODEL }, ...(flaw === 'tags-unfiltered' ? [{ name: 'secret:70b', model: 'secret:70b' }] : [])];
+        const models = [
+          { name: MODEL, model: MODEL },
+          ...(flaw === 'tags-unfiltered' ? [{ name: 'secret:70b', model: 'secret:70b' }] : []),
+        ];
         return json(200, { models });
       }
       if (req.url === '/api/chat') {
         const chunk = (content: string, done: boolean, extra: object = {}) =>
           `${JSON.stringify({ model: MODEL, created_at: '2026-01-01T00:00:00Z', message: { role: 'assistant', content }, done, ...extra })}\n`;
-        const final = flaw === 'native-no-counts' ? { done_reason: 'stop' } : { done_reason: 'stop', prompt_eval_count: 5, eval_count: 2 };
-        if (flaw === 'native-buffered-json') return json(200, { model: MODEL, message: { role: 'assistant', content: 'Hello there' }, done: true, ...final });
+        const final =
+          flaw === 'native-no-counts'
+            ? { done_reason: 'stop' }
+            : { done_reason: 'stop', prompt_eval_count: 5, eval_count: 2 };
+        if (flaw === 'native-buffered-json')
+          return json(200, {
+            model: MODEL,
+            message: { role: 'assistant', content: 'Hello there' },
+            done: true,
+            ...final,
+          });
         res.writeHead(200, { 'content-type': 'application/x-ndjson' });
         res.write(chunk('Hello ', false));
         res.write(chunk('there', false));
@@ -97,11 +146,20 @@ function protocolServer(flaw: Flaw | null) {
 async function serve(flaw: Flaw | null): Promise<string> {
   const server = http.createServer(protocolServer(flaw));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(() => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }));
+  cleanups.push(
+    () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(resolve);
+      }),
+  );
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-async function checks(url: string, extra: { adminToken?: string; key?: string; model?: string } = { key: KEY, model: MODEL }) {
+async function checks(
+  url: string,
+  extra: { adminToken?: string; key?: string; model?: string } = { key: KEY, model: MODEL },
+) {
   const report = await runReadiness({ url, only: PROTOCOL_CHECKS, ...extra });
   return { report, r: Object.fromEntries(report.results.map((x) => [x.id, x])) as Record<string, CheckResult> };
 }
@@ -115,7 +173,9 @@ describe.each(BACKENDS)('protocol checks against the real gateway (%s)', (kind) 
     expect(r.responses!.summary).toMatch(/response\.completed and usage/);
     expect(r.messages!.summary).toMatch(/message_start…message_stop/);
     expect(r['ollama-native']!.details.tags).toEqual({ allowed: ['llama3.2:1b'], listed: ['llama3.2:1b'] });
-    expect(r['ollama-native']!.summary).toMatch(/^a key allowed only llama3\.2:1b sees only it in \/api\/tags; \/api\/chat streamed \d+ NDJSON chunks, done:true/);
+    expect(r['ollama-native']!.summary).toMatch(
+      /^a key allowed only llama3\.2:1b sees only it in \/api\/tags; \/api\/chat streamed \d+ NDJSON chunks, done:true/,
+    );
     expect(report.cleanup).toEqual({ keysCreated: 2, keysRevoked: 2 }); // the run key + the one-model key
   });
 });
@@ -137,7 +197,7 @@ describe('protocol checks fail when their condition is broken', () => {
     expect(bare.summary).toMatch(/lacks usage/);
   });
 
-  it('Messages: a stream without message_stop fails; so does a wrong key answered in OpenAI\'s envelope', async () => {
+  it("Messages: a stream without message_stop fails; so does a wrong key answered in OpenAI's envelope", async () => {
     const cut = (await checks(await serve('messages-no-stop'))).r.messages!;
     expect(cut).toMatchObject({ status: 'fail' });
     expect(cut.summary).toMatch(/last event is message_delta, not message_stop/);
@@ -170,7 +230,11 @@ describe('protocol checks fail when their condition is broken', () => {
 
   it('the new checks are selectable by number, in order after readiness and before failover', async () => {
     const { report } = await checks(await serve(null), { key: KEY, model: MODEL });
-    expect(report.results.map((x) => [x.number, x.id])).toEqual([[15, 'responses'], [16, 'messages'], [17, 'ollama-native']]);
+    expect(report.results.map((x) => [x.number, x.id])).toEqual([
+      [15, 'responses'],
+      [16, 'messages'],
+      [17, 'ollama-native'],
+    ]);
     const byNumber = await runReadiness({ url: await serve(null), key: KEY, model: MODEL, only: ['15', '16', '17'] });
     expect(byNumber.counts).toEqual({ passed: 3, failed: 0, skipped: 0 });
   });

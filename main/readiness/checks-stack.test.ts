@@ -23,10 +23,14 @@ async function roundRobin(targets: string[], retry = true): Promise<typeof lb> {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const attempt = (tries: number): void => {
       const target = targets[next++ % targets.length]!;
-      const upstream = http.request(`${target}${req.url}`, { method: req.method, headers: req.headers, agent: false }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
+      const upstream = http.request(
+        `${target}${req.url}`,
+        { method: req.method, headers: req.headers, agent: false },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
       upstream.on('error', () => (retry && tries > 1 ? attempt(tries - 1) : res.writeHead(502).end()));
       upstream.end(Buffer.concat(chunks));
     };
@@ -36,7 +40,11 @@ async function roundRobin(targets: string[], retry = true): Promise<typeof lb> {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     targets,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -49,7 +57,12 @@ function fakeStack(extra: StackContainer[] = []): StackProbe & { calls: string[]
     calls,
     async containers() {
       return [
-        ...names.map((name) => ({ name, service: 'api-gateway', state: state.get(name)!, health: state.get(name) === 'running' ? 'healthy' : null })),
+        ...names.map((name) => ({
+          name,
+          service: 'api-gateway',
+          state: state.get(name)!,
+          health: state.get(name) === 'running' ? 'healthy' : null,
+        })),
         { name: 'llm-gateway-nginx', service: 'nginx', state: 'running', health: 'healthy' },
         { name: 'llm-gateway-postgres', service: 'postgres', state: 'running', health: 'healthy' },
         { name: 'llm-gateway-redis', service: 'redis', state: 'running', health: 'healthy' },
@@ -89,12 +102,21 @@ afterAll(async () => {
 
 describe('services, load balancing and failover', () => {
   it('services: all containers healthy passes; an unhealthy one or a missing service fails', async () => {
-    expect((await only(['services'], { stack: fakeStack() })).services).toMatchObject({ status: 'pass', summary: '6 containers running and healthy' });
-    const sick = fakeStack([{ name: 'llm-gateway-extra', service: 'api-gateway', state: 'running', health: 'unhealthy' }]);
+    expect((await only(['services'], { stack: fakeStack() })).services).toMatchObject({
+      status: 'pass',
+      summary: '6 containers running and healthy',
+    });
+    const sick = fakeStack([
+      { name: 'llm-gateway-extra', service: 'api-gateway', state: 'running', health: 'unhealthy' },
+    ]);
     const r = await only(['services'], { stack: sick });
     expect(r.services).toMatchObject({ status: 'fail' });
     expect(r.services!.summary).toBe('llm-gateway-extra is running/unhealthy');
-    const empty: StackProbe = { containers: async () => [], stopReplica: async () => undefined, startReplica: async () => undefined };
+    const empty: StackProbe = {
+      containers: async () => [],
+      stopReplica: async () => undefined,
+      startReplica: async () => undefined,
+    };
     expect((await only(['services'], { stack: empty })).services!.summary).toMatch(/service nginx has no container/);
   });
 
@@ -179,10 +201,19 @@ describe('Redis directly', () => {
         probe.close(() => resolve(free));
       });
     });
-    server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--requirepass', password, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    server = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--requirepass', password, '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
     for (let i = 0; i < 100; i += 1) {
       const up = await new Promise<boolean>((resolve) => {
-        const socket = net.connect(port, '127.0.0.1', () => { socket.destroy(); resolve(true); }).on('error', () => resolve(false));
+        const socket = net
+          .connect(port, '127.0.0.1', () => {
+            socket.destroy();
+            resolve(true);
+          })
+          .on('error', () => resolve(false));
       });
       if (up) return;
       await new Promise((resolve) => setTimeout(resolve, 50));

@@ -13,13 +13,22 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 let h: Harness;
 let home: string;
 
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('node', ['bin/llm-gateway.js', 'readiness', ...args], {
-      cwd: root,
-      env: { ...process.env, LLMGW_HOME: home, ADMIN_TOKEN: '', NO_COLOR: '1', ...env },
-      timeout: 60_000,
-    }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+    execFile(
+      'node',
+      ['bin/llm-gateway.js', 'readiness', ...args],
+      {
+        cwd: root,
+        env: { ...process.env, LLMGW_HOME: home, ADMIN_TOKEN: '', NO_COLOR: '1', ...env },
+        timeout: 60_000,
+      },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
   });
 }
 
@@ -30,7 +39,7 @@ beforeAll(async () => {
   } catch (err) {
     const out = String((err as { stdout?: Buffer }).stdout ?? '');
     const ours = out.split('\n').filter((line) => /^main\/(readiness|cli)\//.test(line));
-    if (ours.length > 0) throw new Error(`build errors:\n${ours.join('\n')}`);
+    if (ours.length > 0) throw new Error(`build errors:\n${ours.join('\n')}`, { cause: err });
   }
   home = mkdtempSync(path.join(os.tmpdir(), 'llmgw-home-'));
   h = await startHarness({ kind: 'embedded' });
@@ -44,21 +53,38 @@ describe('llm-gateway readiness', () => {
   it('--json prints one object, exits 0, and records the run in the history', async () => {
     const { code, stdout } = await cli(['--url', h.url, '--admin-token', h.adminToken, '--json']);
     const report = JSON.parse(stdout) as RunReport;
-    expect(report.counts, JSON.stringify(report.results.filter((r) => r.status === 'fail'))).toEqual({ passed: 14, failed: 0, skipped: 4 });
+    expect(report.counts, JSON.stringify(report.results.filter((r) => r.status === 'fail'))).toEqual({
+      passed: 14,
+      failed: 0,
+      skipped: 4,
+    });
     expect(code).toBe(0);
-    const history = JSON.parse(readFileSync(path.join(home, 'readiness-history.json'), 'utf8')) as { runs: RunReport[] };
+    const history = JSON.parse(readFileSync(path.join(home, 'readiness-history.json'), 'utf8')) as {
+      runs: RunReport[];
+    };
     expect(history.runs.at(-1)?.runId).toBe(report.runId);
   });
 
   it('human output: ✓ lines as checks end and the summary line last; --junit writes XML', async () => {
     const junit = path.join(home, 'readiness.xml');
-    const { code, stdout } = await cli(['--url', h.url, '--admin-token', h.adminToken, '--junit', junit, '--skip', 'chat']);
+    const { code, stdout } = await cli([
+      '--url',
+      h.url,
+      '--admin-token',
+      h.adminToken,
+      '--junit',
+      junit,
+      '--skip',
+      'chat',
+    ]);
     const lines = stdout.trim().split('\n');
     expect(code).toBe(0);
     expect(lines[0]).toBe(`LLM Gateway readiness — ${h.url} (17 checks)`);
     expect(lines.filter((line) => line.startsWith('✓'))).toHaveLength(13);
     expect(lines.at(-1)).toBe('13 passed, 0 failed, 4 skipped');
-    expect(readFileSync(junit, 'utf8')).toMatch(/<testsuites name="llm-gateway readiness" tests="17" failures="0" errors="0" skipped="4"/);
+    expect(readFileSync(junit, 'utf8')).toMatch(
+      /<testsuites name="llm-gateway readiness" tests="17" failures="0" errors="0" skipped="4"/,
+    );
   });
 
   it('exits 1 when a check fails, and 2 on an unknown check', async () => {

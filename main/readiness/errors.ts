@@ -2,12 +2,15 @@
 // Checks throw ReadinessError; the runner turns it into a failed result carrying the code and the fix hint.
 
 export const READINESS_ERRORS = {
-  unreachable: 'Start the gateway (`llm-gateway up` for the stack, `npm start` for embedded mode) or pass the right --url.',
+  unreachable:
+    'Start the gateway (`llm-gateway up` for the stack, `npm start` for embedded mode) or pass the right --url.',
   timeout: 'The gateway or a dependency answered too slowly; look at `llm-gateway status` and the gateway log.',
   no_key: 'Pass --key llmgw_… or --admin-token (or set ADMIN_TOKEN) so the suite can create a temporary key.',
-  admin_refused: 'The admin token was refused: pass the gateway\'s ADMIN_TOKEN (see $LLMGW_HOME/stack.env for the stack).',
+  admin_refused:
+    "The admin token was refused: pass the gateway's ADMIN_TOKEN (see $LLMGW_HOME/stack.env for the stack).",
   admin_disabled: 'The gateway runs without ADMIN_TOKEN: restart it with ADMIN_TOKEN set, or pass an existing --key.',
-  key_refused: 'The API key was refused: check --key (revoked or expired?) or let the suite create one with --admin-token.',
+  key_refused:
+    'The API key was refused: check --key (revoked or expired?) or let the suite create one with --admin-token.',
   no_chat_model: 'Pull a chat model into Ollama (e.g. `ollama pull llama3.2:1b`) or name one with --model.',
   unknown_check: 'Use the ids or numbers shown by `llm-gateway readiness --list`.',
   bad_options: 'Fix the option named above; `llm-gateway help` lists them.',

@@ -22,7 +22,16 @@ function tmpFile(): string {
 }
 
 function result(id: string, status: CheckStatus, extra: Partial<CheckResult> = {}): CheckResult {
-  return { id, number: id.length, title: `Check ${id}`, status, durationMs: 12, summary: `${id} ${status}`, details: {}, ...extra };
+  return {
+    id,
+    number: id.length,
+    title: `Check ${id}`,
+    status,
+    durationMs: 12,
+    summary: `${id} ${status}`,
+    details: {},
+    ...extra,
+  };
 }
 function report(runId: string, statuses: Record<string, CheckStatus>): RunReport {
   const results = Object.entries(statuses).map(([id, status]) => result(id, status));
@@ -32,8 +41,16 @@ function report(runId: string, statuses: Record<string, CheckStatus>): RunReport
     skipped: results.filter((r) => r.status === 'skip').length,
   };
   return {
-    runId, url: 'http://127.0.0.1:3000', startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(),
-    durationMs: 1500, ok: counts.failed === 0, counts, results, warnings: [], cleanup: { keysCreated: 1, keysRevoked: 1 },
+    runId,
+    url: 'http://127.0.0.1:3000',
+    startedAt: new Date().toISOString(),
+    finishedAt: new Date().toISOString(),
+    durationMs: 1500,
+    ok: counts.failed === 0,
+    counts,
+    results,
+    warnings: [],
+    cleanup: { keysCreated: 1, keysRevoked: 1 },
   };
 }
 
@@ -84,11 +101,15 @@ describe('history', () => {
 
 describe('reporters', () => {
   const run = report('r', { health: 'pass', chat: 'fail', redis: 'skip' });
-  run.results[1] = result('chat', 'fail', { summary: 'answered "5" <wrong> & "odd"', fix: 'try --model', code: 'model_quality' });
+  run.results[1] = result('chat', 'fail', {
+    summary: 'answered "5" <wrong> & "odd"',
+    fix: 'try --model',
+    code: 'model_quality',
+  });
   run.results[2] = result('redis', 'skip', { reason: 'no Redis to check', summary: 'no Redis to check' });
 
   it('human: ✓/✗/– lines with durations, the fix under a failure, and the exact summary line last', () => {
-    expect(humanLine(run.results[0]!)).toMatch(/^✓ +6 Check health +12 ms  health pass$/);
+    expect(humanLine(run.results[0]!)).toMatch(/^✓ +6 Check health +12 ms {2}health pass$/);
     expect(humanLine(run.results[1]!)).toMatch(/^✗ .*answered "5"[^\n]*\n {6}→ try --model$/);
     expect(humanLine(run.results[2]!)).toMatch(/^– .*skipped: no Redis to check$/);
     const text = humanReport(run);
@@ -98,9 +119,13 @@ describe('reporters', () => {
 
   it('JUnit: one testcase per check with failure and skipped elements, escaped', () => {
     const xml = junitReport(run);
-    expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="llm-gateway readiness" tests="3" failures="1" errors="0" skipped="1"/);
+    expect(xml).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="llm-gateway readiness" tests="3" failures="1" errors="0" skipped="1"/,
+    );
     expect(xml.match(/<testcase /g)).toHaveLength(3);
-    expect(xml).toContain('<failure message="answered &quot;5&quot; &lt;wrong&gt; &amp; &quot;odd&quot;" type="model_quality">');
+    expect(xml).toContain(
+      '<failure message="answered &quot;5&quot; &lt;wrong&gt; &amp; &quot;odd&quot;" type="model_quality">',
+    );
     expect(xml).toContain('<skipped message="no Redis to check"/>');
     expect(xml).not.toMatch(/<wrong>/);
   });
@@ -115,12 +140,19 @@ describe('model choice and stack.env', () => {
       { id: 'qwen2.5:0.5b', size: 397_821_319, family: 'qwen2' },
     ];
     expect(pickChatModel(models)).toBe('qwen2.5:0.5b');
-    expect(pickChatModel([{ id: 'a:7b', parameter_size: '7B' }, { id: 'b:3b', parameter_size: '3.2B' }])).toBe('b:3b');
+    expect(
+      pickChatModel([
+        { id: 'a:7b', parameter_size: '7B' },
+        { id: 'b:3b', parameter_size: '3.2B' },
+      ]),
+    ).toBe('b:3b');
     expect(pickChatModel([{ id: 'bge-m3:latest', size: 1 }])).toBeUndefined();
   });
 
   it('reads stack.env and builds the loopback Postgres and Redis URLs from it', () => {
-    const env = parseEnvFile('# generated\nPOSTGRES_USER=llmgw\nPOSTGRES_PASSWORD="p@ss/word"\nPOSTGRES_DB=llmgw\n\nREDIS_PASSWORD=r3d!s\nADMIN_TOKEN=abc\n');
+    const env = parseEnvFile(
+      '# generated\nPOSTGRES_USER=llmgw\nPOSTGRES_PASSWORD="p@ss/word"\nPOSTGRES_DB=llmgw\n\nREDIS_PASSWORD=r3d!s\nADMIN_TOKEN=abc\n',
+    );
     expect(env.ADMIN_TOKEN).toBe('abc');
     expect(stackTargets(env)).toEqual({
       databaseUrl: 'postgres://llmgw:p%40ss%2Fword@127.0.0.1:15432/llmgw',

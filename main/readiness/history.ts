@@ -73,7 +73,10 @@ export class ReadinessHistory {
     }
     await copyFile(this.file, `${this.file}.bad`).catch(() => undefined);
     await this.write([]).catch(() => undefined);
-    return { runs: [], warning: `Readiness history ${this.file} was invalid (${problem}); kept a copy as .bad. ${READINESS_ERRORS.history_invalid}` };
+    return {
+      runs: [],
+      warning: `Readiness history ${this.file} was invalid (${problem}); kept a copy as .bad. ${READINESS_ERRORS.history_invalid}`,
+    };
   }
 
   /** Adds a run, keeps the newest `limit`, and returns the runs (oldest first) plus any load warning. */
@@ -113,9 +116,11 @@ export function changedSince(current: RunReport, lastGreen: RunReport | null): C
   const changes: CheckChange[] = [];
   for (const result of current.results) {
     const old = before.get(result.id);
-    if (!old || old.status !== result.status) changes.push({ id: result.id, title: result.title, before: old?.status ?? null, now: result.status });
+    if (!old || old.status !== result.status)
+      changes.push({ id: result.id, title: result.title, before: old?.status ?? null, now: result.status });
     before.delete(result.id);
   }
-  if (lastGreen) for (const old of before.values()) changes.push({ id: old.id, title: old.title, before: old.status, now: null });
+  if (lastGreen)
+    for (const old of before.values()) changes.push({ id: old.id, title: old.title, before: old.status, now: null });
   return changes;
 }

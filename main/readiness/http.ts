@@ -34,13 +34,19 @@ export async function call(
   } catch (err) {
     throw networkError(url, err);
   }
-  let json: unknown = undefined;
+  let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
     json = undefined;
   }
-  return { status: response.status, headers: response.headers, text, json, ms: Math.round(performance.now() - started) };
+  return {
+    status: response.status,
+    headers: response.headers,
+    text,
+    json,
+    ms: Math.round(performance.now() - started),
+  };
 }
 
 export function bearer(key: string): Record<string, string> {
@@ -76,16 +82,20 @@ export function rawRequest(
   const target = new URL(url);
   const lib = target.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
-    const req = lib.request(target, { method: init.method, headers: init.headers, ...(init.signal ? { signal: init.signal } : {}) }, (res) => {
-      const headers = new Map<string, string[]>();
-      for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) {
-        const name = res.rawHeaders[i]!.toLowerCase();
-        headers.set(name, [...(headers.get(name) ?? []), res.rawHeaders[i + 1]!]);
-      }
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers }));
-      res.on('error', (err) => reject(networkError(url, err)));
-    });
+    const req = lib.request(
+      target,
+      { method: init.method, headers: init.headers, ...(init.signal ? { signal: init.signal } : {}) },
+      (res) => {
+        const headers = new Map<string, string[]>();
+        for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) {
+          const name = res.rawHeaders[i]!.toLowerCase();
+          headers.set(name, [...(headers.get(name) ?? []), res.rawHeaders[i + 1]!]);
+        }
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers }));
+        res.on('error', (err) => reject(networkError(url, err)));
+      },
+    );
     req.on('error', (err) => reject(networkError(url, Object.assign(new Error(err.message), { cause: err }))));
     req.end();
   });

@@ -18,7 +18,11 @@ export function humanHeader(url: string, total: number): string {
 
 export function humanLine(result: CheckResult, style: HumanStyle = { color: false }): string {
   const mark =
-    result.status === 'pass' ? paint(style.color, '32', '✓') : result.status === 'fail' ? paint(style.color, '31', '✗') : paint(style.color, '33', '–');
+    result.status === 'pass'
+      ? paint(style.color, '32', '✓')
+      : result.status === 'fail'
+        ? paint(style.color, '31', '✗')
+        : paint(style.color, '33', '–');
   const label = `${String(result.number).padStart(2)} ${result.title}`.padEnd(34);
   const duration = formatDuration(result.durationMs).padStart(8);
   const text = result.status === 'skip' ? `skipped: ${result.reason ?? result.summary}` : result.summary;

@@ -3,14 +3,16 @@
 import type { RunReport } from './types.js';
 
 export function xmlEscape(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;')
-    // Characters XML 1.0 cannot carry at all.
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+  return (
+    text
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&apos;')
+      // Characters XML 1.0 cannot carry at all.
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
+  );
 }
 
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
@@ -22,10 +24,15 @@ export function junitReport(report: RunReport): string {
     const open = `    <testcase classname="llm-gateway.readiness" name="${xmlEscape(`${result.number} ${result.id}: ${result.title}`)}" time="${seconds(result.durationMs)}"`;
     const body: string[] = [];
     if (result.status === 'fail') {
-      body.push(`      <failure message="${xmlEscape(result.summary)}" type="${xmlEscape(result.code ?? 'check_failed')}">${xmlEscape(`${result.summary}\nfix: ${result.fix ?? ''}`)}</failure>`);
+      body.push(
+        `      <failure message="${xmlEscape(result.summary)}" type="${xmlEscape(result.code ?? 'check_failed')}">${xmlEscape(`${result.summary}\nfix: ${result.fix ?? ''}`)}</failure>`,
+      );
     }
     if (result.status === 'skip') body.push(`      <skipped message="${xmlEscape(result.reason ?? result.summary)}"/>`);
-    if (result.status === 'pass') body.push(`      <system-out>${xmlEscape(result.summary)}\n${xmlEscape(JSON.stringify(result.details))}</system-out>`);
+    if (result.status === 'pass')
+      body.push(
+        `      <system-out>${xmlEscape(result.summary)}\n${xmlEscape(JSON.stringify(result.details))}</system-out>`,
+      );
     return `${open}>\n${body.join('\n')}\n    </testcase>`;
   });
   return [

@@ -3,7 +3,14 @@
 import { CHECKS } from './checks/index.js';
 import { ReadinessError } from './errors.js';
 import { RunSession } from './session.js';
-import type { CheckDefinition, CheckOutcome, CheckResult, ReadinessEvent, ReadinessOptions, RunReport } from './types.js';
+import type {
+  CheckDefinition,
+  CheckOutcome,
+  CheckResult,
+  ReadinessEvent,
+  ReadinessOptions,
+  RunReport,
+} from './types.js';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -14,14 +21,20 @@ export interface RunHooks {
 }
 
 /** Resolves `only`/`skip` (ids or numbers) to checks; unknown names throw `unknown_check`. */
-export function selectChecks(options: Pick<ReadinessOptions, 'only' | 'skip'>, checks: readonly CheckDefinition[] = CHECKS) {
+export function selectChecks(
+  options: Pick<ReadinessOptions, 'only' | 'skip'>,
+  checks: readonly CheckDefinition[] = CHECKS,
+) {
   const resolve = (names: string[] | undefined): Set<string> | undefined => {
     if (!names) return undefined;
     const ids = new Set<string>();
     for (const raw of names.map((name) => name.trim()).filter(Boolean)) {
       const found = checks.find((check) => check.id === raw.toLowerCase() || String(check.number) === raw);
       if (!found) {
-        throw new ReadinessError('unknown_check', `Unknown check '${raw}'. Checks: ${checks.map((c) => `${c.number}=${c.id}`).join(', ')}.`);
+        throw new ReadinessError(
+          'unknown_check',
+          `Unknown check '${raw}'. Checks: ${checks.map((c) => `${c.number}=${c.id}`).join(', ')}.`,
+        );
       }
       ids.add(found.id);
     }
@@ -77,11 +90,23 @@ export async function runReadiness(options: ReadinessOptions, hooks: RunHooks = 
   const session = new RunSession(options);
   const startedAt = new Date();
   const warnings: string[] = [];
-  emit({ type: 'run-start', runId: session.runId, url: session.url, checks: selected.map(({ id, number, title }) => ({ id, number, title })) });
+  emit({
+    type: 'run-start',
+    runId: session.runId,
+    url: session.url,
+    checks: selected.map(({ id, number, title }) => ({ id, number, title })),
+  });
 
   const results: CheckResult[] = [];
   for (const [index, check] of selected.entries()) {
-    emit({ type: 'check-start', id: check.id, number: check.number, title: check.title, index, total: selected.length });
+    emit({
+      type: 'check-start',
+      id: check.id,
+      number: check.number,
+      title: check.title,
+      index,
+      total: selected.length,
+    });
     const started = performance.now();
     const optedIn = !check.optIn || options.failover === true || only?.has(check.id) === true;
     const outcome: CheckOutcome = optedIn

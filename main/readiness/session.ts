@@ -58,7 +58,10 @@ export class RunSession {
       const data = (answer.json as { data?: ListedModel[] } | undefined)?.data ?? [];
       const chosen = pickChatModel(data);
       if (!chosen) {
-        throw new ReadinessError('no_chat_model', `No chat model is installed (models: ${data.map((m) => m.id).join(', ') || 'none'}).`);
+        throw new ReadinessError(
+          'no_chat_model',
+          `No chat model is installed (models: ${data.map((m) => m.id).join(', ') || 'none'}).`,
+        );
       }
       return chosen;
     });
@@ -73,8 +76,10 @@ export class RunSession {
       headers: { ...bearer(this.options.adminToken!), 'content-type': 'application/json' },
       body: JSON.stringify({ name: `readiness-${this.runId}`, ...body }),
     });
-    if (answer.status === 401) throw new ReadinessError('admin_refused', 'POST /admin/keys refused the admin token (401).');
-    if (answer.status === 403) throw new ReadinessError('admin_disabled', 'POST /admin/keys answered 403: the admin API is off.');
+    if (answer.status === 401)
+      throw new ReadinessError('admin_refused', 'POST /admin/keys refused the admin token (401).');
+    if (answer.status === 403)
+      throw new ReadinessError('admin_disabled', 'POST /admin/keys answered 403: the admin API is off.');
     const created = answer.json as { id?: string; key?: string } | undefined;
     if (answer.status !== 201 || !created?.id || !created.key) {
       throw new ReadinessError('admin_refused', `POST /admin/keys answered ${answer.status}: ${clip(answer.text)}`);
@@ -104,7 +109,9 @@ export class RunSession {
       try {
         await this.revoke(id);
       } catch (err) {
-        warnings.push(`Temporary key ${id} could not be revoked (${(err as Error).message}); revoke it with DELETE /admin/keys/${id}.`);
+        warnings.push(
+          `Temporary key ${id} could not be revoked (${(err as Error).message}); revoke it with DELETE /admin/keys/${id}.`,
+        );
       }
     }
     return warnings;

@@ -39,12 +39,25 @@ async function open(url: string, init: Init): Promise<Response> {
   }
 }
 
-async function read<T>(url: string, init: Init, separator: RegExp, parse: (block: string) => T | null, notJson: (block: string) => boolean) {
+async function read<T>(
+  url: string,
+  init: Init,
+  separator: RegExp,
+  parse: (block: string) => T | null,
+  notJson: (block: string) => boolean,
+) {
   const started = performance.now();
   const response = await open(url, init);
   const seen: StreamRead<T> = {
-    status: response.status, contentType: response.headers.get('content-type') ?? '', headers: response.headers,
-    items: [], notJson: [], tail: '', broken: null, firstItemMs: null, totalMs: 0,
+    status: response.status,
+    contentType: response.headers.get('content-type') ?? '',
+    headers: response.headers,
+    items: [],
+    notJson: [],
+    tail: '',
+    broken: null,
+    firstItemMs: null,
+    totalMs: 0,
   };
   const decoder = new TextDecoder();
   let buffer = '';

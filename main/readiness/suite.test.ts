@@ -23,7 +23,22 @@ describe('the whole suite against the embedded gateway', () => {
     const failed = report.results.filter((r) => r.status === 'fail');
     expect(failed, JSON.stringify(failed, null, 1)).toEqual([]);
     expect(report.ok).toBe(true);
-    for (const id of ['services', 'health', 'cors', 'cors-preflight', 'models', 'chat', 'invalid-key', 'streaming', 'rate-limit', 'request-size', 'ready', 'responses', 'messages', 'ollama-native']) {
+    for (const id of [
+      'services',
+      'health',
+      'cors',
+      'cors-preflight',
+      'models',
+      'chat',
+      'invalid-key',
+      'streaming',
+      'rate-limit',
+      'request-size',
+      'ready',
+      'responses',
+      'messages',
+      'ollama-native',
+    ]) {
       expect(byId[id]?.status, id).toBe('pass');
     }
     for (const id of ['database', 'redis', 'load-balancing', 'failover']) {
@@ -44,7 +59,9 @@ describe('the whole suite against the embedded gateway', () => {
     // Nothing left behind: the run's key, the rate-limit key and the native check's one-model key are all revoked.
     expect(report.cleanup.keysCreated).toBe(3);
     expect(report.cleanup.keysRevoked).toBe(3);
-    const keys = (await (await h.admin('GET', '/admin/keys')).json()) as { data: Array<{ name: string; status: string }> };
+    const keys = (await (await h.admin('GET', '/admin/keys')).json()) as {
+      data: Array<{ name: string; status: string }>;
+    };
     const mine = keys.data.filter((k) => k.name.startsWith('readiness-'));
     expect(mine).toHaveLength(3);
     expect(mine.every((k) => k.status === 'revoked')).toBe(true);
@@ -53,7 +70,11 @@ describe('the whole suite against the embedded gateway', () => {
   it('uses an existing --key without creating one, and skips the rate-limit check without an admin token', async () => {
     const created = await h.createKey({ name: 'existing' });
     const report = await runReadiness({ url: h.url, key: created.key, only: ['models', 'chat', 'rate-limit'] });
-    expect(report.results.map((r) => [r.id, r.status])).toEqual([['models', 'pass'], ['chat', 'pass'], ['rate-limit', 'skip']]);
+    expect(report.results.map((r) => [r.id, r.status])).toEqual([
+      ['models', 'pass'],
+      ['chat', 'pass'],
+      ['rate-limit', 'skip'],
+    ]);
     expect(report.results[2]?.reason).toMatch(/admin token/);
     expect(report.cleanup.keysCreated).toBe(0);
   });
@@ -69,14 +90,21 @@ describe('the whole suite against the embedded gateway', () => {
     const plain = await runReadiness({ url: h.url, only: ['health', 'failover'], skip: ['health'] });
     expect(plain.results).toHaveLength(1);
     expect(plain.results[0]?.reason).toMatch(/Docker stack/); // named in --only: opted in, but no stack
-    const all = await runReadiness({ url: h.url, skip: ['2', '3', '4', '5', '6', '9', '10', '11', '12', '13', '14', '15', '16', '17'] });
+    const all = await runReadiness({
+      url: h.url,
+      skip: ['2', '3', '4', '5', '6', '9', '10', '11', '12', '13', '14', '15', '16', '17'],
+    });
     expect(all.results.find((r) => r.id === 'failover')?.reason).toMatch(/--failover/);
   });
 });
 
 describe('the runner', () => {
   const check = (id: string, number: number, run: CheckDefinition['run'], timeoutMs?: number): CheckDefinition => ({
-    id, number, title: id, run, ...(timeoutMs ? { timeoutMs } : {}),
+    id,
+    number,
+    title: id,
+    run,
+    ...(timeoutMs ? { timeoutMs } : {}),
   });
 
   it('times a slow check out, survives a crashing one, and still runs the rest', async () => {
@@ -105,9 +133,15 @@ describe('the runner', () => {
   });
 
   it('reports an unreachable gateway on every check, none hidden', async () => {
-    const report = await runReadiness({ url: 'http://127.0.0.1:9', adminToken: 'x'.repeat(24), only: ['health', 'models', 'invalid-key'] });
+    const report = await runReadiness({
+      url: 'http://127.0.0.1:9',
+      adminToken: 'x'.repeat(24),
+      only: ['health', 'models', 'invalid-key'],
+    });
     expect(report.results.map((r) => [r.status, r.code])).toEqual([
-      ['fail', 'unreachable'], ['fail', 'unreachable'], ['fail', 'unreachable'],
+      ['fail', 'unreachable'],
+      ['fail', 'unreachable'],
+      ['fail', 'unreachable'],
     ]);
     expect(report.results[0]?.fix).toMatch(/--url/);
   });

@@ -28,7 +28,9 @@ describe('allowedHosts / checkHost', () => {
 describe('checkOrigin', () => {
   it('accepts no Origin and the same origin; refuses others and cross-site fetches', () => {
     expect(() => checkOrigin({ host: '127.0.0.1:3131' })).not.toThrow();
-    expect(() => checkOrigin({ host: '127.0.0.1:3131', origin: 'http://127.0.0.1:3131', 'sec-fetch-site': 'same-origin' })).not.toThrow();
+    expect(() =>
+      checkOrigin({ host: '127.0.0.1:3131', origin: 'http://127.0.0.1:3131', 'sec-fetch-site': 'same-origin' }),
+    ).not.toThrow();
     expect(() => checkOrigin({ host: '127.0.0.1:3131', origin: 'http://localhost:3131' })).toThrow(/Origin/);
     expect(() => checkOrigin({ host: '127.0.0.1:3131', origin: 'null' })).toThrow(ServeError);
     expect(() => checkOrigin({ host: '127.0.0.1:3131', 'sec-fetch-site': 'same-site' })).toThrow(/same-site/);
@@ -49,7 +51,12 @@ describe('token', () => {
 describe('CSP', () => {
   it('connects to self and the gateway origins only', () => {
     const origins = gatewayOrigins(3000, 'http://127.0.0.1:41000');
-    expect(origins).toEqual(['http://127.0.0.1:3000', 'http://localhost:3000', 'http://127.0.0.1:41000', 'http://localhost:41000']);
+    expect(origins).toEqual([
+      'http://127.0.0.1:3000',
+      'http://localhost:3000',
+      'http://127.0.0.1:41000',
+      'http://localhost:41000',
+    ]);
     const csp = contentSecurityPolicy(origins);
     expect(csp).toMatch(/^default-src 'self'; /);
     expect(csp).not.toMatch(/unsafe/);

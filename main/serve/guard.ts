@@ -12,7 +12,11 @@ function bracket(host: string): string {
 }
 
 /** Host header values (name:port) this server answers to. */
-export function allowedHosts(bindHost: string, port: number, interfaces: () => string[] = interfaceAddresses): Set<string> {
+export function allowedHosts(
+  bindHost: string,
+  port: number,
+  interfaces: () => string[] = interfaceAddresses,
+): Set<string> {
   const names = new Set(LOOPBACK_NAMES);
   if (WILDCARDS.includes(bindHost)) for (const address of interfaces()) names.add(bracket(address));
   else names.add(bracket(bindHost.toLowerCase()));

@@ -21,8 +21,17 @@ beforeAll(async () => {
   mkdirSync(path.join(dist, 'assets'), { recursive: true });
   writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>dash</title>');
   writeFileSync(path.join(dist, 'assets', 'app.js'), 'console.log(1)');
-  writeFileSync(path.join(home, 'settings.json'), JSON.stringify({ version: 2, mode: 'embedded', ollamaUrl: 'http://127.0.0.1:9', ports: { gateway: 3999 } }));
-  plane = createControlPlane({ home, stack: null, embeddedPort: 0, logLevel: 'silent', health: { intervalMs: 60_000, fastIntervalMs: 60_000 } });
+  writeFileSync(
+    path.join(home, 'settings.json'),
+    JSON.stringify({ version: 2, mode: 'embedded', ollamaUrl: 'http://127.0.0.1:9', ports: { gateway: 3999 } }),
+  );
+  plane = createControlPlane({
+    home,
+    stack: null,
+    embeddedPort: 0,
+    logLevel: 'silent',
+    health: { intervalMs: 60_000, fastIntervalMs: 60_000 },
+  });
   await plane.init();
   serve = await startServe({ plane, port: 0, distDir: dist });
 });
@@ -40,21 +49,32 @@ interface Answer {
 }
 
 /** Raw node:http (fetch would not let us set Host). */
-function call(pathname: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
+function call(
+  pathname: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request(`${serve.url}${pathname}`, { method: options.method ?? 'GET', headers: options.headers ?? {} }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = request(
+      `${serve.url}${pathname}`,
+      { method: options.method ?? 'GET', headers: options.headers ?? {} },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
 }
 
 const op = (name: string, input?: unknown, headers: Record<string, string> = {}) =>
-  call(`/api/op/${name}`, { method: 'POST', headers: { [TOKEN_HEADER]: serve.token, 'content-type': 'application/json', ...headers }, body: input === undefined ? '' : JSON.stringify(input) });
+  call(`/api/op/${name}`, {
+    method: 'POST',
+    headers: { [TOKEN_HEADER]: serve.token, 'content-type': 'application/json', ...headers },
+    body: input === undefined ? '' : JSON.stringify(input),
+  });
 
 describe('serve: access control', () => {
   it('prints a URL with the token in the fragment and binds loopback', () => {
@@ -66,7 +86,14 @@ describe('serve: access control', () => {
   it('refuses API calls without the token (401, typed error with a hint)', async () => {
     const res = await call('/api/op/state.get', { method: 'POST' });
     expect(res.status).toBe(401);
-    expect(JSON.parse(res.body)).toMatchObject({ ok: false, error: { code: 'forbidden_sender', hint: expect.stringContaining('#token='), detail: { serveCode: 'token_missing' } } });
+    expect(JSON.parse(res.body)).toMatchObject({
+      ok: false,
+      error: {
+        code: 'forbidden_sender',
+        hint: expect.stringContaining('#token='),
+        detail: { serveCode: 'token_missing' },
+      },
+    });
   });
 
   it('refuses a wrong token with 401, also on the event stream', async () => {
@@ -101,20 +128,33 @@ describe('serve: the HTTP bridge', () => {
     const res = await op('state.get');
     expect(res.status).toBe(200);
     const result = JSON.parse(res.body);
-    expect(result).toMatchObject({ ok: true, value: { mode: 'embedded', gatewayUrl: null, settings: { ports: { gateway: 3999 } } } });
+    expect(result).toMatchObject({
+      ok: true,
+      value: { mode: 'embedded', gatewayUrl: null, settings: { ports: { gateway: 3999 } } },
+    });
   });
 
   it('carries typed control-plane errors intact (code, message, hint)', async () => {
     const stopped = JSON.parse((await op('keys.create', { name: 'x' })).body);
-    expect(stopped).toMatchObject({ ok: false, error: { code: 'gateway_unreachable', hint: expect.stringContaining('Start') } });
+    expect(stopped).toMatchObject({
+      ok: false,
+      error: { code: 'gateway_unreachable', hint: expect.stringContaining('Start') },
+    });
     const bad = JSON.parse((await op('keys.create', { name: '' })).body);
-    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringContaining('name') } });
+    expect(bad).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', message: expect.stringContaining('name') },
+    });
     const unknown = JSON.parse((await op('nope.nothing')).body);
     expect(unknown.error.code).toBe('unknown_operation');
   });
 
   it('answers bad JSON and wrong methods with coded errors', async () => {
-    const res = await call('/api/op/state.get', { method: 'POST', headers: { [TOKEN_HEADER]: serve.token }, body: '{nope' });
+    const res = await call('/api/op/state.get', {
+      method: 'POST',
+      headers: { [TOKEN_HEADER]: serve.token },
+      body: '{nope',
+    });
     expect(res.status).toBe(400);
     expect(JSON.parse(res.body).error.detail.serveCode).toBe('bad_json');
     const get = await call('/api/op/state.get', { headers: { [TOKEN_HEADER]: serve.token } });
@@ -123,7 +163,10 @@ describe('serve: the HTTP bridge', () => {
 
   it('streams control-plane events over SSE', async () => {
     const controller = new AbortController();
-    const res = await fetch(`${serve.url}/api/events`, { headers: { [TOKEN_HEADER]: serve.token }, signal: controller.signal });
+    const res = await fetch(`${serve.url}/api/events`, {
+      headers: { [TOKEN_HEADER]: serve.token },
+      signal: controller.signal,
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const reader = res.body!.getReader();
@@ -150,7 +193,7 @@ describe('serve: the dashboard files', () => {
     const csp = String(res.headers['content-security-policy']);
     expect(csp).toContain("default-src 'self'");
     expect(csp).toContain("script-src 'self'");
-    expect(csp).toContain('connect-src \'self\' http://127.0.0.1:3999 http://localhost:3999');
+    expect(csp).toContain("connect-src 'self' http://127.0.0.1:3999 http://localhost:3999");
     expect(res.headers['x-frame-options']).toBe('DENY');
   });
 

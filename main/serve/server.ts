@@ -42,7 +42,12 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
 }
 
 function sendJson(res: ServerResponse, status: number, headers: Record<string, string>, value: unknown): void {
-  send(res, status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }, JSON.stringify(value));
+  send(
+    res,
+    status,
+    { ...headers, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+    JSON.stringify(value),
+  );
 }
 
 function refusal(err: ServeError): BridgeResult<never> {
@@ -54,7 +59,8 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new ServeError('body_too_large', `The request body is over ${MAX_BODY_BYTES} bytes.`);
+    if (size > MAX_BODY_BYTES)
+      throw new ServeError('body_too_large', `The request body is over ${MAX_BODY_BYTES} bytes.`);
     chunks.push(chunk);
   }
   const text = Buffer.concat(chunks).toString('utf8').trim();
@@ -83,15 +89,18 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   const api = async (req: IncomingMessage, res: ServerResponse, pathname: string, base: Record<string, string>) => {
     checkOrigin(req.headers);
     const given = req.headers[TOKEN_HEADER];
-    if (given === undefined) throw new ServeError('token_missing', 'The dashboard API needs the token of this serve session.');
-    if (!tokenMatches(Array.isArray(given) ? given[0] : given, token)) throw new ServeError('token_wrong', 'The token does not match this serve session.');
+    if (given === undefined)
+      throw new ServeError('token_missing', 'The dashboard API needs the token of this serve session.');
+    if (!tokenMatches(Array.isArray(given) ? given[0] : given, token))
+      throw new ServeError('token_wrong', 'The token does not match this serve session.');
     if (pathname === '/api/events') {
       if (req.method !== 'GET') throw new ServeError('method_not_allowed', `${req.method} /api/events is not allowed.`);
       await streamEvents(req, res, plane.events, base, closing.signal);
       return;
     }
     if (!pathname.startsWith(OP_PREFIX)) throw new ServeError('not_found', `No API at ${pathname.slice(0, 100)}.`);
-    if (req.method !== 'POST') throw new ServeError('method_not_allowed', `${req.method} ${pathname.slice(0, 100)} is not allowed.`);
+    if (req.method !== 'POST')
+      throw new ServeError('method_not_allowed', `${req.method} ${pathname.slice(0, 100)} is not allowed.`);
     const op = decodeURIComponent(pathname.slice(OP_PREFIX.length));
     const input = await readJson(req);
     // plane.call validates the operation name and the input (zod) and turns every failure into a typed value.
@@ -105,10 +114,16 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     try {
       checkHost(req.headers, allowed);
       if (isApi) return await api(req, res, pathname, base);
-      if (req.method !== 'GET' && req.method !== 'HEAD') throw new ServeError('method_not_allowed', `${req.method} is not allowed on the dashboard's files.`);
+      if (req.method !== 'GET' && req.method !== 'HEAD')
+        throw new ServeError('method_not_allowed', `${req.method} is not allowed on the dashboard's files.`);
       const file = await staticFile(distDir, pathname);
       if (!file) throw new ServeError('not_found', `No file ${pathname.slice(0, 100)}.`);
-      send(res, 200, { ...base, 'content-type': file.type, 'cache-control': file.cache }, req.method === 'HEAD' ? '' : file.body);
+      send(
+        res,
+        200,
+        { ...base, 'content-type': file.type, 'cache-control': file.cache },
+        req.method === 'HEAD' ? '' : file.body,
+      );
     } catch (err) {
       const error = err instanceof ServeError ? err : null;
       if (res.headersSent) {
@@ -116,11 +131,24 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
         return;
       }
       if (!error) {
-        sendJson(res, 500, base, { ok: false, error: { code: 'internal', message: (err as Error).message, hint: 'This is a bug; the logs folder has details.' } });
+        sendJson(res, 500, base, {
+          ok: false,
+          error: {
+            code: 'internal',
+            message: (err as Error).message,
+            hint: 'This is a bug; the logs folder has details.',
+          },
+        });
         return;
       }
       if (isApi) sendJson(res, error.status, base, refusal(error));
-      else send(res, error.status, { ...base, 'content-type': 'text/plain; charset=utf-8' }, `${error.message}\n${error.hint}\n`);
+      else
+        send(
+          res,
+          error.status,
+          { ...base, 'content-type': 'text/plain; charset=utf-8' },
+          `${error.message}\n${error.hint}\n`,
+        );
     }
   };
 
@@ -131,7 +159,11 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   });
   await new Promise<void>((resolve, reject) => {
     const failed = (err: NodeJS.ErrnoException) => {
-      reject(err.code === 'EADDRINUSE' ? new ServeError('port_in_use', `Port ${options.port ?? 3131} on ${host} is already in use.`) : err);
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new ServeError('port_in_use', `Port ${options.port ?? 3131} on ${host} is already in use.`)
+          : err,
+      );
     };
     server.once('error', failed);
     server.listen(options.port ?? 3131, host, () => {

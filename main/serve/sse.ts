@@ -5,7 +5,13 @@ import type { EventBus } from '../control/events.js';
 
 export const HEARTBEAT_MS = 15_000;
 
-export async function streamEvents(req: IncomingMessage, res: ServerResponse, bus: EventBus, extraHeaders: Record<string, string>, closing: AbortSignal): Promise<void> {
+export async function streamEvents(
+  req: IncomingMessage,
+  res: ServerResponse,
+  bus: EventBus,
+  extraHeaders: Record<string, string>,
+  closing: AbortSignal,
+): Promise<void> {
   const controller = new AbortController();
   const stop = () => controller.abort();
   req.on('close', stop);

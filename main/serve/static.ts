@@ -50,7 +50,8 @@ export async function staticFile(distDir: string, pathname: string): Promise<Sta
   try {
     if (!(await stat(file)).isFile()) return null;
   } catch {
-    if (relative === 'index.html') throw new ServeError('no_dashboard', `The dashboard is not built (${distDir} has no index.html).`);
+    if (relative === 'index.html')
+      throw new ServeError('no_dashboard', `The dashboard is not built (${distDir} has no index.html).`);
     return null;
   }
   const hashed = relative.startsWith('assets/');

@@ -24,17 +24,26 @@ describe('compose arguments', () => {
 
   it('names the project, file and generated env file, with plain output', () => {
     expect(composeBaseArgs({ prefix: ['compose'] }, target)).toEqual([
-      'compose', '--ansi', 'never', '--progress', 'plain',
-      '-p', 'llm-gateway', '-f', target.file, '--env-file', target.envFile,
+      'compose',
+      '--ansi',
+      'never',
+      '--progress',
+      'plain',
+      '-p',
+      'llm-gateway',
+      '-f',
+      target.file,
+      '--env-file',
+      target.envFile,
     ]);
     expect(composeBaseArgs({ prefix: [] }, { ...target, project: 'other' })).toContain('other');
   });
 
   it('builds up (detached, build, wait) and down (volumes only when asked)', () => {
     expect(upArgs()).toEqual(['up', '-d', '--build', '--wait', '--wait-timeout', '300']);
-    expect(upArgs({ build: false, services: ['api-gateway'], forceRecreate: true, noDeps: true, waitTimeoutS: 60 })).toEqual([
-      'up', '-d', '--wait', '--wait-timeout', '60', '--force-recreate', '--no-deps', 'api-gateway',
-    ]);
+    expect(
+      upArgs({ build: false, services: ['api-gateway'], forceRecreate: true, noDeps: true, waitTimeoutS: 60 }),
+    ).toEqual(['up', '-d', '--wait', '--wait-timeout', '60', '--force-recreate', '--no-deps', 'api-gateway']);
     expect(downArgs()).toEqual(['down', '--remove-orphans']);
     expect(downArgs({ volumes: true })).toEqual(['down', '--remove-orphans', '--volumes']);
   });
@@ -43,11 +52,26 @@ describe('compose arguments', () => {
 describe('compose progress', () => {
   it('turns resource lines into typed events', () => {
     expect(parseProgressLine(' Container llm-gateway-api-gateway-2  Healthy')).toEqual({
-      type: 'resource', resource: 'container', name: 'llm-gateway-api-gateway-2', service: 'api-gateway', status: 'Healthy', done: true,
+      type: 'resource',
+      resource: 'container',
+      name: 'llm-gateway-api-gateway-2',
+      service: 'api-gateway',
+      status: 'Healthy',
+      done: true,
     });
-    expect(parseProgressLine(' Volume "llm-gateway_pgdata"  Creating')).toMatchObject({ resource: 'volume', name: 'llm-gateway_pgdata', done: false });
-    expect(parseProgressLine(' Network llm-gateway_default  Created')).toMatchObject({ resource: 'network', done: true });
-    expect(parseProgressLine('\x1b[32m Container llm-gateway-nginx  Started\x1b[0m')).toMatchObject({ service: 'nginx', status: 'Started' });
+    expect(parseProgressLine(' Volume "llm-gateway_pgdata"  Creating')).toMatchObject({
+      resource: 'volume',
+      name: 'llm-gateway_pgdata',
+      done: false,
+    });
+    expect(parseProgressLine(' Network llm-gateway_default  Created')).toMatchObject({
+      resource: 'network',
+      done: true,
+    });
+    expect(parseProgressLine('\x1b[32m Container llm-gateway-nginx  Started\x1b[0m')).toMatchObject({
+      service: 'nginx',
+      status: 'Started',
+    });
   });
 
   it('recognises build steps of both builders and keeps other text', () => {

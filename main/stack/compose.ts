@@ -43,7 +43,9 @@ export async function locateCompose(env: NodeJS.ProcessEnv = process.env): Promi
     try {
       out = await run(candidate.command, [...candidate.prefix, 'version', '--short'], env);
     } catch (err) {
-      seen.push(`${[candidate.command, ...candidate.prefix].join(' ')}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not installed' : 'not available'}`);
+      seen.push(
+        `${[candidate.command, ...candidate.prefix].join(' ')}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not installed' : 'not available'}`,
+      );
       continue;
     }
     const version = parseComposeVersion(out);
@@ -67,11 +69,16 @@ export interface ComposeTarget {
 export function composeBaseArgs(binary: Pick<ComposeBinary, 'prefix'>, target: ComposeTarget): string[] {
   return [
     ...binary.prefix,
-    '--ansi', 'never',
-    '--progress', 'plain',
-    '-p', target.project ?? PROJECT,
-    '-f', target.file,
-    '--env-file', target.envFile,
+    '--ansi',
+    'never',
+    '--progress',
+    'plain',
+    '-p',
+    target.project ?? PROJECT,
+    '-f',
+    target.file,
+    '--env-file',
+    target.envFile,
   ];
 }
 
@@ -86,9 +93,12 @@ export interface UpOptions {
 
 export function upArgs(options: UpOptions = {}): string[] {
   return [
-    'up', '-d',
+    'up',
+    '-d',
     ...(options.build === false ? [] : ['--build']),
-    '--wait', '--wait-timeout', String(options.waitTimeoutS ?? 300),
+    '--wait',
+    '--wait-timeout',
+    String(options.waitTimeoutS ?? 300),
     ...(options.forceRecreate ? ['--force-recreate'] : []),
     ...(options.noDeps ? ['--no-deps'] : []),
     ...(options.services ?? []),

@@ -4,7 +4,10 @@ import { startTiers, toContainerStatus, type InspectLike } from './containers.js
 const inspect = (over: Partial<InspectLike['State']> = {}, service = 'postgres', number = '1'): InspectLike => ({
   Id: '0123456789abcdef',
   Name: `/llm-gateway-${service}`,
-  Config: { Image: 'img', Labels: { 'com.docker.compose.service': service, 'com.docker.compose.container-number': number } },
+  Config: {
+    Image: 'img',
+    Labels: { 'com.docker.compose.service': service, 'com.docker.compose.container-number': number },
+  },
   State: { Status: 'running', StartedAt: '2026-01-01T00:00:00Z', Health: { Status: 'healthy' }, ...over },
   NetworkSettings: { Ports: { '5432/tcp': [{ HostIp: '127.0.0.1', HostPort: '15432' }], '9464/tcp': null } },
 });

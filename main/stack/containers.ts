@@ -38,7 +38,11 @@ export function toContainerStatus(info: InspectLike, now: number = Date.now()): 
   const ports: ContainerStatus['ports'] = [];
   for (const [key, bindings] of Object.entries(info.NetworkSettings.Ports ?? {})) {
     for (const binding of bindings ?? []) {
-      ports.push({ hostIp: binding.HostIp, hostPort: Number(binding.HostPort), containerPort: Number.parseInt(key, 10) });
+      ports.push({
+        hostIp: binding.HostIp,
+        hostPort: Number(binding.HostPort),
+        containerPort: Number.parseInt(key, 10),
+      });
     }
   }
   const running = info.State.Status === 'running';
@@ -59,7 +63,14 @@ export function toContainerStatus(info: InspectLike, now: number = Date.now()): 
 }
 
 /** Start order: data (and the Ollama relay) first, then the gateways, then the proxy. Unknown services go with data. */
-export const SERVICE_TIER: Record<string, number> = { postgres: 0, redis: 0, ollama: 0, 'ollama-forwarder': 0, 'api-gateway': 1, nginx: 2 };
+export const SERVICE_TIER: Record<string, number> = {
+  postgres: 0,
+  redis: 0,
+  ollama: 0,
+  'ollama-forwarder': 0,
+  'api-gateway': 1,
+  nginx: 2,
+};
 
 export function tierOf(service: string): number {
   return SERVICE_TIER[service] ?? 0;
@@ -78,7 +89,9 @@ export function startTiers<T extends { service: string; replica: number }>(conta
 }
 
 export function sortForDisplay(list: ContainerStatus[]): ContainerStatus[] {
-  return [...list].sort((a, b) => tierOf(b.service) - tierOf(a.service) || a.service.localeCompare(b.service) || a.replica - b.replica);
+  return [...list].sort(
+    (a, b) => tierOf(b.service) - tierOf(a.service) || a.service.localeCompare(b.service) || a.replica - b.replica,
+  );
 }
 
 /** Every container of the project (also stopped ones, also profile services), inspected. */
@@ -92,5 +105,7 @@ export async function listStack(docker: Docker, project = PROJECT): Promise<Cont
         .catch(() => null),
     ),
   );
-  return sortForDisplay(inspected.filter((info) => info !== null).map((info) => toContainerStatus(info as unknown as InspectLike)));
+  return sortForDisplay(
+    inspected.filter((info) => info !== null).map((info) => toContainerStatus(info as unknown as InspectLike)),
+  );
 }

@@ -14,7 +14,15 @@ import {
   type UpOptions,
 } from './compose.js';
 import { listStack, type ContainerStatus } from './containers.js';
-import { composeEnv, DEFAULT_OLLAMA_URLS, effectiveValues, ENV_FILE_NAME, ensureEnvFile, parseEnvFile, type EnvFile } from './env-file.js';
+import {
+  composeEnv,
+  DEFAULT_OLLAMA_URLS,
+  effectiveValues,
+  ENV_FILE_NAME,
+  ensureEnvFile,
+  parseEnvFile,
+  type EnvFile,
+} from './env-file.js';
 import { discoverEngine, type Engine } from './engine.js';
 import { StackError } from './errors.js';
 import { watchEvents, type EventSubscription, type StackEvent } from './events.js';
@@ -28,7 +36,11 @@ import { bridgeGatewayOf, planOllamaRoute, routeComposeEnv, type OllamaRoute } f
 export type ControllerEvent =
   | ProgressEvent
   | LifecycleEvent
-  | { type: 'step'; step: 'env-file' | 'engine' | 'compose' | 'ports' | 'ollama' | 'up' | 'down' | 'stop' | 'start' | 'restart'; text: string };
+  | {
+      type: 'step';
+      step: 'env-file' | 'engine' | 'compose' | 'ports' | 'ollama' | 'up' | 'down' | 'stop' | 'start' | 'restart';
+      text: string;
+    };
 
 export interface ControllerOptions {
   /** The caller's environment (overrides, DOCKER_HOST, LLMGW_HOME). */
@@ -96,7 +108,12 @@ export class StackController {
     const values = effectiveValues(file, this.env);
     let bridgeGateway: string | null = null;
     if (this.platform === 'linux') {
-      const network = await (await this.docker()).getNetwork('bridge').inspect().catch(() => null);
+      const network = await (
+        await this.docker()
+      )
+        .getNetwork('bridge')
+        .inspect()
+        .catch(() => null);
       bridgeGateway = network ? bridgeGatewayOf(network as Parameters<typeof bridgeGatewayOf>[0]) : null;
     }
     return planOllamaRoute({ platform: this.platform, urls: values.OLLAMA_URLS || DEFAULT_OLLAMA_URLS, bridgeGateway });
@@ -129,19 +146,37 @@ export class StackController {
     // `down` enables the same profiles, so the forwarder is removed with the rest; `up` creates it only on Linux.
     const extra = {
       DOCKER_HOST: this.engine!.candidate.dockerHost,
-      ...routeComposeEnv(route, step === 'down' ? [this.env.COMPOSE_PROFILES, 'forwarder'].filter(Boolean).join(',') : this.env.COMPOSE_PROFILES),
+      ...routeComposeEnv(
+        route,
+        step === 'down'
+          ? [this.env.COMPOSE_PROFILES, 'forwarder'].filter(Boolean).join(',')
+          : this.env.COMPOSE_PROFILES,
+      ),
     };
-    if (step === 'up') this.emit({ type: 'step', step: 'ollama', text: route.forwarder ? `Ollama forwarder on: ${route.reason}` : `Ollama forwarder off: ${route.reason}` });
-    const base = composeBaseArgs(this.compose, { file: this.composeFile, envFile: envFile.path, project: this.project });
+    if (step === 'up')
+      this.emit({
+        type: 'step',
+        step: 'ollama',
+        text: route.forwarder ? `Ollama forwarder on: ${route.reason}` : `Ollama forwarder off: ${route.reason}`,
+      });
+    const base = composeBaseArgs(this.compose, {
+      file: this.composeFile,
+      envFile: envFile.path,
+      project: this.project,
+    });
     this.emit({ type: 'step', step, text: `docker compose ${args.join(' ')}` });
     const result = await runCompose(this.compose, [...base, ...args], composeEnv(this.env, extra), (line) =>
       this.emit(parseProgressLine(line, this.project)),
     );
     if (result.code !== 0) {
-      throw new StackError('compose_failed', `docker compose ${args[0]} failed (exit ${result.code}):\n  ${result.tail.slice(-12).join('\n  ')}`, {
-        exitCode: result.code,
-        tail: result.tail,
-      });
+      throw new StackError(
+        'compose_failed',
+        `docker compose ${args[0]} failed (exit ${result.code}):\n  ${result.tail.slice(-12).join('\n  ')}`,
+        {
+          exitCode: result.code,
+          tail: result.tail,
+        },
+      );
     }
   }
 
@@ -150,11 +185,19 @@ export class StackController {
     const envFile = this.envFile();
     this.emit({ type: 'step', step: 'env-file', text: `${envFile.created ? 'Generated' : 'Using'} ${envFile.path}` });
     const docker = await this.docker();
-    this.emit({ type: 'step', step: 'engine', text: `Docker Engine ${this.engine!.version} at ${this.engine!.candidate.address}` });
+    this.emit({
+      type: 'step',
+      step: 'engine',
+      text: `Docker Engine ${this.engine!.version} at ${this.engine!.candidate.address}`,
+    });
     this.compose ??= await locateCompose(this.env);
     this.emit({ type: 'step', step: 'compose', text: `Docker Compose ${this.compose.version}` });
     // Ports our own running containers publish are expected to be busy; any other holder is an error.
-    const ours = new Set((await listStack(docker, this.project)).filter((c) => c.state === 'running').flatMap((c) => c.ports.map((p) => p.hostPort)));
+    const ours = new Set(
+      (await listStack(docker, this.project))
+        .filter((c) => c.state === 'running')
+        .flatMap((c) => c.ports.map((p) => p.hostPort)),
+    );
     await assertPortsFree(stackPorts(effectiveValues(envFile.values, this.env)), ours);
     this.emit({ type: 'step', step: 'ports', text: 'Ports are free' });
     await this.composeCall(upArgs(options), 'up');
@@ -176,12 +219,17 @@ export class StackController {
   /** Starts the stopped stack in order, gated on health; with no stack yet, runs `up`. */
   async start(): Promise<StackStatus> {
     const containers = await this.containers();
-    if (containers.length === 0 || !['nginx', 'api-gateway', 'postgres', 'redis'].every((s) => containers.some((c) => c.service === s))) {
+    if (
+      containers.length === 0 ||
+      !['nginx', 'api-gateway', 'postgres', 'redis'].every((s) => containers.some((c) => c.service === s))
+    ) {
       this.emit({ type: 'step', step: 'start', text: 'No complete stack yet: running up' });
       return this.up();
     }
     this.emit({ type: 'step', step: 'start', text: 'Starting the stack' });
-    const ours = new Set(containers.filter((c) => c.state === 'running').flatMap((c) => c.ports.map((p) => p.hostPort)));
+    const ours = new Set(
+      containers.filter((c) => c.state === 'running').flatMap((c) => c.ports.map((p) => p.hostPort)),
+    );
     await assertPortsFree(stackPorts(effectiveValues(this.envFile().values, this.env)), ours);
     await startContainers(await this.docker(), containers, { onEvent: (e) => this.emit(e) });
     return this.status();
@@ -205,7 +253,10 @@ export class StackController {
     if (all.length === 0) throw new StackError('not_created', 'The stack does not exist yet.');
     const containers = all.filter((c) => c.service === service || c.name === service);
     if (containers.length === 0) {
-      throw new StackError('unknown_service', `The stack has no service '${service}' (it has: ${[...new Set(all.map((c) => c.service))].join(', ')}).`);
+      throw new StackError(
+        'unknown_service',
+        `The stack has no service '${service}' (it has: ${[...new Set(all.map((c) => c.service))].join(', ')}).`,
+      );
     }
     await streamLogs(await this.docker(), containers, options, out, err, signal);
   }

@@ -24,18 +24,25 @@ export interface DiscoveryInput {
 }
 
 function fromDockerHost(value: string): EngineCandidate {
-  if (value.startsWith('unix://')) return { kind: 'socket', address: value.slice('unix://'.length), label: 'DOCKER_HOST', dockerHost: value };
+  if (value.startsWith('unix://'))
+    return { kind: 'socket', address: value.slice('unix://'.length), label: 'DOCKER_HOST', dockerHost: value };
   if (value.startsWith('npipe://')) {
     // npipe:////./pipe/docker_engine → \\.\pipe\docker_engine
     const pipe = value.slice('npipe://'.length).replace(/^\/+/, '').replace(/\//g, '\\');
     return { kind: 'socket', address: `\\\\${pipe.replace(/^\\+/, '')}`, label: 'DOCKER_HOST', dockerHost: value };
   }
-  if (/^(tcp|http|https):\/\//.test(value)) return { kind: 'tcp', address: value, label: 'DOCKER_HOST', dockerHost: value };
+  if (/^(tcp|http|https):\/\//.test(value))
+    return { kind: 'tcp', address: value, label: 'DOCKER_HOST', dockerHost: value };
   if (value.startsWith('ssh://')) return { kind: 'tcp', address: value, label: 'DOCKER_HOST (ssh)', dockerHost: value };
   return { kind: 'socket', address: value, label: 'DOCKER_HOST', dockerHost: `unix://${value}` };
 }
 
-const unix = (address: string, label: string): EngineCandidate => ({ kind: 'socket', address, label, dockerHost: `unix://${address}` });
+const unix = (address: string, label: string): EngineCandidate => ({
+  kind: 'socket',
+  address,
+  label,
+  dockerHost: `unix://${address}`,
+});
 const pipe = (name: string, label: string): EngineCandidate => ({
   kind: 'socket',
   address: `\\\\.\\pipe\\${name}`,
@@ -73,7 +80,8 @@ export function engineCandidates(input: DiscoveryInput): EngineCandidate[] {
 export function dockerodeOptions(candidate: EngineCandidate): Docker.DockerOptions {
   if (candidate.kind === 'socket') return { socketPath: candidate.address };
   const url = new URL(candidate.address.replace(/^tcp:/, 'http:'));
-  if (url.protocol === 'ssh:') return { protocol: 'ssh', host: url.hostname, port: url.port || 22, username: url.username };
+  if (url.protocol === 'ssh:')
+    return { protocol: 'ssh', host: url.hostname, port: url.port || 22, username: url.username };
   return { protocol: url.protocol === 'https:' ? 'https' : 'http', host: url.hostname, port: url.port || 2375 };
 }
 
@@ -100,7 +108,12 @@ async function ping(docker: Docker, timeoutMs: number): Promise<string> {
 
 /** Connects to the first candidate that answers; StackError no_engine lists what was tried. */
 export async function discoverEngine(
-  input: DiscoveryInput = { platform: process.platform, env: process.env, home: os.homedir(), uid: process.getuid?.() ?? 0 },
+  input: DiscoveryInput = {
+    platform: process.platform,
+    env: process.env,
+    home: os.homedir(),
+    uid: process.getuid?.() ?? 0,
+  },
   exists: (file: string) => boolean = existsSync,
   timeoutMs = 5_000,
 ): Promise<Engine> {

@@ -2,7 +2,15 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync }
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { composeEnv, effectiveValues, ensureEnvFile, generateSecrets, parseEnvFile, renderEnvFile, SECRET_KEYS } from './env-file.js';
+import {
+  composeEnv,
+  effectiveValues,
+  ensureEnvFile,
+  generateSecrets,
+  parseEnvFile,
+  renderEnvFile,
+  SECRET_KEYS,
+} from './env-file.js';
 import { StackError } from './errors.js';
 import { llmgwHome } from './paths.js';
 
@@ -23,7 +31,8 @@ describe('stack env file', () => {
     expect(file.created).toBe(true);
     expect(statSync(file.path).mode & 0o777).toBe(0o600);
     expect(statSync(home).mode & 0o077).toBe(0);
-    for (const key of ['POSTGRES_PASSWORD', 'REDIS_PASSWORD', 'ADMIN_TOKEN']) expect(file.values[key]).toMatch(/^[0-9a-f]{64}$/);
+    for (const key of ['POSTGRES_PASSWORD', 'REDIS_PASSWORD', 'ADMIN_TOKEN'])
+      expect(file.values[key]).toMatch(/^[0-9a-f]{64}$/);
     expect(file.values.POSTGRES_USER).toMatch(/^llmgw_[0-9a-f]{8}$/);
     expect(file.values.POSTGRES_DB).toBe('llmgw');
     expect(file.values.OLLAMA_URLS).toBe('http://host.docker.internal:11434');
@@ -68,7 +77,11 @@ describe('stack env file', () => {
   });
 
   it('parses quotes, comments and export prefixes and renders back', () => {
-    expect(parseEnvFile('# c\nexport A=1\nB="two words"\nC=\'x\'\n\nbad line\n')).toEqual({ A: '1', B: 'two words', C: 'x' });
+    expect(parseEnvFile('# c\nexport A=1\nB="two words"\nC=\'x\'\n\nbad line\n')).toEqual({
+      A: '1',
+      B: 'two words',
+      C: 'x',
+    });
     expect(parseEnvFile(renderEnvFile({ A: 'b=c' }))).toEqual({ A: 'b=c' });
   });
 });
@@ -76,14 +89,26 @@ describe('stack env file', () => {
 describe('compose environment', () => {
   it('drops secrets from the caller environment but keeps documented overrides', () => {
     const env = composeEnv(
-      { PATH: '/bin', POSTGRES_PASSWORD: 'stray', ADMIN_TOKEN: 'stray', OLLAMA_URLS: 'http://x:1', NODE_IMAGE: 'n:1', LLMGW_BIND: '' },
+      {
+        PATH: '/bin',
+        POSTGRES_PASSWORD: 'stray',
+        ADMIN_TOKEN: 'stray',
+        OLLAMA_URLS: 'http://x:1',
+        NODE_IMAGE: 'n:1',
+        LLMGW_BIND: '',
+      },
       { DOCKER_HOST: 'unix:///s' },
     );
     expect(env).toEqual({ PATH: '/bin', OLLAMA_URLS: 'http://x:1', NODE_IMAGE: 'n:1', DOCKER_HOST: 'unix:///s' });
   });
 
   it('overrides file values with the environment for the effective settings', () => {
-    expect(effectiveValues({ OLLAMA_URLS: 'a', ADMIN_TOKEN: 't' }, { OLLAMA_URLS: 'b', ADMIN_TOKEN: 'z', LLMGW_PORT: '3001' })).toEqual({
+    expect(
+      effectiveValues(
+        { OLLAMA_URLS: 'a', ADMIN_TOKEN: 't' },
+        { OLLAMA_URLS: 'b', ADMIN_TOKEN: 'z', LLMGW_PORT: '3001' },
+      ),
+    ).toEqual({
       OLLAMA_URLS: 'b',
       ADMIN_TOKEN: 't',
       LLMGW_PORT: '3001',

@@ -8,7 +8,13 @@ import { StackError } from './errors.js';
 export const ENV_FILE_NAME = 'stack.env';
 
 /** Generated once, then only read from the file: a stray POSTGRES_PASSWORD in the shell must not lock out the volume. */
-export const SECRET_KEYS = ['POSTGRES_USER', 'POSTGRES_PASSWORD', 'POSTGRES_DB', 'REDIS_PASSWORD', 'ADMIN_TOKEN'] as const;
+export const SECRET_KEYS = [
+  'POSTGRES_USER',
+  'POSTGRES_PASSWORD',
+  'POSTGRES_DB',
+  'REDIS_PASSWORD',
+  'ADMIN_TOKEN',
+] as const;
 
 /** Settings the environment of `llm-gateway up` may override (over the file and the compose defaults). */
 export const OVERRIDABLE_KEYS = [
@@ -52,9 +58,13 @@ export function parseEnvFile(text: string): StackValues {
     if (line === '' || line.startsWith('#')) continue;
     const eq = line.indexOf('=');
     if (eq <= 0) continue;
-    const key = line.slice(0, eq).trim().replace(/^export\s+/, '');
+    const key = line
+      .slice(0, eq)
+      .trim()
+      .replace(/^export\s+/, '');
     let value = line.slice(eq + 1).trim();
-    if (value.length >= 2 && (value[0] === '"' || value[0] === "'") && value.endsWith(value[0]!)) value = value.slice(1, -1);
+    if (value.length >= 2 && (value[0] === '"' || value[0] === "'") && value.endsWith(value[0]!))
+      value = value.slice(1, -1);
     values[key] = value;
   }
   return values;

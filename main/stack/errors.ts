@@ -19,7 +19,10 @@ export const STACK_ERRORS = {
     next: 'Read the compose output above; `llm-gateway status` and `llm-gateway logs <service>` show what failed.',
   },
   not_created: { exit: 14, next: 'Create the stack first with `llm-gateway up`.' },
-  unknown_service: { exit: 15, next: 'Use one of: nginx, api-gateway, postgres, redis, ollama-forwarder (`llm-gateway status` lists them).' },
+  unknown_service: {
+    exit: 15,
+    next: 'Use one of: nginx, api-gateway, postgres, redis, ollama-forwarder (`llm-gateway status` lists them).',
+  },
   unhealthy: {
     exit: 16,
     next: 'See why with `llm-gateway logs <service>`; fix it and run `llm-gateway start` again.',

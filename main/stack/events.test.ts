@@ -28,11 +28,18 @@ describe('engine event filtering', () => {
 
   it('maps start, die and health_status', () => {
     expect(toStackEvent(event('start'))).toEqual({
-      action: 'start', id: 'abcdef012345', name: 'llm-gateway-api-gateway-2', service: 'api-gateway', replica: 2,
+      action: 'start',
+      id: 'abcdef012345',
+      name: 'llm-gateway-api-gateway-2',
+      service: 'api-gateway',
+      replica: 2,
       time: new Date(1_700_000_000_000).toISOString(),
     });
     expect(toStackEvent(event('die', { exitCode: '137' }))).toMatchObject({ action: 'die', exitCode: 137 });
-    expect(toStackEvent(event('health_status: unhealthy'))).toMatchObject({ action: 'health_status', health: 'unhealthy' });
+    expect(toStackEvent(event('health_status: unhealthy'))).toMatchObject({
+      action: 'health_status',
+      health: 'unhealthy',
+    });
   });
 
   it('drops healthcheck exec noise, other actions, other projects and other types', () => {

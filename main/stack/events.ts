@@ -44,7 +44,9 @@ export function toStackEvent(raw: RawEngineEvent, project = PROJECT): StackEvent
   const action = raw.Action ?? raw.status ?? '';
   const [verb, rest] = action.split(':', 2).map((part) => part.trim());
   if (verb !== 'start' && verb !== 'die' && verb !== 'health_status') return null;
-  const time = raw.timeNano ? new Date(Math.floor(raw.timeNano / 1e6)).toISOString() : new Date((raw.time ?? 0) * 1000).toISOString();
+  const time = raw.timeNano
+    ? new Date(Math.floor(raw.timeNano / 1e6)).toISOString()
+    : new Date((raw.time ?? 0) * 1000).toISOString();
   return {
     action: verb,
     ...(verb === 'health_status' ? { health: (rest || 'none') as Health } : {}),

@@ -6,7 +6,12 @@ import { startTiers, toContainerStatus, type ContainerStatus, type InspectLike }
 import { StackError } from './errors.js';
 
 export type LifecycleEvent =
-  | { type: 'container'; name: string; service: string; status: 'stopping' | 'stopped' | 'starting' | 'started' | 'healthy' }
+  | {
+      type: 'container';
+      name: string;
+      service: string;
+      status: 'stopping' | 'stopped' | 'starting' | 'started' | 'healthy';
+    }
   | { type: 'tier'; services: string[]; status: 'starting' | 'stopping' };
 
 export interface LifecycleOptions {
@@ -40,7 +45,11 @@ function ignoreNotModified(err: unknown): void {
   throw new StackError('engine_failed', `The Docker Engine refused: ${(err as Error).message}`);
 }
 
-export async function startContainers(docker: Docker, containers: ContainerStatus[], options: LifecycleOptions = {}): Promise<void> {
+export async function startContainers(
+  docker: Docker,
+  containers: ContainerStatus[],
+  options: LifecycleOptions = {},
+): Promise<void> {
   const emit = options.onEvent ?? (() => {});
   for (const tier of startTiers(containers)) {
     emit({ type: 'tier', services: [...new Set(tier.map((c) => c.service))], status: 'starting' });
@@ -58,7 +67,11 @@ export async function startContainers(docker: Docker, containers: ContainerStatu
   }
 }
 
-export async function stopContainers(docker: Docker, containers: ContainerStatus[], options: LifecycleOptions = {}): Promise<void> {
+export async function stopContainers(
+  docker: Docker,
+  containers: ContainerStatus[],
+  options: LifecycleOptions = {},
+): Promise<void> {
   const emit = options.onEvent ?? (() => {});
   for (const tier of startTiers(containers).reverse()) {
     emit({ type: 'tier', services: [...new Set(tier.map((c) => c.service))], status: 'stopping' });

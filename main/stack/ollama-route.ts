@@ -38,15 +38,33 @@ function pointsAtHost(url: string, bridge: string | null): boolean {
 }
 
 export function planOllamaRoute(input: OllamaRouteInput): OllamaRoute {
-  const urls = input.urls.split(',').map((u) => u.trim()).filter(Boolean);
+  const urls = input.urls
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
   if (input.platform !== 'linux') {
-    return { urls, forwarder: null, hostGateway: 'host-gateway', reason: `${HOST_ALIAS} reaches the host's Ollama directly (Docker Desktop)` };
+    return {
+      urls,
+      forwarder: null,
+      hostGateway: 'host-gateway',
+      reason: `${HOST_ALIAS} reaches the host's Ollama directly (Docker Desktop)`,
+    };
   }
   if (!urls.some((u) => pointsAtHost(u, input.bridgeGateway))) {
-    return { urls, forwarder: null, hostGateway: 'host-gateway', reason: `OLLAMA_URLS does not point at ${HOST_ALIAS}:${OLLAMA_PORT}` };
+    return {
+      urls,
+      forwarder: null,
+      hostGateway: 'host-gateway',
+      reason: `OLLAMA_URLS does not point at ${HOST_ALIAS}:${OLLAMA_PORT}`,
+    };
   }
   if (!input.bridgeGateway) {
-    return { urls, forwarder: null, hostGateway: 'host-gateway', reason: 'the Docker bridge has no IPv4 gateway address' };
+    return {
+      urls,
+      forwarder: null,
+      hostGateway: 'host-gateway',
+      reason: 'the Docker bridge has no IPv4 gateway address',
+    };
   }
   return {
     urls,
@@ -58,7 +76,12 @@ export function planOllamaRoute(input: OllamaRouteInput): OllamaRoute {
 
 /** The compose environment for a route: profile, listen address and the replicas' host.docker.internal. */
 export function routeComposeEnv(route: OllamaRoute, callerProfiles: string | undefined): Record<string, string> {
-  const profiles = new Set((callerProfiles ?? '').split(',').map((p) => p.trim()).filter(Boolean));
+  const profiles = new Set(
+    (callerProfiles ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean),
+  );
   if (route.forwarder) profiles.add(FORWARDER_PROFILE);
   return {
     LLMGW_HOST_GATEWAY: route.hostGateway,
@@ -71,9 +94,13 @@ export function routeComposeEnv(route: OllamaRoute, callerProfiles: string | und
  * The default bridge's gateway address: what host-gateway resolves to. Older engines leave Gateway out of IPAM;
  * then it is the subnet's first address (Docker's choice).
  */
-export function bridgeGatewayOf(network: { IPAM?: { Config?: Array<{ Gateway?: string; Subnet?: string }> | null } }): string | null {
+export function bridgeGatewayOf(network: {
+  IPAM?: { Config?: Array<{ Gateway?: string; Subnet?: string }> | null };
+}): string | null {
   const configs = network.IPAM?.Config ?? [];
-  const v4 = configs.find((c) => (c.Gateway && /^\d+\.\d+\.\d+\.\d+$/.test(c.Gateway)) || /^\d+\.\d+\.\d+\.\d+\//.test(c.Subnet ?? ''));
+  const v4 = configs.find(
+    (c) => (c.Gateway && /^\d+\.\d+\.\d+\.\d+$/.test(c.Gateway)) || /^\d+\.\d+\.\d+\.\d+\//.test(c.Subnet ?? ''),
+  );
   if (v4?.Gateway && /^\d+\.\d+\.\d+\.\d+$/.test(v4.Gateway)) return v4.Gateway;
   const octets = v4?.Subnet?.split('/')[0]?.split('.').map(Number);
   if (!octets || octets.length !== 4) return null;

@@ -5,7 +5,13 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { composeFile } from './paths.js';
 
-const checkoutCompose = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'compose', 'docker-compose.yml');
+const checkoutCompose = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'compose',
+  'docker-compose.yml',
+);
 
 describe('composeFile', () => {
   const dirs: string[] = [];

@@ -46,7 +46,8 @@ export function composeFile(env: NodeJS.ProcessEnv = process.env, options: Compo
   if (env.LLMGW_COMPOSE_FILE) return path.resolve(env.LLMGW_COMPOSE_FILE);
   // No existence check for the packaged path: if the package lacks it, compose's "no such file" names the real place
   // to look, where a fallback walk-up from inside app.asar would name an unrelated one.
-  if (options.resourcesPath) return path.join(options.resourcesPath, PACKAGED_STACK_DIR, 'compose', 'docker-compose.yml');
+  if (options.resourcesPath)
+    return path.join(options.resourcesPath, PACKAGED_STACK_DIR, 'compose', 'docker-compose.yml');
   let dir = options.from ?? path.dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i += 1) {
     const candidate = path.join(dir, 'compose', 'docker-compose.yml');

@@ -18,9 +18,24 @@ export function stackPorts(values: StackValues): HostPort[] {
     return Number.isInteger(parsed) && parsed > 0 && parsed < 65536 ? parsed : fallback;
   };
   return [
-    { service: 'nginx', host: values.LLMGW_BIND || '127.0.0.1', port: num(values.LLMGW_PORT, 3000), setting: 'LLMGW_PORT' },
-    { service: 'postgres', host: values.LLMGW_DB_BIND || '127.0.0.1', port: num(values.POSTGRES_PORT, 15432), setting: 'POSTGRES_PORT' },
-    { service: 'redis', host: values.LLMGW_REDIS_BIND || '127.0.0.1', port: num(values.REDIS_PORT, 16379), setting: 'REDIS_PORT' },
+    {
+      service: 'nginx',
+      host: values.LLMGW_BIND || '127.0.0.1',
+      port: num(values.LLMGW_PORT, 3000),
+      setting: 'LLMGW_PORT',
+    },
+    {
+      service: 'postgres',
+      host: values.LLMGW_DB_BIND || '127.0.0.1',
+      port: num(values.POSTGRES_PORT, 15432),
+      setting: 'POSTGRES_PORT',
+    },
+    {
+      service: 'redis',
+      host: values.LLMGW_REDIS_BIND || '127.0.0.1',
+      port: num(values.REDIS_PORT, 16379),
+      setting: 'REDIS_PORT',
+    },
   ];
 }
 

@@ -34,6 +34,7 @@ export function parseProgressLine(raw: string, project = 'llm-gateway'): Progres
     };
   }
   // BuildKit (`#5 [build 3/8] RUN npm ci`) and the classic builder (`Step 3/25 : RUN npm ci`).
-  if (/^#\d+\s/.test(line) || /^Step \d+\/\d+ :/.test(line) || /^\s*-+>/.test(line)) return { type: 'build', text: line };
+  if (/^#\d+\s/.test(line) || /^Step \d+\/\d+ :/.test(line) || /^\s*-+>/.test(line))
+    return { type: 'build', text: line };
   return { type: 'message', text: line };
 }

@@ -1,6 +1,17 @@
 // installStackFiles / packagedComposeFile against temp folders: first copy, no-op relaunch, re-copy on shipped changes
 // or a damaged copy, stale files, modes, and the fallback to the resources path.
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -41,7 +52,13 @@ describe('stack files', () => {
     const installed = installStackFiles({ source, home });
     const dest = path.join(home, 'stack');
     expect(installed).toEqual({ composeFile: path.join(dest, 'compose', 'docker-compose.yml'), copied: true });
-    for (const rel of ['compose/docker-compose.yml', 'compose/nginx/nginx.conf', 'compose/nginx/entrypoint.sh', 'gateway/src/server.ts', '.dockerignore']) {
+    for (const rel of [
+      'compose/docker-compose.yml',
+      'compose/nginx/nginx.conf',
+      'compose/nginx/entrypoint.sh',
+      'gateway/src/server.ts',
+      '.dockerignore',
+    ]) {
       expect(readFileSync(path.join(dest, rel), 'utf8')).toBe(readFileSync(path.join(source, rel), 'utf8'));
     }
     expect(readFileSync(path.join(dest, SOURCE_HASH_FILE), 'utf8').trim()).toBe(treeHash(source));
@@ -138,7 +155,9 @@ describe('stack files', () => {
     it('returns the copy in LLMGW_HOME/stack', () => {
       const { resources } = shipped();
       const home = tmp();
-      expect(packagedComposeFile({}, { resourcesPath: resources, home })).toBe(path.join(home, 'stack', 'compose', 'docker-compose.yml'));
+      expect(packagedComposeFile({}, { resourcesPath: resources, home })).toBe(
+        path.join(home, 'stack', 'compose', 'docker-compose.yml'),
+      );
     });
 
     it('honours LLMGW_COMPOSE_FILE and copies nothing', () => {

@@ -122,7 +122,10 @@ export function installStackFiles(options: InstallStackOptions): InstalledStack 
   const source = path.resolve(options.source);
   const home = path.resolve(options.home);
   const dest = path.join(home, STACK_DIR);
-  const result = (copied: boolean): InstalledStack => ({ composeFile: path.join(dest, 'compose', 'docker-compose.yml'), copied });
+  const result = (copied: boolean): InstalledStack => ({
+    composeFile: path.join(dest, 'compose', 'docker-compose.yml'),
+    copied,
+  });
 
   if (!existsSync(path.join(source, 'compose', 'docker-compose.yml'))) {
     throw new Error(`${source}: no compose/docker-compose.yml`);
@@ -134,7 +137,8 @@ export function installStackFiles(options: InstallStackOptions): InstalledStack 
   mkdirSync(home, { recursive: true, mode: 0o700 });
   // The app holds a single-instance lock, so any such sibling is an interrupted run's, never a live one's.
   for (const name of readdirSync(home)) {
-    if (name.startsWith(TMP_PREFIX) || name.startsWith(OLD_PREFIX)) rmSync(path.join(home, name), { recursive: true, force: true });
+    if (name.startsWith(TMP_PREFIX) || name.startsWith(OLD_PREFIX))
+      rmSync(path.join(home, name), { recursive: true, force: true });
   }
   const tmp = mkdtempSync(path.join(home, TMP_PREFIX));
   try {
@@ -179,7 +183,8 @@ export interface PackagedComposeOptions {
 export function packagedComposeFile(env: NodeJS.ProcessEnv, options: PackagedComposeOptions): string {
   if (env.LLMGW_COMPOSE_FILE) return composeFile(env);
   try {
-    return installStackFiles({ source: path.join(options.resourcesPath, PACKAGED_STACK_DIR), home: options.home }).composeFile;
+    return installStackFiles({ source: path.join(options.resourcesPath, PACKAGED_STACK_DIR), home: options.home })
+      .composeFile;
   } catch (err) {
     const fallback = composeFile(env, { resourcesPath: options.resourcesPath });
     (options.warn ?? console.warn)(

@@ -1,6 +1,12 @@
 // The typed door the panels use: call(op, input) returns the operation's output or throws a UiError carrying the
 // control plane's code, message and hint (so every panel can show the error where it happened).
-import type { ControlErrorData, OperationInput, OperationName, OperationOutputs, RendererBridge } from './bridge/types.js';
+import type {
+  ControlErrorData,
+  OperationInput,
+  OperationName,
+  OperationOutputs,
+  RendererBridge,
+} from './bridge/types.js';
 
 export class UiError extends Error {
   readonly code: string;
@@ -14,12 +20,19 @@ export class UiError extends Error {
 
   static of(err: unknown): UiError {
     if (err instanceof UiError) return err;
-    return new UiError({ code: 'internal', message: err instanceof Error ? err.message : String(err), hint: 'Reload the page; if it happens again, the logs folder has details.' });
+    return new UiError({
+      code: 'internal',
+      message: err instanceof Error ? err.message : String(err),
+      hint: 'Reload the page; if it happens again, the logs folder has details.',
+    });
   }
 }
 
 export interface Api {
-  call<K extends OperationName>(op: K, ...input: undefined extends OperationInput<K> ? [OperationInput<K>?] : [OperationInput<K>]): Promise<OperationOutputs[K]>;
+  call<K extends OperationName>(
+    op: K,
+    ...input: undefined extends OperationInput<K> ? [OperationInput<K>?] : [OperationInput<K>]
+  ): Promise<OperationOutputs[K]>;
   readonly bridge: RendererBridge;
 }
 

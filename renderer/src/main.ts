@@ -29,7 +29,9 @@ function fatal(message: string, hint: string): void {
 }
 
 async function boot(): Promise<void> {
-  const choice = pickBridge(window as Window & { llmgw?: never }, (connected) => document.body.classList.toggle('disconnected', !connected));
+  const choice = pickBridge(window as Window & { llmgw?: never }, (connected) =>
+    document.body.classList.toggle('disconnected', !connected),
+  );
   if (choice.kind === 'none') return fatal(choice.reason, choice.hint);
   const api = createApi(choice.bridge);
   const store = new Store(api);
@@ -50,7 +52,15 @@ async function boot(): Promise<void> {
   setInterval(() => void store.reload(), 15_000);
 
   const ctx = { api, store };
-  const panels: Panel[] = [createOverview(ctx), createModels(ctx), createKeys(ctx), createReadiness(ctx), createUsage(ctx), createLogs(ctx), createPlayground(ctx)];
+  const panels: Panel[] = [
+    createOverview(ctx),
+    createModels(ctx),
+    createKeys(ctx),
+    createReadiness(ctx),
+    createUsage(ctx),
+    createLogs(ctx),
+    createPlayground(ctx),
+  ];
   for (const panel of panels) {
     panel.el.hidden = true;
     main.append(panel.el);

@@ -49,7 +49,10 @@ export class Store {
   /** Coalesces bursts of change events into one state.get. */
   reload(): Promise<void> {
     this.reloading ??= this.load()
-      .then(() => undefined, () => undefined)
+      .then(
+        () => undefined,
+        () => undefined,
+      )
       .finally(() => (this.reloading = null));
     return this.reloading;
   }

@@ -10,16 +10,26 @@ import { rebuild } from '@electron/rebuild';
 import { nativeModules, productionClosure } from './stage.mjs';
 
 const ARCH_FLAGS = ['x64', 'ia32', 'armv7l', 'arm64', 'universal'];
-const PLATFORM_FLAGS = { '--linux': 'linux', '-l': 'linux', '--mac': 'darwin', '-m': 'darwin', '--win': 'win32', '-w': 'win32' };
+const PLATFORM_FLAGS = {
+  '--linux': 'linux',
+  '-l': 'linux',
+  '--mac': 'darwin',
+  '-m': 'darwin',
+  '--win': 'win32',
+  '-w': 'win32',
+};
 
 /** The one platform and arch this run packages: native addons are compiled here, for one target, no cross-compiling. */
 export function distTarget(args, host = { platform: process.platform, arch: process.arch }) {
   const platforms = [...new Set(args.filter((a) => a in PLATFORM_FLAGS).map((a) => PLATFORM_FLAGS[a]))];
   const arches = ARCH_FLAGS.filter((arch) => args.includes(`--${arch}`));
   if (platforms.some((p) => p !== host.platform)) {
-    throw new Error(`packages for ${platforms.join(', ')} are built on that OS (better-sqlite3 is compiled for it); this is ${host.platform}`);
+    throw new Error(
+      `packages for ${platforms.join(', ')} are built on that OS (better-sqlite3 is compiled for it); this is ${host.platform}`,
+    );
   }
-  if (arches.length > 1 || arches.includes('universal')) throw new Error('one arch per run (--x64 or --arm64 ...): native addons are built for one');
+  if (arches.length > 1 || arches.includes('universal'))
+    throw new Error('one arch per run (--x64 or --arm64 ...): native addons are built for one');
   return { platform: host.platform, arch: arches[0] ?? host.arch };
 }
 
@@ -28,7 +38,9 @@ export async function rebuildStaged(target) {
   const appDir = path.resolve(target.appDir);
   // The staged package.json is trimmed (no allowScripts): the policy comes from the checkout's.
   const onlyModules = nativeModules(appDir, productionClosure(appDir));
-  console.log(`rebuilding ${onlyModules.join(', ') || 'no native module'} for Electron ${target.electronVersion} (${target.platform}-${target.arch}) in ${appDir}`);
+  console.log(
+    `rebuilding ${onlyModules.join(', ') || 'no native module'} for Electron ${target.electronVersion} (${target.platform}-${target.arch}) in ${appDir}`,
+  );
   if (onlyModules.length === 0) return onlyModules;
   // node-gyp and prebuild-install take npm_config_* from the environment, and an npmrc `nodedir` (these machines set
   // nodedir=/usr) would compile against the local Node's headers instead of Electron's: an addon Electron refuses.

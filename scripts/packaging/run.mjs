@@ -45,9 +45,16 @@ try {
   console.log(`staged ${path.relative(ROOT, stage)} (${packages.length} packages)`);
   const stack = stageStack();
   console.log(`staged ${path.relative(ROOT, stack.stage)} (${stack.files.length} files)`);
-  const electronVersion = JSON.parse(readFileSync(path.join(ROOT, 'node_modules', 'electron', 'package.json'), 'utf8')).version;
+  const electronVersion = JSON.parse(
+    readFileSync(path.join(ROOT, 'node_modules', 'electron', 'package.json'), 'utf8'),
+  ).version;
   await rebuildStaged({ appDir: stage, electronVersion, ...target });
-  const bin = path.join(ROOT, 'node_modules', '.bin', process.platform === 'win32' ? 'electron-builder.cmd' : 'electron-builder');
+  const bin = path.join(
+    ROOT,
+    'node_modules',
+    '.bin',
+    process.platform === 'win32' ? 'electron-builder.cmd' : 'electron-builder',
+  );
   const result = spawnSync(bin, ['--config', 'electron-builder.yml', ...args], {
     cwd: ROOT,
     stdio: 'inherit',

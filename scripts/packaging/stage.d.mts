@@ -5,7 +5,11 @@ export declare const STACK_STAGE_DIR: string;
 export declare const APP_PATHS: string[];
 export declare function runtimeDependencies(root?: string): Record<string, string>;
 export declare function productionClosure(root?: string, deps?: Record<string, string>): string[];
-export declare function nativeModules(root?: string, closure?: string[], allowScripts?: Record<string, boolean>): string[];
+export declare function nativeModules(
+  root?: string,
+  closure?: string[],
+  allowScripts?: Record<string, boolean>,
+): string[];
 export declare function stagedPackageJson(root?: string): {
   name: string;
   productName: string;

@@ -58,14 +58,17 @@ export function productionClosure(root = ROOT, deps = runtimeDependencies(root))
     const dir = resolvePackageDir(root, name, from);
     if (dir === null) {
       if (optional) continue; // e.g. another platform's optional binary
-      throw new Error(`${name} (needed by ${path.relative(root, from) || 'package.json'}) is not installed: run npm ci`);
+      throw new Error(
+        `${name} (needed by ${path.relative(root, from) || 'package.json'}) is not installed: run npm ci`,
+      );
     }
     const rel = path.relative(root, dir);
     if (found.has(rel)) continue;
     found.add(rel);
     const pkg = readJson(path.join(dir, 'package.json'));
     for (const child of Object.keys(pkg.dependencies ?? {})) queue.push({ name: child, from: dir, optional: false });
-    for (const child of Object.keys(pkg.optionalDependencies ?? {})) queue.push({ name: child, from: dir, optional: true });
+    for (const child of Object.keys(pkg.optionalDependencies ?? {}))
+      queue.push({ name: child, from: dir, optional: true });
   }
   return [...found].sort();
 }
@@ -74,9 +77,15 @@ export function productionClosure(root = ROOT, deps = runtimeDependencies(root))
  * Packages whose install scripts the project allows (the checkout's package.json allowScripts) among `closure`
  * (folders relative to `root`): the only native builds the app ships.
  */
-export function nativeModules(root = ROOT, closure = productionClosure(root), allowScripts = readJson(path.join(ROOT, 'package.json')).allowScripts ?? {}) {
+export function nativeModules(
+  root = ROOT,
+  closure = productionClosure(root),
+  allowScripts = readJson(path.join(ROOT, 'package.json')).allowScripts ?? {},
+) {
   const names = new Set(closure.map((rel) => readJson(path.join(root, rel, 'package.json')).name));
-  return Object.keys(allowScripts).filter((name) => allowScripts[name] === true && names.has(name)).sort();
+  return Object.keys(allowScripts)
+    .filter((name) => allowScripts[name] === true && names.has(name))
+    .sort();
 }
 
 /** The staged package.json: what electron-builder reads as the app's metadata. */

@@ -24,7 +24,11 @@ function run(bin: string, args: string[], env: Record<string, string>, cwd: stri
   const file = path.join(BIN, bin);
   if (!existsSync(file)) throw new Error(`${file} is missing: run npm ci --prefix test/clients-cli first`);
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, args, {
+      cwd,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -108,7 +112,12 @@ describe.each(['ollama', 'embedded'] as const)('coding CLIs against %s', (kind) 
     if (!t.harness || id === null) return null;
     const rows = (await t.harness.usageRows()).filter((r) => r.key_id === id);
     expect(rows).toHaveLength(served);
-    for (const r of rows) expect({ endpoint: r.endpoint, outcome: r.outcome, status: Number(r.status) }).toEqual({ endpoint, outcome: 'ok', status: 200 });
+    for (const r of rows)
+      expect({ endpoint: r.endpoint, outcome: r.outcome, status: Number(r.status) }).toEqual({
+        endpoint,
+        outcome: 'ok',
+        status: 200,
+      });
     const last = rows.at(-1)!;
     expect(Number(last.completion_tokens)).toBe(6);
     expect(Number(last.prompt_tokens)).toBeGreaterThan(100); // both CLIs send a long system prompt
@@ -125,7 +134,12 @@ describe.each(['ollama', 'embedded'] as const)('coding CLIs against %s', (kind) 
     ['ANTHROPIC_AUTH_TOKEN', 'authorization'],
   ])('claude -p with %s answers with the model reply', async (variable, header) => {
     const k = await key();
-    const result = await run('claude', ['-p', 'Say hello', '--model', CHAT_MODEL], claudeEnv(home, t.url, { [variable]: k.key }), home);
+    const result = await run(
+      'claude',
+      ['-p', 'Say hello', '--model', CHAT_MODEL],
+      claudeEnv(home, t.url, { [variable]: k.key }),
+      home,
+    );
     expect(result.stdout.trim(), result.stderr).toBe(REPLY);
     expect(result.code).toBe(0);
     await expectRows('/v1/messages', k.id);
@@ -141,7 +155,11 @@ describe.each(['ollama', 'embedded'] as const)('coding CLIs against %s', (kind) 
     const args = ['-p', 'Say hello', '--model', CHAT_MODEL, '--output-format', 'json'];
     const result = await run('claude', args, claudeEnv(home, t.url, { ANTHROPIC_API_KEY: k.key }), home);
     expect(result.code, result.stderr).toBe(0);
-    const out = JSON.parse(result.stdout) as { result: string; is_error: boolean; usage: { input_tokens: number; output_tokens: number } };
+    const out = JSON.parse(result.stdout) as {
+      result: string;
+      is_error: boolean;
+      usage: { input_tokens: number; output_tokens: number };
+    };
     expect(out).toMatchObject({ result: REPLY, is_error: false });
     expect(out.usage.output_tokens).toBe(6);
     const row = await expectRows('/v1/messages', k.id);
@@ -152,7 +170,12 @@ describe.each(['ollama', 'embedded'] as const)('coding CLIs against %s', (kind) 
   it('codex exec with a responses provider answers with the model reply', async () => {
     const k = await key();
     const dir = codexHome(home, t.url);
-    const result = await run('codex', ['exec', '--skip-git-repo-check', 'Say hello'], { HOME: home, CODEX_HOME: dir, LLMGW_API_KEY: k.key }, home);
+    const result = await run(
+      'codex',
+      ['exec', '--skip-git-repo-check', 'Say hello'],
+      { HOME: home, CODEX_HOME: dir, LLMGW_API_KEY: k.key },
+      home,
+    );
     expect(result.stdout.trim(), result.stderr).toBe(REPLY);
     expect(result.code).toBe(0);
     const row = await expectRows('/v1/responses', k.id);

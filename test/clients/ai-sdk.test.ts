@@ -27,7 +27,10 @@ const PROVIDERS: Provider[] = [
   {
     name: '@ai-sdk/openai-compatible (chat completions)',
     endpoint: '/v1/chat/completions',
-    model: (t) => createOpenAICompatible({ name: 'gateway', baseURL: `${t.url}/v1`, apiKey: t.key, includeUsage: true }).chatModel(CHAT_MODEL),
+    model: (t) =>
+      createOpenAICompatible({ name: 'gateway', baseURL: `${t.url}/v1`, apiKey: t.key, includeUsage: true }).chatModel(
+        CHAT_MODEL,
+      ),
   },
   {
     name: '@ai-sdk/anthropic (Messages)',

@@ -2,7 +2,12 @@
 // both backends: messages.create / messages.stream with the key as x-api-key (apiKey) and as Bearer
 // (authToken), the answer, usage and usage row; through the gateway also the SDK's typed errors and an
 // aborted stream that aborts Ollama and still records its partial usage.
-import Anthropic, { AuthenticationError, NotFoundError, PermissionDeniedError, RateLimitError } from '@anthropic-ai/sdk';
+import Anthropic, {
+  AuthenticationError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+} from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../support/harness.js';
 import { CHAT_MODEL, eventually, startTarget, TARGETS, type Target } from './targets.js';
@@ -28,7 +33,11 @@ describe.each(TARGETS)('anthropic SDK against %s', (kind) => {
 
   describe.each(['x-api-key', 'bearer'] as const)('key sent as %s', (auth) => {
     it('messages.create answers the text, end_turn and usage', async () => {
-      const message = await client(t, auth).messages.create({ model: CHAT_MODEL, max_tokens: 256, messages: [{ role: 'user', content: PROMPT }] });
+      const message = await client(t, auth).messages.create({
+        model: CHAT_MODEL,
+        max_tokens: 256,
+        messages: [{ role: 'user', content: PROMPT }],
+      });
       expect(message.type).toBe('message');
       expect(message.content).toEqual([{ type: 'text', text: REPLY }]);
       expect(message.stop_reason).toBe('end_turn');
@@ -37,7 +46,11 @@ describe.each(TARGETS)('anthropic SDK against %s', (kind) => {
     });
 
     it('messages.stream delivers every text delta and the final message with usage', async () => {
-      const stream = client(t, auth).messages.stream({ model: CHAT_MODEL, max_tokens: 256, messages: [{ role: 'user', content: PROMPT }] });
+      const stream = client(t, auth).messages.stream({
+        model: CHAT_MODEL,
+        max_tokens: 256,
+        messages: [{ role: 'user', content: PROMPT }],
+      });
       const deltas: string[] = [];
       stream.on('text', (text) => deltas.push(text));
       const final = await stream.finalMessage();
@@ -53,11 +66,17 @@ describe.each(TARGETS)('anthropic SDK against %s', (kind) => {
 
   it('max_tokens cuts the answer with stop_reason max_tokens, streaming and not', async () => {
     const c = client(t, 'x-api-key');
-    const message = await c.messages.create({ model: CHAT_MODEL, max_tokens: 2, messages: [{ role: 'user', content: PROMPT }] });
+    const message = await c.messages.create({
+      model: CHAT_MODEL,
+      max_tokens: 2,
+      messages: [{ role: 'user', content: PROMPT }],
+    });
     expect(message.content).toEqual([{ type: 'text', text: 'Hello! I' }]);
     expect(message.stop_reason).toBe('max_tokens');
     await t.expectRecorded('/v1/messages', { prompt: PROMPT_TOKENS, completion: 2 });
-    const final = await c.messages.stream({ model: CHAT_MODEL, max_tokens: 3, messages: [{ role: 'user', content: PROMPT }] }).finalMessage();
+    const final = await c.messages
+      .stream({ model: CHAT_MODEL, max_tokens: 3, messages: [{ role: 'user', content: PROMPT }] })
+      .finalMessage();
     expect(final.stop_reason).toBe('max_tokens');
     expect(final.usage.output_tokens).toBe(3);
     await t.expectRecorded('/v1/messages', { prompt: PROMPT_TOKENS, completion: 3 });
@@ -65,13 +84,29 @@ describe.each(TARGETS)('anthropic SDK against %s', (kind) => {
 
   it('returns tool_use blocks for tools, streaming and not', async () => {
     t.upstream.behaviour.toolCall = { name: 'get_weather', arguments: { city: 'Paris' } };
-    const tools: Anthropic.Tool[] = [{ name: 'get_weather', description: 'Current weather', input_schema: { type: 'object', properties: { city: { type: 'string' } } } }];
+    const tools: Anthropic.Tool[] = [
+      {
+        name: 'get_weather',
+        description: 'Current weather',
+        input_schema: { type: 'object', properties: { city: { type: 'string' } } },
+      },
+    ];
     const c = client(t, 'bearer');
-    const message = await c.messages.create({ model: CHAT_MODEL, max_tokens: 256, tools, messages: [{ role: 'user', content: 'Weather in Paris?' }] });
+    const message = await c.messages.create({
+      model: CHAT_MODEL,
+      max_tokens: 256,
+      tools,
+      messages: [{ role: 'user', content: 'Weather in Paris?' }],
+    });
     expect(message.stop_reason).toBe('tool_use');
     expect(message.content[0]).toMatchObject({ type: 'tool_use', name: 'get_weather', input: { city: 'Paris' } });
-    await t.expectRecorded('/v1/messages', { prompt: message.usage.input_tokens, completion: message.usage.output_tokens });
-    const final = await c.messages.stream({ model: CHAT_MODEL, max_tokens: 256, tools, messages: [{ role: 'user', content: 'Weather in Paris?' }] }).finalMessage();
+    await t.expectRecorded('/v1/messages', {
+      prompt: message.usage.input_tokens,
+      completion: message.usage.output_tokens,
+    });
+    const final = await c.messages
+      .stream({ model: CHAT_MODEL, max_tokens: 256, tools, messages: [{ role: 'user', content: 'Weather in Paris?' }] })
+      .finalMessage();
     expect(final.content[0]).toMatchObject({ type: 'tool_use', name: 'get_weather', input: { city: 'Paris' } });
     await t.expectRecorded('/v1/messages', { prompt: final.usage.input_tokens, completion: final.usage.output_tokens });
   });
@@ -93,13 +128,19 @@ describe.each(BACKENDS)('anthropic SDK errors and aborts through the %s gateway'
   });
   afterAll(() => t.close());
 
-  const ask = (c: Anthropic) => c.messages.create({ model: CHAT_MODEL, max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+  const ask = (c: Anthropic) =>
+    c.messages
+      .create({ model: CHAT_MODEL, max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] })
+      .catch((e: unknown) => e);
 
   it('raises AuthenticationError for a wrong key, as x-api-key and as Bearer', async () => {
     for (const auth of ['x-api-key', 'bearer'] as const) {
       const err = await ask(client(t, auth, 'llmgw_wrong'));
       expect(err).toBeInstanceOf(AuthenticationError);
-      expect((err as AuthenticationError).error).toMatchObject({ type: 'error', error: { type: 'authentication_error' } });
+      expect((err as AuthenticationError).error).toMatchObject({
+        type: 'error',
+        error: { type: 'authentication_error' },
+      });
     }
   });
 
@@ -125,7 +166,11 @@ describe.each(BACKENDS)('anthropic SDK errors and aborts through the %s gateway'
     t.upstream.behaviour.chunks = 400;
     t.upstream.behaviour.chunkDelayMs = 5;
     const { key, id } = await t.harness!.createKey({});
-    const stream = client(t, 'x-api-key', key).messages.stream({ model: CHAT_MODEL, max_tokens: 1000, messages: [{ role: 'user', content: PROMPT }] });
+    const stream = client(t, 'x-api-key', key).messages.stream({
+      model: CHAT_MODEL,
+      max_tokens: 1000,
+      messages: [{ role: 'user', content: PROMPT }],
+    });
     let seen = 0;
     await new Promise<void>((resolve) => {
       stream.on('text', () => {
@@ -138,7 +183,10 @@ describe.each(BACKENDS)('anthropic SDK errors and aborts through the %s gateway'
     });
     await stream.done().catch(() => undefined);
     await eventually(async () => (t.upstream.stats.aborted === 1 ? true : undefined), 'Ollama to see the abort');
-    const row = await eventually(async () => (await t.harness!.usageRows()).find((r) => r.key_id === id), 'the aborted usage row');
+    const row = await eventually(
+      async () => (await t.harness!.usageRows()).find((r) => r.key_id === id),
+      'the aborted usage row',
+    );
     expect(row).toMatchObject({ endpoint: '/v1/messages', outcome: 'aborted' });
     expect(Number(row.prompt_tokens)).toBeGreaterThan(0);
     expect(Number(row.completion_tokens)).toBeGreaterThanOrEqual(5);

@@ -43,15 +43,29 @@ describe.each(TARGETS)('ollama client against %s', (kind) => {
 
   it('chat streams NDJSON parts, the last with the counts', async () => {
     const parts = [];
-    for await (const part of await ollama.chat({ model: CHAT_MODEL, messages: [{ role: 'user', content: PROMPT }], stream: true })) parts.push(part);
+    for await (const part of await ollama.chat({
+      model: CHAT_MODEL,
+      messages: [{ role: 'user', content: PROMPT }],
+      stream: true,
+    }))
+      parts.push(part);
     expect(parts.map((p) => p.message.content).join('')).toBe(REPLY);
     expect(parts).toHaveLength(7);
-    expect(parts.at(-1)).toMatchObject({ done: true, done_reason: 'stop', prompt_eval_count: PROMPT_TOKENS, eval_count: 6 });
+    expect(parts.at(-1)).toMatchObject({
+      done: true,
+      done_reason: 'stop',
+      prompt_eval_count: PROMPT_TOKENS,
+      eval_count: 6,
+    });
     await t.expectRecorded('/api/chat', { prompt: PROMPT_TOKENS, completion: 6 });
   });
 
   it('chat honours options.num_predict with done_reason length', async () => {
-    const res = await ollama.chat({ model: CHAT_MODEL, messages: [{ role: 'user', content: PROMPT }], options: { num_predict: 2 } });
+    const res = await ollama.chat({
+      model: CHAT_MODEL,
+      messages: [{ role: 'user', content: PROMPT }],
+      options: { num_predict: 2 },
+    });
     expect(res.message.content).toBe('Hello! I');
     expect(res).toMatchObject({ done_reason: 'length', eval_count: 2 });
     await t.expectRecorded('/api/chat', { prompt: PROMPT_TOKENS, completion: 2 });
@@ -89,7 +103,9 @@ describe.each(TARGETS)('ollama client against %s', (kind) => {
   });
 
   it('raises ResponseError 404 for an unknown model', async () => {
-    const err = await ollama.chat({ model: 'ghost:1b', messages: [{ role: 'user', content: 'hi' }], stream: false }).catch((e: unknown) => e);
+    const err = await ollama
+      .chat({ model: 'ghost:1b', messages: [{ role: 'user', content: 'hi' }], stream: false })
+      .catch((e: unknown) => e);
     expect(responseError(err).status_code).toBe(404);
   });
 });
@@ -108,8 +124,10 @@ describe.each(BACKENDS)('ollama client keys through the %s gateway', (kind) => {
     expect(models.map((m) => m.name)).toEqual(['qwen2.5:0.5b']);
   });
 
-  it('refuses a wrong key with 401 in Ollama\'s error shape', async () => {
-    const err = await connect(t, 'llmgw_wrong').list().catch((e: unknown) => e);
+  it("refuses a wrong key with 401 in Ollama's error shape", async () => {
+    const err = await connect(t, 'llmgw_wrong')
+      .list()
+      .catch((e: unknown) => e);
     expect(responseError(err).status_code).toBe(401);
     expect(responseError(err).error.length).toBeGreaterThan(0);
   });

@@ -17,7 +17,11 @@ describe.each(TARGETS)('openai responses API against %s', (kind) => {
   afterAll(() => t.close());
 
   it('responses.create answers the text with usage', async () => {
-    const response = await client.responses.create({ model: CHAT_MODEL, input: 'What is 2+2?', instructions: 'Answer briefly.' });
+    const response = await client.responses.create({
+      model: CHAT_MODEL,
+      input: 'What is 2+2?',
+      instructions: 'Answer briefly.',
+    });
     expect(response.status).toBe('completed');
     expect(response.output_text).toBe('The answer is 4.');
     const prompt = Math.ceil('Answer briefly.What is 2+2?'.length / 4);
@@ -68,12 +72,22 @@ describe.each(TARGETS)('openai responses API against %s', (kind) => {
     const response = await client.responses.create({
       model: CHAT_MODEL,
       input: 'Weather in Paris?',
-      tools: [{ type: 'function', name: 'get_weather', strict: false, parameters: { type: 'object', properties: { city: { type: 'string' } } } }],
+      tools: [
+        {
+          type: 'function',
+          name: 'get_weather',
+          strict: false,
+          parameters: { type: 'object', properties: { city: { type: 'string' } } },
+        },
+      ],
     });
     const call = response.output.find((o) => o.type === 'function_call');
     expect(call).toMatchObject({ type: 'function_call', name: 'get_weather', arguments: '{"city":"Paris"}' });
     expect(response.usage!.output_tokens).toBeGreaterThan(0);
-    await t.expectRecorded('/v1/responses', { prompt: response.usage!.input_tokens, completion: response.usage!.output_tokens });
+    await t.expectRecorded('/v1/responses', {
+      prompt: response.usage!.input_tokens,
+      completion: response.usage!.output_tokens,
+    });
   });
 
   it('raises NotFoundError for an unknown model', async () => {

@@ -6,7 +6,9 @@ import { locateCompose } from '../../main/stack/compose.js';
 
 export default async function setup(): Promise<void> {
   const engine = await discoverEngine().catch((err: Error) => {
-    throw new Error(`e2e: no Docker Engine: ${err.message}\nRun ../shared/tools/offline-images --with-compose (as root) first.`);
+    throw new Error(
+      `e2e: no Docker Engine: ${err.message}\nRun ../shared/tools/offline-images --with-compose (as root) first.`,
+    );
   });
   await locateCompose().catch((err: Error) => {
     throw new Error(`e2e: ${err.message}\nRun ../shared/tools/offline-images --with-compose (as root) first.`);
@@ -24,7 +26,9 @@ export default async function setup(): Promise<void> {
       try {
         execFileSync('docker', ['image', 'inspect', process.env[name]!], { stdio: 'ignore' });
       } catch {
-        throw new Error(`e2e: image ${process.env[name]} (${name}) is not on this engine; run ../shared/tools/offline-images --with-compose.`);
+        throw new Error(
+          `e2e: image ${process.env[name]} (${name}) is not on this engine; run ../shared/tools/offline-images --with-compose.`,
+        );
       }
     }
   }

@@ -17,7 +17,17 @@ import { StackController, type ControllerEvent } from '../../main/stack/controll
 import type { StackEvent } from '../../main/stack/events.js';
 import { startOllamaUpstream, type OllamaUpstream } from '../fixtures/ollama-upstream/index.js';
 import { probeOllamaReach } from '../../main/control/health/ollama-reach.js';
-import { BASE, bridgeGatewayIp, header, load, request, sleep, stockOllamaEnv, waitFor, type RawResponse } from './support.js';
+import {
+  BASE,
+  bridgeGatewayIp,
+  header,
+  load,
+  request,
+  sleep,
+  stockOllamaEnv,
+  waitFor,
+  type RawResponse,
+} from './support.js';
 
 const PROJECT = 'llm-gateway';
 let home: string;
@@ -34,7 +44,10 @@ const createdByTest: string[] = []; // container ids this file created outside c
 const admin = (method: string, urlPath: string, body?: unknown) =>
   request(method, urlPath, { headers: { authorization: `Bearer ${adminToken}` }, body });
 
-async function createKey(name: string, limits: { rpm?: number; tpm?: number } = {}): Promise<{ id: string; key: string }> {
+async function createKey(
+  name: string,
+  limits: { rpm?: number; tpm?: number } = {},
+): Promise<{ id: string; key: string }> {
   const res = await admin('POST', '/admin/keys', { name, ...limits });
   expect(res.status, res.body).toBe(201);
   const created = JSON.parse(res.body) as { id: string; key: string };
@@ -45,11 +58,17 @@ async function createKey(name: string, limits: { rpm?: number; tpm?: number } = 
 const withKey = (key: string, extra: Record<string, string> = {}) => ({ authorization: `Bearer ${key}`, ...extra });
 
 async function replicaIds(): Promise<string[]> {
-  return (await controller.containers()).filter((c) => c.service === 'api-gateway' && c.state === 'running').map((c) => c.id);
+  return (await controller.containers())
+    .filter((c) => c.service === 'api-gateway' && c.state === 'running')
+    .map((c) => c.id);
 }
 
 /** x-instance values seen over n requests (the gateway's INSTANCE_ID is its hostname = container id). */
-async function instancesSeen(n: number, path = '/health', headers: Record<string, string> = {}): Promise<{ seen: Set<string>; statuses: number[] }> {
+async function instancesSeen(
+  n: number,
+  path = '/health',
+  headers: Record<string, string> = {},
+): Promise<{ seen: Set<string>; statuses: number[] }> {
   const seen = new Set<string>();
   const statuses: number[] = [];
   for (let i = 0; i < n; i += 1) {
@@ -61,7 +80,6 @@ async function instancesSeen(n: number, path = '/health', headers: Record<string
   return { seen, statuses };
 }
 
-
 beforeAll(async () => {
   home = mkdtempSync(path.join(os.tmpdir(), 'llmgw-e2e-home-'));
   controller = new StackController({
@@ -70,7 +88,9 @@ beforeAll(async () => {
   });
   docker = await controller.docker();
   if ((await controller.containers()).length > 0) {
-    throw new Error(`A '${PROJECT}' stack already exists on this engine; the e2e will not touch it. Remove it yourself (llm-gateway down) and rerun.`);
+    throw new Error(
+      `A '${PROJECT}' stack already exists on this engine; the e2e will not touch it. Remove it yourself (llm-gateway down) and rerun.`,
+    );
   }
   // As a stock Ollama: loopback only, its default port; the stack gets no OLLAMA_URLS (the user set nothing).
   upstream = await startOllamaUpstream({ host: '127.0.0.1', port: 11434 });
@@ -85,7 +105,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   closeEvents?.();
-  for (const id of createdByTest) await docker.getContainer(id).remove({ force: true }).catch(() => {});
+  for (const id of createdByTest)
+    await docker
+      .getContainer(id)
+      .remove({ force: true })
+      .catch(() => {});
   // Only our project: compose removes exactly the containers, network and volumes labelled llm-gateway.
   if (controller) await controller.down({ volumes: true }).catch((err: unknown) => console.error('e2e teardown:', err));
   await upstream?.close();
@@ -98,24 +122,45 @@ describe('the llm-gateway Compose stack', () => {
     const status = await controller.up();
     console.log(`e2e: up took ${Math.round((Date.now() - started) / 1000)} s`);
     expect(status.state).toBe('running');
-    expect(status.containers.map((c) => `${c.service}#${c.replica}`).sort()).toEqual(
-      ['api-gateway#1', 'api-gateway#2', 'api-gateway#3', 'nginx#1', 'ollama-forwarder#1', 'postgres#1', 'redis#1'],
-    );
+    expect(status.containers.map((c) => `${c.service}#${c.replica}`).sort()).toEqual([
+      'api-gateway#1',
+      'api-gateway#2',
+      'api-gateway#3',
+      'nginx#1',
+      'ollama-forwarder#1',
+      'postgres#1',
+      'redis#1',
+    ]);
     // The forwarder binds the bridge address (where host.docker.internal points) and nothing else.
     const bridge = await bridgeGatewayIp(docker);
     expect(status.ollama?.forwarder).toEqual({ listen: `${bridge}:11434`, target: '127.0.0.1:11434' });
-    expect(progress).toContainEqual(expect.objectContaining({ type: 'step', step: 'ollama', text: expect.stringContaining('Ollama forwarder on') }));
+    expect(progress).toContainEqual(
+      expect.objectContaining({ type: 'step', step: 'ollama', text: expect.stringContaining('Ollama forwarder on') }),
+    );
     expect(await probeOllamaReach(status.ollama!, status.containers)).toMatchObject({ ok: true });
     const forwarderLog = execFileSync('docker', ['logs', 'llm-gateway-ollama-forwarder'], { encoding: 'utf8' });
     expect(forwarderLog).toContain(`forwarding ${bridge}:11434 -> 127.0.0.1:11434`);
     // Tunables the environment did not set stay unset, so the gateway's own defaults apply in the stack.
-    expect(execFileSync('docker', ['exec', 'llm-gateway-api-gateway-1', 'sh', '-c', 'printenv UPSTREAM_FIRST_BYTE_TIMEOUT_MS || echo unset'], { encoding: 'utf8' }).trim()).toBe('unset');
-    const hosts = execFileSync('docker', ['exec', 'llm-gateway-api-gateway-1', 'getent', 'hosts', 'host.docker.internal'], { encoding: 'utf8' });
+    expect(
+      execFileSync(
+        'docker',
+        ['exec', 'llm-gateway-api-gateway-1', 'sh', '-c', 'printenv UPSTREAM_FIRST_BYTE_TIMEOUT_MS || echo unset'],
+        { encoding: 'utf8' },
+      ).trim(),
+    ).toBe('unset');
+    const hosts = execFileSync(
+      'docker',
+      ['exec', 'llm-gateway-api-gateway-1', 'getent', 'hosts', 'host.docker.internal'],
+      { encoding: 'utf8' },
+    );
     expect(hosts.trim().split(/\s+/)[0]).toBe(bridge);
     // A chat through :3000 reaches the host's 127.0.0.1:11434 (the upstream counts what it served).
     const servedBefore = upstream.stats.requests['POST /v1/chat/completions'] ?? 0;
     const adminTokenNow = (await import('../../main/stack/env-file.js')).ensureEnvFile(home).values.ADMIN_TOKEN!;
-    const created = await request('POST', '/admin/keys', { headers: { authorization: `Bearer ${adminTokenNow}` }, body: { name: 'e2e-stock-ollama' } });
+    const created = await request('POST', '/admin/keys', {
+      headers: { authorization: `Bearer ${adminTokenNow}` },
+      body: { name: 'e2e-stock-ollama' },
+    });
     expect(created.status, created.body).toBe(201);
     const chatted = await request('POST', '/v1/chat/completions', {
       headers: { authorization: `Bearer ${(JSON.parse(created.body) as { key: string }).key}` },
@@ -128,13 +173,22 @@ describe('the llm-gateway Compose stack', () => {
       expect(container.health, container.name).toBe('healthy');
     }
     // Progress arrived as typed events, the env file is private.
-    expect(progress.some((e) => e.type === 'resource' && e.resource === 'container' && e.status === 'Healthy')).toBe(true);
+    expect(progress.some((e) => e.type === 'resource' && e.resource === 'container' && e.status === 'Healthy')).toBe(
+      true,
+    );
     expect(statSync(path.join(home, 'stack.env')).mode & 0o777).toBe(0o600);
 
-    const ps = execFileSync('docker', [
-      'ps', '--filter', `label=com.docker.compose.project=${PROJECT}`,
-      '--format', '{{.Names}} {{.Label "com.docker.compose.service"}} {{.Label "com.docker.compose.project"}} {{.Ports}}',
-    ], { encoding: 'utf8' });
+    const ps = execFileSync(
+      'docker',
+      [
+        'ps',
+        '--filter',
+        `label=com.docker.compose.project=${PROJECT}`,
+        '--format',
+        '{{.Names}} {{.Label "com.docker.compose.service"}} {{.Label "com.docker.compose.project"}} {{.Ports}}',
+      ],
+      { encoding: 'utf8' },
+    );
     const lines = ps.trim().split('\n').sort();
     expect(lines.map((l) => l.split(' ').slice(0, 3).join(' '))).toEqual([
       'llm-gateway-api-gateway-1 api-gateway llm-gateway',
@@ -149,7 +203,9 @@ describe('the llm-gateway Compose stack', () => {
     expect(ps).toContain('127.0.0.1:15432->5432/tcp');
     expect(ps).toContain('127.0.0.1:16379->6379/tcp');
     // The engine event stream saw the starts and health changes of our containers (and no exec noise).
-    await waitFor('engine events', 10_000, async () => engineEvents.some((e) => e.action === 'health_status' && e.health === 'healthy'));
+    await waitFor('engine events', 10_000, async () =>
+      engineEvents.some((e) => e.action === 'health_status' && e.health === 'healthy'),
+    );
     expect(engineEvents.some((e) => e.action === 'start' && e.service === 'nginx')).toBe(true);
     expect(engineEvents.every((e) => ['start', 'die', 'health_status'].includes(e.action))).toBe(true);
 
@@ -178,20 +234,24 @@ describe('the llm-gateway Compose stack', () => {
     const body: string[] = [];
     const started = Date.now();
     await new Promise<void>((resolve, reject) => {
-      const req = http.request(`${BASE}/v1/chat/completions`, {
-        method: 'POST',
-        agent: false,
-        headers: { ...withKey(key), 'content-type': 'application/json' },
-      }, (res) => {
-        expect(res.statusCode).toBe(200);
-        expect(res.headers['content-type']).toContain('text/event-stream');
-        res.on('data', (chunk: Buffer) => {
-          arrivals.push(Date.now() - started);
-          body.push(chunk.toString('utf8'));
-        });
-        res.on('end', resolve);
-        res.on('error', reject);
-      });
+      const req = http.request(
+        `${BASE}/v1/chat/completions`,
+        {
+          method: 'POST',
+          agent: false,
+          headers: { ...withKey(key), 'content-type': 'application/json' },
+        },
+        (res) => {
+          expect(res.statusCode).toBe(200);
+          expect(res.headers['content-type']).toContain('text/event-stream');
+          res.on('data', (chunk: Buffer) => {
+            arrivals.push(Date.now() - started);
+            body.push(chunk.toString('utf8'));
+          });
+          res.on('end', resolve);
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       req.end(JSON.stringify({ model, stream: true, messages: [{ role: 'user', content: 'count to ten' }] }));
     });
@@ -207,7 +267,11 @@ describe('the llm-gateway Compose stack', () => {
     expect(real.status).toBe(200);
     expect(real.headers.get('access-control-allow-origin')).toHaveLength(1);
     const preflight = await request('OPTIONS', '/v1/chat/completions', {
-      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+      headers: {
+        origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type',
+      },
     });
     expect(preflight.status).toBeLessThan(300);
     expect(preflight.headers.get('access-control-allow-origin')).toHaveLength(1);
@@ -215,7 +279,9 @@ describe('the llm-gateway Compose stack', () => {
     // /admin needs the admin token: none → 401 at nginx, a wrong one → 401 from the gateway, the right one → 200.
     expect((await request('GET', '/admin/keys')).status).toBe(401);
     expect((await request('GET', '/admin/keys', { headers: { authorization: `Bearer ${key}` } })).status).toBe(401);
-    expect((await request('GET', '/admin/keys', { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status).toBe(401);
+    expect(
+      (await request('GET', '/admin/keys', { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status,
+    ).toBe(401);
     expect((await admin('GET', '/admin/keys')).status).toBe(200);
     // /metrics is not public, not even with the admin token.
     expect((await request('GET', '/metrics')).status).toBe(404);
@@ -242,7 +308,8 @@ describe('the llm-gateway Compose stack', () => {
         process.execPath,
         [cli, 'readiness', '--failover', '--no-history'],
         { env: { ...process.env, LLMGW_HOME: home, ADMIN_TOKEN: '' }, encoding: 'utf8', timeout: 240_000 },
-        (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}` }),
+        (err, stdout, stderr) =>
+          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}` }),
       );
     });
     console.log(output);
@@ -262,7 +329,10 @@ describe('the llm-gateway Compose stack', () => {
     const chat = async (i: number): Promise<RawResponse> => {
       await sleep(25);
       return i % 3 === 0
-        ? request('POST', '/v1/chat/completions', { headers: withKey(key), body: { model, messages: [{ role: 'user', content: `hi ${i}` }] } })
+        ? request('POST', '/v1/chat/completions', {
+            headers: withKey(key),
+            body: { model, messages: [{ role: 'user', content: `hi ${i}` }] },
+          })
         : request('GET', '/v1/models', { headers: withKey(key) });
     };
     let stoppedAt = 0;
@@ -275,7 +345,9 @@ describe('the llm-gateway Compose stack', () => {
       })(),
     ]);
     const failures = results.filter((r) => r.value instanceof Error || r.value.status !== 200);
-    expect(failures.map((r) => (r.value instanceof Error ? r.value.message : `${r.value.status} ${r.value.body}`))).toEqual([]);
+    expect(
+      failures.map((r) => (r.value instanceof Error ? r.value.message : `${r.value.status} ${r.value.body}`)),
+    ).toEqual([]);
     expect(results.length).toBeGreaterThan(50);
     const afterStop = results.filter((r) => r.at > stoppedAt + 500 && !(r.value instanceof Error));
     const instancesAfter = new Set(afterStop.map((r) => header(r.value as RawResponse, 'x-instance')));
@@ -285,7 +357,8 @@ describe('the llm-gateway Compose stack', () => {
 
     // Re-resolution: occupy the stopped replica's address with a container of our own, so the replica gets a
     // NEW address when it starts again; nginx must reach it there without any manual step.
-    const network = Object.keys((await docker.getContainer(victim.id).inspect()).NetworkSettings.Networks)[0] ?? `${PROJECT}_default`;
+    const network =
+      Object.keys((await docker.getContainer(victim.id).inspect()).NetworkSettings.Networks)[0] ?? `${PROJECT}_default`;
     const holder = await docker.createContainer({
       Image: process.env.NODE_IMAGE ?? 'node:20-bookworm-slim',
       name: 'llmgw-e2e-ip-holder',
@@ -306,13 +379,15 @@ describe('the llm-gateway Compose stack', () => {
       return seen.has(victim.id) && seen.size === 3 ? seen : undefined;
     });
     expect(reached.size).toBe(3);
-    const nginxLogs = (await docker.getContainer('llm-gateway-nginx').logs({ stdout: true, stderr: true, tail: 200 })).toString('utf8');
+    const nginxLogs = (
+      await docker.getContainer('llm-gateway-nginx').logs({ stdout: true, stderr: true, tail: 200 })
+    ).toString('utf8');
     expect(nginxLogs).toContain('reloading');
     await holder.remove({ force: true });
     createdByTest.splice(createdByTest.indexOf(holder.id), 1);
   });
 
-  it('7. the control plane\'s health follows real engine events: a replica stopped → degraded, started → healthy', async () => {
+  it("7. the control plane's health follows real engine events: a replica stopped → degraded, started → healthy", async () => {
     // The HealthMonitor over the real controller adapter (stackPortOf, as the app wires it), with both timers at
     // 10 minutes: after the first check only Engine events (start / die / health_status) can trigger a re-check.
     // The wrapper only counts watch handles opened and closed, to show that stop() leaves no watcher behind.
@@ -323,7 +398,12 @@ describe('the llm-gateway Compose stack', () => {
       watch: async (onChange) => {
         const handle = await port.watch!(onChange);
         watches.opened += 1;
-        return { close: () => { watches.closed += 1; handle.close(); } };
+        return {
+          close: () => {
+            watches.closed += 1;
+            handle.close();
+          },
+        };
       },
     };
     const t0 = Date.now();
@@ -332,11 +412,17 @@ describe('the llm-gateway Compose stack', () => {
       {
         stack,
         gatewayUrl: () => BASE,
-        ollamaVersion: async () => ((await (await fetch(`${upstream.url}/api/version`)).json()) as { version: string }).version,
+        ollamaVersion: async () =>
+          ((await (await fetch(`${upstream.url}/api/version`)).json()) as { version: string }).version,
       },
       // probeTimeoutMs above nginx's proxy_connect_timeout (2 s): the first /health/ready after the stop may go to the
       // stopped replica's old address, which does not refuse but times out, before nginx tries another replica.
-      { intervalMs: 600_000, fastIntervalMs: 600_000, probeTimeoutMs: 8_000, onChange: (snapshot) => emitted.push({ at: Date.now() - t0, snapshot }) },
+      {
+        intervalMs: 600_000,
+        fastIntervalMs: 600_000,
+        probeTimeoutMs: 8_000,
+        onChange: (snapshot) => emitted.push({ at: Date.now() - t0, snapshot }),
+      },
     );
     const victim = (await controller.containers()).find((c) => c.service === 'api-gateway' && c.replica === 3)!;
     const since = (n: number) => emitted.slice(n).map((e) => e.snapshot);
@@ -346,21 +432,33 @@ describe('the llm-gateway Compose stack', () => {
       monitor.setMode('stack');
       await monitor.start();
       expect(monitor.current().status, monitor.current().summary).toBe('healthy');
-      expect(gatewayService(monitor.current())).toMatchObject({ status: 'healthy', detail: '3/3 healthy', replicas: { running: 3, total: 3 } });
+      expect(gatewayService(monitor.current())).toMatchObject({
+        status: 'healthy',
+        detail: '3/3 healthy',
+        replicas: { running: 3, total: 3 },
+      });
 
       const beforeStop = emitted.length;
       marks.stop = Date.now() - t0;
       await docker.getContainer(victim.id).stop();
       marks.stopped = Date.now() - t0;
-      const degraded = await waitFor('the monitor to emit degraded', 10_000, async () => since(beforeStop).find((s) => s.status === 'degraded'));
-      expect(gatewayService(degraded)).toMatchObject({ status: 'degraded', detail: '2/3 healthy', replicas: { running: 2, total: 3 } });
+      const degraded = await waitFor('the monitor to emit degraded', 10_000, async () =>
+        since(beforeStop).find((s) => s.status === 'degraded'),
+      );
+      expect(gatewayService(degraded)).toMatchObject({
+        status: 'degraded',
+        detail: '2/3 healthy',
+        replicas: { running: 2, total: 3 },
+      });
       expect(degraded.summary).toBe('Degraded — Gateway replicas: 2/3 healthy');
       expect(degraded.services.filter((s) => s.id !== 'api-gateway').every((s) => s.status === 'healthy')).toBe(true);
 
       const beforeStart = emitted.length;
       marks.start = Date.now() - t0;
       await docker.getContainer(victim.id).start();
-      await waitFor('the monitor to emit healthy again', 30_000, async () => since(beforeStart).some((s) => s.status === 'healthy'));
+      await waitFor('the monitor to emit healthy again', 30_000, async () =>
+        since(beforeStart).some((s) => s.status === 'healthy'),
+      );
       marks.healthy = Date.now() - t0;
       expect(monitor.current().status).toBe('healthy');
       expect(gatewayService(monitor.current())).toMatchObject({ status: 'healthy', detail: '3/3 healthy' });
@@ -370,7 +468,9 @@ describe('the llm-gateway Compose stack', () => {
     expect(watches).toEqual({ opened: 1, closed: 1 });
 
     const sequence = emitted.map((e) => `${e.at} ms ${e.snapshot.status} (${e.snapshot.summary})`);
-    console.log(`e2e: health monitor (stop at ${marks.stop} ms, returned ${marks.stopped} ms; start at ${marks.start} ms):\n  ${sequence.join('\n  ')}`);
+    console.log(
+      `e2e: health monitor (stop at ${marks.stop} ms, returned ${marks.stopped} ms; start at ${marks.start} ms):\n  ${sequence.join('\n  ')}`,
+    );
     // Every emitted status, consecutive repeats folded (a degraded detail may change, e.g. '1 of 3 starting').
     const statuses = emitted.map((e) => e.snapshot.status).filter((s, i, all) => i === 0 || all[i - 1] !== s);
     expect(statuses).toEqual(['healthy', 'degraded', 'healthy']);
@@ -381,7 +481,9 @@ describe('the llm-gateway Compose stack', () => {
     expect(back.at).toBeGreaterThan(marks.start!);
     // The re-checks came from the Engine's events: a die and a healthy health_status of the victim were seen.
     const victimEvents = engineEvents.filter((e) => e.id === victim.id && Date.parse(e.time) >= t0 - 1000);
-    expect(victimEvents.map((e) => (e.action === 'health_status' ? `health:${e.health}` : e.action))).toEqual(expect.arrayContaining(['die', 'start', 'health:healthy']));
+    expect(victimEvents.map((e) => (e.action === 'health_status' ? `health:${e.health}` : e.action))).toEqual(
+      expect.arrayContaining(['die', 'start', 'health:healthy']),
+    );
   });
 
   it('8. Ollama unreachable: the diagnosis names the address tried, where Ollama listens and the fix', async () => {
@@ -391,12 +493,21 @@ describe('the llm-gateway Compose stack', () => {
     await upstream.close();
     try {
       const down = await probeOllamaReach(route, status.containers);
-      expect(down).toMatchObject({ ok: false, code: 'ollama_not_running', listens: expect.stringContaining('nothing answers at 127.0.0.1:11434') });
+      expect(down).toMatchObject({
+        ok: false,
+        code: 'ollama_not_running',
+        listens: expect.stringContaining('nothing answers at 127.0.0.1:11434'),
+      });
       expect(down.tried).toContain(route.forwarder!.listen);
       // The readiness-facing path: /v1/models through :3000 fails while Ollama is away.
       const cli = path.resolve('bin/llm-gateway.js');
       const out = await new Promise<string>((resolve) => {
-        execFile(process.execPath, [cli, 'status'], { env: { ...process.env, LLMGW_HOME: home }, encoding: 'utf8' }, (_e, stdout, stderr) => resolve(`${stdout}${stderr}`));
+        execFile(
+          process.execPath,
+          [cli, 'status'],
+          { env: { ...process.env, LLMGW_HOME: home }, encoding: 'utf8' },
+          (_e, stdout, stderr) => resolve(`${stdout}${stderr}`),
+        );
       });
       expect(out).toContain('Ollama: Ollama is not running');
       expect(out).toContain('fix: Start Ollama');
@@ -408,12 +519,20 @@ describe('the llm-gateway Compose stack', () => {
     await docker.getContainer(forwarder.id).stop();
     try {
       const reach = await probeOllamaReach(route, await controller.containers());
-      expect(reach).toMatchObject({ ok: false, code: 'ollama_forwarder_down', listens: expect.stringContaining('answers at 127.0.0.1:11434') });
+      expect(reach).toMatchObject({
+        ok: false,
+        code: 'ollama_forwarder_down',
+        listens: expect.stringContaining('answers at 127.0.0.1:11434'),
+      });
       expect(reach.ok === false && reach.hint).toContain('llm-gateway up');
     } finally {
       await docker.getContainer(forwarder.id).start();
     }
-    await waitFor('the forwarder to relay again', 30_000, async () => (await probeOllamaReach(route, await controller.containers())).ok === true);
+    await waitFor(
+      'the forwarder to relay again',
+      30_000,
+      async () => (await probeOllamaReach(route, await controller.containers())).ok === true,
+    );
   });
 
   it('4. stop/start keeps data; down + up keeps volumes; down --volumes removes them', async () => {
@@ -426,7 +545,11 @@ describe('the llm-gateway Compose stack', () => {
     const values = (await import('../../main/stack/env-file.js')).ensureEnvFile(home).values;
     const usageRows = async (): Promise<number> => {
       const client = new pg.Client({
-        host: '127.0.0.1', port: 15432, user: values.POSTGRES_USER, password: values.POSTGRES_PASSWORD, database: values.POSTGRES_DB,
+        host: '127.0.0.1',
+        port: 15432,
+        user: values.POSTGRES_USER,
+        password: values.POSTGRES_PASSWORD,
+        database: values.POSTGRES_DB,
       });
       await client.connect();
       try {

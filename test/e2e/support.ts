@@ -35,7 +35,9 @@ export function request(
         }
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8') }),
+        );
         res.on('error', reject);
       },
     );
@@ -48,7 +50,11 @@ export function request(
 export const header = (res: RawResponse, name: string): string | undefined => res.headers.get(name)?.[0];
 
 /** Runs `task` with at most `concurrency` in flight until `durationMs` passes; returns every result in order. */
-export async function load<T>(durationMs: number, concurrency: number, task: (i: number) => Promise<T>): Promise<Array<{ at: number; value: T | Error }>> {
+export async function load<T>(
+  durationMs: number,
+  concurrency: number,
+  task: (i: number) => Promise<T>,
+): Promise<Array<{ at: number; value: T | Error }>> {
   const results: Array<{ at: number; value: T | Error }> = [];
   const end = Date.now() + durationMs;
   let n = 0;
@@ -64,7 +70,11 @@ export async function load<T>(durationMs: number, concurrency: number, task: (i:
   return results;
 }
 
-export async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined | false>): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<T | undefined | false>,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -95,11 +105,14 @@ export function stockOllamaEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
  * IPAM; then it is the subnet's first address (Docker's choice), bound to docker0 even while that link is down.
  */
 export async function bridgeGatewayIp(engine: Docker): Promise<string> {
-  const bridge = (await engine.getNetwork('bridge').inspect()) as { IPAM?: { Config?: Array<{ Gateway?: string; Subnet?: string }> } };
+  const bridge = (await engine.getNetwork('bridge').inspect()) as {
+    IPAM?: { Config?: Array<{ Gateway?: string; Subnet?: string }> };
+  };
   const config = bridge.IPAM?.Config?.find((c) => c.Gateway || /^\d+\.\d+\.\d+\.\d+\//.test(c.Subnet ?? ''));
   if (config?.Gateway) return config.Gateway;
   const octets = config?.Subnet?.split('/')[0]?.split('.').map(Number);
-  if (!octets || octets.length !== 4) throw new Error('the default bridge has no IPv4 subnet; cannot place the test upstream where containers reach it');
+  if (!octets || octets.length !== 4)
+    throw new Error('the default bridge has no IPv4 subnet; cannot place the test upstream where containers reach it');
   octets[3] = octets[3]! + 1;
   return octets.join('.');
 }

@@ -59,57 +59,64 @@ afterAll(async () => {
 }, 300_000);
 
 describe('memory under soak', () => {
-  it(`keeps each replica's memory flat over ${MINUTES} minutes of mixed traffic`, async () => {
-    const adminToken = ensureEnvFile(home!).values.ADMIN_TOKEN!;
-    const created = await request('POST', '/admin/keys', {
-      headers: { authorization: `Bearer ${adminToken}` },
-      body: { name: 'soak', rpm: 100_000_000, tpm: 100_000_000 },
-    });
-    const { key } = JSON.parse(created.body) as { key: string };
-    const model = upstream!.models[0]!.name;
-    const replicas = (await controller!.containers()).filter((c) => c.service === 'api-gateway');
-    const samples = new Map(replicas.map((r) => [r.name, [] as Array<{ t: number; mb: number }>]));
-    const started = Date.now();
-    const end = started + MINUTES * 60_000;
-    let requests = 0;
-    let failures = 0;
-    const clients = Array.from({ length: 8 }, async (_, worker) => {
-      for (let i = 0; Date.now() < end; i += 1) {
-        const kind = (worker + i) % 4;
-        const result = await chat({
-          key,
-          model,
-          stream: kind >= 2,
-          ...(kind === 3 ? { abortAfterChunks: 2 } : {}),
-          content: `soak ${worker} ${i} ${'x'.repeat(i % 200)}`,
-        });
-        requests += 1;
-        if (kind !== 3 && result.status !== 200) failures += 1;
-      }
-    });
-    const sampler = (async () => {
-      while (Date.now() < end) {
-        for (const r of replicas) samples.get(r.name)!.push({ t: Date.now() - started, mb: await memoryMb(r.id) });
-        await sleep(SAMPLE_EVERY_MS);
-      }
-    })();
-    await Promise.all([...clients, sampler]);
-    const rows = [...samples].map(([name, points]) => {
-      const after = points.filter((p) => p.t >= WARM_UP_MS);
-      return {
-        replica: name,
-        firstMb: Math.round(after[0]!.mb * 10) / 10,
-        lastMb: Math.round(after.at(-1)!.mb * 10) / 10,
-        maxMb: Math.round(Math.max(...after.map((p) => p.mb)) * 10) / 10,
-        slopeMbPerMin: Math.round(slopePerMinute(after) * 100) / 100,
-        samples: after.length,
-      };
-    });
-    const summary = { minutes: MINUTES, requests, failures, warmUpS: WARM_UP_MS / 1000, replicas: rows };
-    console.table(rows);
-    console.log(`soak: ${requests} requests, ${failures} failed`);
-    writeFileSync(process.env.LLMGW_SOAK_REPORT ?? path.join(os.tmpdir(), 'llmgw-soak-report.json'), JSON.stringify(summary, null, 2));
-    expect(failures).toBe(0);
-    for (const row of rows) expect(row.slopeMbPerMin, row.replica).toBeLessThanOrEqual(MAX_SLOPE_MB_PER_MIN);
-  }, (MINUTES + 5) * 60_000);
+  it(
+    `keeps each replica's memory flat over ${MINUTES} minutes of mixed traffic`,
+    async () => {
+      const adminToken = ensureEnvFile(home!).values.ADMIN_TOKEN!;
+      const created = await request('POST', '/admin/keys', {
+        headers: { authorization: `Bearer ${adminToken}` },
+        body: { name: 'soak', rpm: 100_000_000, tpm: 100_000_000 },
+      });
+      const { key } = JSON.parse(created.body) as { key: string };
+      const model = upstream!.models[0]!.name;
+      const replicas = (await controller!.containers()).filter((c) => c.service === 'api-gateway');
+      const samples = new Map(replicas.map((r) => [r.name, [] as Array<{ t: number; mb: number }>]));
+      const started = Date.now();
+      const end = started + MINUTES * 60_000;
+      let requests = 0;
+      let failures = 0;
+      const clients = Array.from({ length: 8 }, async (_, worker) => {
+        for (let i = 0; Date.now() < end; i += 1) {
+          const kind = (worker + i) % 4;
+          const result = await chat({
+            key,
+            model,
+            stream: kind >= 2,
+            ...(kind === 3 ? { abortAfterChunks: 2 } : {}),
+            content: `soak ${worker} ${i} ${'x'.repeat(i % 200)}`,
+          });
+          requests += 1;
+          if (kind !== 3 && result.status !== 200) failures += 1;
+        }
+      });
+      const sampler = (async () => {
+        while (Date.now() < end) {
+          for (const r of replicas) samples.get(r.name)!.push({ t: Date.now() - started, mb: await memoryMb(r.id) });
+          await sleep(SAMPLE_EVERY_MS);
+        }
+      })();
+      await Promise.all([...clients, sampler]);
+      const rows = [...samples].map(([name, points]) => {
+        const after = points.filter((p) => p.t >= WARM_UP_MS);
+        return {
+          replica: name,
+          firstMb: Math.round(after[0]!.mb * 10) / 10,
+          lastMb: Math.round(after.at(-1)!.mb * 10) / 10,
+          maxMb: Math.round(Math.max(...after.map((p) => p.mb)) * 10) / 10,
+          slopeMbPerMin: Math.round(slopePerMinute(after) * 100) / 100,
+          samples: after.length,
+        };
+      });
+      const summary = { minutes: MINUTES, requests, failures, warmUpS: WARM_UP_MS / 1000, replicas: rows };
+      console.table(rows);
+      console.log(`soak: ${requests} requests, ${failures} failed`);
+      writeFileSync(
+        process.env.LLMGW_SOAK_REPORT ?? path.join(os.tmpdir(), 'llmgw-soak-report.json'),
+        JSON.stringify(summary, null, 2),
+      );
+      expect(failures).toBe(0);
+      for (const row of rows) expect(row.slopeMbPerMin, row.replica).toBeLessThanOrEqual(MAX_SLOPE_MB_PER_MIN);
+    },
+    (MINUTES + 5) * 60_000,
+  );
 });

@@ -15,8 +15,22 @@ import { StackController } from '../../main/stack/controller.js';
 import { ensureEnvFile } from '../../main/stack/env-file.js';
 import { startOllamaUpstream, type OllamaUpstream } from '../fixtures/ollama-upstream/index.js';
 import {
-  chat, dechunk, docker as dockerCli, header, metricValue, rawHttp, replicaMetrics, Report, request, sleep,
-  stockOllamaEnv, usageFor, waitFor, waitForNoStack, type CallResult, type DbCredentials,
+  chat,
+  dechunk,
+  docker as dockerCli,
+  header,
+  metricValue,
+  rawHttp,
+  replicaMetrics,
+  Report,
+  request,
+  sleep,
+  stockOllamaEnv,
+  usageFor,
+  waitFor,
+  waitForNoStack,
+  type CallResult,
+  type DbCredentials,
 } from './support.js';
 
 const report = new Report();
@@ -62,9 +76,14 @@ async function replicas(): Promise<Replica[]> {
 }
 
 /** x-instance is the container's hostname = the first 12 characters of its id. */
-const sameInstance = (instance: string | undefined, id: string) => !!instance && (id.startsWith(instance) || instance.startsWith(id));
+const sameInstance = (instance: string | undefined, id: string) =>
+  !!instance && (id.startsWith(instance) || instance.startsWith(id));
 
-async function instancesSeen(n: number, headers: Record<string, string> = {}, urlPath = '/health'): Promise<{ seen: Set<string>; statuses: number[] }> {
+async function instancesSeen(
+  n: number,
+  headers: Record<string, string> = {},
+  urlPath = '/health',
+): Promise<{ seen: Set<string>; statuses: number[] }> {
   const seen = new Set<string>();
   const statuses: number[] = [];
   for (let i = 0; i < n; i += 1) {
@@ -77,9 +96,12 @@ async function instancesSeen(n: number, headers: Record<string, string> = {}, ur
 }
 
 async function allReplicasServe(): Promise<void> {
-  await waitFor('all three replicas to answer through nginx', 30_000, async () => (await instancesSeen(12)).seen.size === 3);
+  await waitFor(
+    'all three replicas to answer through nginx',
+    30_000,
+    async () => (await instancesSeen(12)).seen.size === 3,
+  );
 }
-
 
 const tokensOf = (results: CallResult[]) => results.reduce((sum, r) => sum + r.promptTokens + r.completionTokens, 0);
 const isEnvelope = (text: string) => {
@@ -150,7 +172,8 @@ afterAll(async () => {
   } catch (err) {
     console.error('faults: report:', err);
   }
-  if (controller && stackUp) await controller.down({ volumes: true }).catch((err: unknown) => console.error('faults teardown:', err));
+  if (controller && stackUp)
+    await controller.down({ volumes: true }).catch((err: unknown) => console.error('faults teardown:', err));
   await upstream?.close();
   if (home) rmSync(home, { recursive: true, force: true });
 }, 300_000);
@@ -188,8 +211,11 @@ describe('faults and abuse on the Compose stack', () => {
       const windowStart = Date.now();
       // 25 waves of 8 concurrent requests (200 in all) within a few seconds: far inside one 60 s window.
       for (let wave = 0; wave < 25; wave += 1) {
-        const batch = await Promise.all(Array.from({ length: 8 }, () =>
-          chat({ key: tpmKey.key, model, maxTokens: MAX_TOKENS, stream: wave % 2 === 1 })));
+        const batch = await Promise.all(
+          Array.from({ length: 8 }, () =>
+            chat({ key: tpmKey.key, model, maxTokens: MAX_TOKENS, stream: wave % 2 === 1 }),
+          ),
+        );
         tpmResults.push(...batch);
       }
       const windowMs = Date.now() - windowStart;
@@ -200,7 +226,11 @@ describe('faults and abuse on the Compose stack', () => {
       const oneRequest = Math.ceil(300 / 4) + MAX_TOKENS;
       const admittedTokens = tokensOf(tpmOk);
       expect(tpmLimited.length).toBeGreaterThan(0);
-      expect(tpmLimited.every((r) => (JSON.parse(r.body) as { error: { type: string; code: string } }).error.code === 'rate_limit_exceeded')).toBe(true);
+      expect(
+        tpmLimited.every(
+          (r) => (JSON.parse(r.body) as { error: { type: string; code: string } }).error.code === 'rate_limit_exceeded',
+        ),
+      ).toBe(true);
       expect(admittedTokens).toBeLessThanOrEqual(TPM + oneRequest);
       const tpmUsage = await flushedUsage(tpmKey.id, tpmOk.length);
       expect(tpmUsage.rows).toBe(tpmOk.length);
@@ -208,7 +238,9 @@ describe('faults and abuse on the Compose stack', () => {
       report.add({
         scenario: '4 rate limits',
         requests: results.length + tpmResults.length,
-        failures: results.filter((r) => r.status !== 200 && r.status !== 429).length + tpmResults.filter((r) => r.status !== 200 && r.status !== 429).length,
+        failures:
+          results.filter((r) => r.status !== 200 && r.status !== 429).length +
+          tpmResults.filter((r) => r.status !== 200 && r.status !== 429).length,
         lostRows: 60 - rpmUsage.rows + (tpmOk.length - tpmUsage.rows),
         doubledRows: 0,
         tokensClient: tokensOf(ok) + admittedTokens,
@@ -258,12 +290,15 @@ describe('faults and abuse on the Compose stack', () => {
       })();
       await Promise.all([...clients, chaos]);
       const failed = results.filter((r) => 'error' in r || r.status !== 200 || !r.complete);
-      const inFlightAtKill = (r: { started: number; ended: number }) => r.started <= killedAt + 50 && r.ended >= killStartedAt - 50;
+      const inFlightAtKill = (r: { started: number; ended: number }) =>
+        r.started <= killedAt + 50 && r.ended >= killStartedAt - 50;
       const when = (r: { started: number; ended: number }) =>
         `[${r.started - killStartedAt}..${r.ended - killStartedAt}] ms from the kill call (it returned at ${killedAt - killStartedAt}, restart at ${restartedAt - killStartedAt})`;
       const describeFailure = (r: (typeof results)[number]) =>
         'error' in r ? `error ${r.error} ${when(r)}` : `${r.status} ${r.body.slice(0, 160)} ${when(r)}`;
-      console.log(`faults: SIGKILL: ${results.length} requests, ${failed.length} failed: ${failed.slice(0, 5).map(describeFailure).join(' / ')}`);
+      console.log(
+        `faults: SIGKILL: ${results.length} requests, ${failed.length} failed: ${failed.slice(0, 5).map(describeFailure).join(' / ')}`,
+      );
       // The victim rejoins: its x-instance shows up again through nginx (no manual step; see notes on reloads).
       await waitFor('the killed replica to serve again through nginx', 30_000, async () => {
         const { seen } = await instancesSeen(12);
@@ -279,9 +314,13 @@ describe('faults and abuse on the Compose stack', () => {
       const usage = await flushedUsage(keyId, ok.length, 40_000);
       const okOn = (pred: (r: CallResult) => boolean) => ok.filter(pred).length;
       const victimOk = okOn((r) => sameInstance(r.instance, victim.id));
-      const victimRecent = okOn((r) => sameInstance(r.instance, victim.id) && r.ended >= killedAt - 1500 && r.ended <= killedAt + 100);
+      const victimRecent = okOn(
+        (r) => sameInstance(r.instance, victim.id) && r.ended >= killedAt - 1500 && r.ended <= killedAt + 100,
+      );
       const otherOk = ok.length - victimOk;
-      const victimRows = [...usage.byReplica].filter(([replica]) => sameInstance(replica, victim.id)).reduce((s, [, n2]) => s + n2, 0);
+      const victimRows = [...usage.byReplica]
+        .filter(([replica]) => sameInstance(replica, victim.id))
+        .reduce((s, [, n2]) => s + n2, 0);
       const otherRows = usage.rows - victimRows;
       const lost = ok.length - usage.rows;
       report.add({
@@ -313,10 +352,14 @@ describe('faults and abuse on the Compose stack', () => {
       upstream!.behaviour.chunkDelayMs = 400; // ~5 s streams
       const { id: keyId, key } = await createKey('faults-drain', { rpm: 100_000, tpm: 100_000_000 });
       const started: string[] = [];
-      const streams = Array.from({ length: 9 }, () => chat({
-        key, model, stream: true,
-        onHeaders: (res) => started.push(String(res.headers['x-instance'])),
-      }));
+      const streams = Array.from({ length: 9 }, () =>
+        chat({
+          key,
+          model,
+          stream: true,
+          onHeaders: (res) => started.push(String(res.headers['x-instance'])),
+        }),
+      );
       await waitFor('nine streams to start', 10_000, async () => started.length === 9);
       const counts = new Map<string, number>();
       for (const i of started) counts.set(i, (counts.get(i) ?? 0) + 1);
@@ -338,7 +381,9 @@ describe('faults and abuse on the Compose stack', () => {
       const exit = (await engine.getContainer(victim.id).inspect()).State;
       const victimStreams = results.filter((r) => sameInstance(r.instance, victim.id));
       const usage = await flushedUsage(keyId, results.length);
-      const victimRows = [...usage.byReplica].filter(([replica]) => sameInstance(replica, victim.id)).reduce((s, [, n]) => s + n, 0);
+      const victimRows = [...usage.byReplica]
+        .filter(([replica]) => sameInstance(replica, victim.id))
+        .reduce((s, [, n]) => s + n, 0);
       await engine.getContainer(victim.id).start();
       await allReplicasServe();
       report.add({
@@ -352,7 +397,9 @@ describe('faults and abuse on the Compose stack', () => {
         notes: `${victimStreams.length} streams on the stopped replica completed; ${during.filter((d) => sameInstance(d.instance, victim.id)).length}/${during.length} new requests reached it; exit code ${exit.ExitCode} after ${Math.round(stopMs / 1000)} s; its rows ${victimRows}`,
       });
       expect(victimStreams.length).toBeGreaterThan(0);
-      expect(results.map((r) => `${r.status} ${r.complete} ${r.errorEvent?.code ?? ''}`)).toEqual(results.map(() => '200 true '));
+      expect(results.map((r) => `${r.status} ${r.complete} ${r.errorEvent?.code ?? ''}`)).toEqual(
+        results.map(() => '200 true '),
+      );
       expect(during.every((d) => d.status === 200)).toBe(true);
       expect(during.filter((d) => sameInstance(d.instance, victim.id))).toEqual([]);
       expect(exit.ExitCode).toBe(0);
@@ -369,12 +416,19 @@ describe('faults and abuse on the Compose stack', () => {
       upstream!.behaviour.chunks = 20;
       upstream!.behaviour.chunkDelayMs = 100;
       const { id: keyId, key } = await createKey('faults-accounting', { rpm: 100_000, tpm: 100_000_000 });
-      const results = await Promise.all(Array.from({ length: 30 }, (_, i) =>
-        chat({ key, model, stream: i % 3 !== 2, abortAfterChunks: i % 3 === 0 ? 3 : undefined })));
+      const results = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          chat({ key, model, stream: i % 3 !== 2, abortAfterChunks: i % 3 === 0 ? 3 : undefined }),
+        ),
+      );
       const aborted = results.filter((r) => r.aborted);
       const complete = results.filter((r) => r.complete);
       const usage = await flushedUsage(keyId, results.length);
-      await waitFor('the upstream to see the aborted streams', 10_000, async () => upstream!.stats.aborted >= aborted.length);
+      await waitFor(
+        'the upstream to see the aborted streams',
+        10_000,
+        async () => upstream!.stats.aborted >= aborted.length,
+      );
       report.add({
         scenario: '3 accounting (aborts)',
         requests: results.length,
@@ -407,30 +461,47 @@ describe('faults and abuse on the Compose stack', () => {
       const cached = await createKey('faults-pg-cached', { rpm: 100_000, tpm: 100_000_000 });
       const fresh = await createKey('faults-pg-fresh', { rpm: 100_000, tpm: 100_000_000 });
       // Warm the key on every replica.
-      await waitFor('the cached key on all replicas', 15_000, async () =>
-        (await instancesSeen(12, { authorization: `Bearer ${cached.key}` }, '/v1/models')).seen.size === 3);
+      await waitFor(
+        'the cached key on all replicas',
+        15_000,
+        async () => (await instancesSeen(12, { authorization: `Bearer ${cached.key}` }, '/v1/models')).seen.size === 3,
+      );
       const before = await chat({ key: cached.key, model });
       expect(before.status).toBe(200);
       const pgContainer = engine.getContainer('llm-gateway-postgres');
       await pgContainer.stop({ t: 10 });
       const during: CallResult[] = [];
-      let freshStatuses: number[] = [];
-      let readyStatuses: number[] = [];
+      let freshStatuses: number[];
+      let readyStatuses: number[];
       try {
         await sleep(500);
         for (let i = 0; i < 30; i += 1) during.push(await chat({ key: cached.key, model, stream: i % 2 === 0 }));
-        const freshResults = await Promise.all(Array.from({ length: 6 }, () => request('GET', '/v1/models', { headers: { authorization: `Bearer ${fresh.key}` } })));
+        const freshResults = await Promise.all(
+          Array.from({ length: 6 }, () =>
+            request('GET', '/v1/models', { headers: { authorization: `Bearer ${fresh.key}` } }),
+          ),
+        );
         freshStatuses = freshResults.map((r) => r.status);
         for (const r of freshResults) expect(isEnvelope(r.body), r.body).toBe(true);
-        readyStatuses = (await Promise.all(Array.from({ length: 6 }, () => request('GET', '/health/ready')))).map((r) => r.status);
+        readyStatuses = (await Promise.all(Array.from({ length: 6 }, () => request('GET', '/health/ready')))).map(
+          (r) => r.status,
+        );
         await sleep(2000); // several flush attempts fail meanwhile: the rows must stay buffered
       } finally {
         await pgContainer.start();
-        await waitFor('Postgres healthy again', 60_000, async () => (await pgContainer.inspect()).State.Health?.Status === 'healthy');
+        await waitFor(
+          'Postgres healthy again',
+          60_000,
+          async () => (await pgContainer.inspect()).State.Health?.Status === 'healthy',
+        );
       }
       const ok = during.filter((r) => r.status === 200 && r.complete);
       const usage = await flushedUsage(cached.id, 1 + during.length, 30_000);
-      const readyAfter = await waitFor('readiness 200 again', 20_000, async () => (await request('GET', '/health/ready')).status === 200);
+      const readyAfter = await waitFor(
+        'readiness 200 again',
+        20_000,
+        async () => (await request('GET', '/health/ready')).status === 200,
+      );
       const freshAfter = await request('GET', '/v1/models', { headers: { authorization: `Bearer ${fresh.key}` } });
       report.add({
         scenario: '6 Postgres down',
@@ -460,21 +531,32 @@ describe('faults and abuse on the Compose stack', () => {
       expect((await chat({ key, model })).status).toBe(200);
       await instancesSeen(9, { authorization: `Bearer ${other.key}` }, '/v1/models');
       const startedAt = new Map<string, string>();
-      for (const r of await replicas()) startedAt.set(r.id, (await engine.getContainer(r.id).inspect()).State.StartedAt);
-      const errorsBefore = await Promise.all((await replicas()).map(async (r) => metricValue(await replicaMetrics(r.id), 'llmgw_limiter_errors_total')));
+      for (const r of await replicas())
+        startedAt.set(r.id, (await engine.getContainer(r.id).inspect()).State.StartedAt);
+      const errorsBefore = await Promise.all(
+        (await replicas()).map(async (r) => metricValue(await replicaMetrics(r.id), 'llmgw_limiter_errors_total')),
+      );
       const redis = engine.getContainer('llm-gateway-redis');
       await redis.stop({ t: 5 });
       const during: CallResult[] = [];
-      let ready: number[] = [];
-      let errorsDuring: number[] = [];
+      let ready: number[];
+      let errorsDuring: number[];
       try {
         await sleep(500);
         for (let i = 0; i < 30; i += 1) during.push(await chat({ key, model, stream: i % 2 === 0, timeoutMs: 10_000 }));
-        ready = (await Promise.all(Array.from({ length: 6 }, () => request('GET', '/health/ready')))).map((r) => r.status);
-        errorsDuring = await Promise.all((await replicas()).map(async (r) => metricValue(await replicaMetrics(r.id), 'llmgw_limiter_errors_total')));
+        ready = (await Promise.all(Array.from({ length: 6 }, () => request('GET', '/health/ready')))).map(
+          (r) => r.status,
+        );
+        errorsDuring = await Promise.all(
+          (await replicas()).map(async (r) => metricValue(await replicaMetrics(r.id), 'llmgw_limiter_errors_total')),
+        );
       } finally {
         await redis.start();
-        await waitFor('Redis healthy again', 60_000, async () => (await redis.inspect()).State.Health?.Status === 'healthy');
+        await waitFor(
+          'Redis healthy again',
+          60_000,
+          async () => (await redis.inspect()).State.Health?.Status === 'healthy',
+        );
       }
       // Limits are enforced again (headers back) on every replica, without restarting any gateway.
       const limitedAgain = await waitFor('rate-limit headers from all replicas', 30_000, async () => {
@@ -489,7 +571,8 @@ describe('faults and abuse on the Compose stack', () => {
       expect((await admin('DELETE', `/admin/keys/${other.id}`)).status).toBeLessThan(300);
       await sleep(1000);
       const afterRevoke = await instancesSeen(12, { authorization: `Bearer ${other.key}` }, '/v1/models');
-      for (const r of await replicas()) expect((await engine.getContainer(r.id).inspect()).State.StartedAt).toBe(startedAt.get(r.id));
+      for (const r of await replicas())
+        expect((await engine.getContainer(r.id).inspect()).State.StartedAt).toBe(startedAt.get(r.id));
       const ok = during.filter((r) => r.status === 200 && r.complete);
       const usage = await flushedUsage(keyId, 1 + during.length + 12);
       report.add({
@@ -520,16 +603,74 @@ describe('faults and abuse on the Compose stack', () => {
       expect((await chat({ key, model })).status).toBe(200);
       await sleep(6000); // idle keep-alive sockets to the upstream time out: the baseline
       const baselineSockets = upstream!.stats.openConnections;
-      const rssBefore = await Promise.all((await replicas()).map(async (r) => metricValue(await replicaMetrics(r.id), 'llmgw_process_resident_memory_bytes')));
-      const cases: Array<{ name: string; set: () => void; stream: boolean; expect: (r: CallResult) => boolean; within: number }> = [
-        { name: 'http500', set: () => (upstream!.behaviour.failWith = 'http500'), stream: false, expect: (r) => r.status === 502, within: 2000 },
-        { name: 'http503', set: () => (upstream!.behaviour.failWith = 'http503'), stream: false, expect: (r) => r.status === 503, within: 2000 },
-        { name: 'malformed-json', set: () => (upstream!.behaviour.failWith = 'malformed-json'), stream: false, expect: (r) => r.status === 502, within: 2000 },
-        { name: 'malformed-sse', set: () => (upstream!.behaviour.failWith = 'malformed-sse'), stream: true, expect: (r) => r.status === 502 || (r.status === 200 && r.errorEvent !== undefined), within: IDLE_TIMEOUT_MS + 2000 },
-        { name: 'stall-mid-stream', set: () => (upstream!.behaviour.failWith = 'stall-mid-stream'), stream: true, expect: (r) => r.status === 200 && r.errorEvent?.code === 'upstream_timeout', within: IDLE_TIMEOUT_MS + 2000 },
-        { name: 'stall (non-stream)', set: () => (upstream!.behaviour.failWith = 'stall-mid-stream'), stream: false, expect: (r) => r.status === 504 || r.status === 502, within: IDLE_TIMEOUT_MS + 2000 },
-        { name: 'slow first byte', set: () => (upstream!.behaviour.firstByteDelayMs = FIRST_BYTE_TIMEOUT_MS + 3000), stream: true, expect: (r) => r.status === 504, within: FIRST_BYTE_TIMEOUT_MS + 2000 },
-        { name: 'reset', set: () => (upstream!.behaviour.failWith = 'reset'), stream: false, expect: (r) => r.status === 502, within: 2000 },
+      const rssBefore = await Promise.all(
+        (await replicas()).map(async (r) =>
+          metricValue(await replicaMetrics(r.id), 'llmgw_process_resident_memory_bytes'),
+        ),
+      );
+      const cases: Array<{
+        name: string;
+        set: () => void;
+        stream: boolean;
+        expect: (r: CallResult) => boolean;
+        within: number;
+      }> = [
+        {
+          name: 'http500',
+          set: () => (upstream!.behaviour.failWith = 'http500'),
+          stream: false,
+          expect: (r) => r.status === 502,
+          within: 2000,
+        },
+        {
+          name: 'http503',
+          set: () => (upstream!.behaviour.failWith = 'http503'),
+          stream: false,
+          expect: (r) => r.status === 503,
+          within: 2000,
+        },
+        {
+          name: 'malformed-json',
+          set: () => (upstream!.behaviour.failWith = 'malformed-json'),
+          stream: false,
+          expect: (r) => r.status === 502,
+          within: 2000,
+        },
+        {
+          name: 'malformed-sse',
+          set: () => (upstream!.behaviour.failWith = 'malformed-sse'),
+          stream: true,
+          expect: (r) => r.status === 502 || (r.status === 200 && r.errorEvent !== undefined),
+          within: IDLE_TIMEOUT_MS + 2000,
+        },
+        {
+          name: 'stall-mid-stream',
+          set: () => (upstream!.behaviour.failWith = 'stall-mid-stream'),
+          stream: true,
+          expect: (r) => r.status === 200 && r.errorEvent?.code === 'upstream_timeout',
+          within: IDLE_TIMEOUT_MS + 2000,
+        },
+        {
+          name: 'stall (non-stream)',
+          set: () => (upstream!.behaviour.failWith = 'stall-mid-stream'),
+          stream: false,
+          expect: (r) => r.status === 504 || r.status === 502,
+          within: IDLE_TIMEOUT_MS + 2000,
+        },
+        {
+          name: 'slow first byte',
+          set: () => (upstream!.behaviour.firstByteDelayMs = FIRST_BYTE_TIMEOUT_MS + 3000),
+          stream: true,
+          expect: (r) => r.status === 504,
+          within: FIRST_BYTE_TIMEOUT_MS + 2000,
+        },
+        {
+          name: 'reset',
+          set: () => (upstream!.behaviour.failWith = 'reset'),
+          stream: false,
+          expect: (r) => r.status === 502,
+          within: 2000,
+        },
       ];
       const outcomes: string[] = [];
       let total = 0;
@@ -538,12 +679,22 @@ describe('faults and abuse on the Compose stack', () => {
         upstream!.resetAll();
         upstream!.behaviour.failCount = -1;
         c.set();
-        const batch = await Promise.all(Array.from({ length: 6 }, () => chat({ key, model, stream: c.stream, timeoutMs: 30_000 })));
+        const batch = await Promise.all(
+          Array.from({ length: 6 }, () => chat({ key, model, stream: c.stream, timeoutMs: 30_000 })),
+        );
         total += batch.length;
-        const wrong = batch.filter((r) => !c.expect(r) || r.ended - r.started > c.within || (r.status !== 200 && !isEnvelope(r.body)));
+        const wrong = batch.filter(
+          (r) => !c.expect(r) || r.ended - r.started > c.within || (r.status !== 200 && !isEnvelope(r.body)),
+        );
         bad += wrong.length;
-        outcomes.push(`${c.name}: ${[...new Set(batch.map((r) => `${r.status}${r.errorEvent ? `+${r.errorEvent.code}` : ''}`))].join(',')} ≤${Math.max(...batch.map((r) => r.ended - r.started))}ms`);
-        if (wrong.length > 0) console.log(`faults: ${c.name} unexpected:`, wrong.map((r) => `${r.status} ${r.ended - r.started}ms ${r.body.slice(0, 200)}`));
+        outcomes.push(
+          `${c.name}: ${[...new Set(batch.map((r) => `${r.status}${r.errorEvent ? `+${r.errorEvent.code}` : ''}`))].join(',')} ≤${Math.max(...batch.map((r) => r.ended - r.started))}ms`,
+        );
+        if (wrong.length > 0)
+          console.log(
+            `faults: ${c.name} unexpected:`,
+            wrong.map((r) => `${r.status} ${r.ended - r.started}ms ${r.body.slice(0, 200)}`),
+          );
       }
       upstream!.resetAll();
       // Ollama unreachable: the upstream goes away (same port comes back afterwards).
@@ -552,11 +703,18 @@ describe('faults and abuse on the Compose stack', () => {
       const unreachable = await Promise.all(Array.from({ length: 6 }, () => chat({ key, model, timeoutMs: 30_000 })));
       upstream = await startOllamaUpstream({ ...OLLAMA, port });
       total += unreachable.length;
-      const unreachableWrong = unreachable.filter((r) => r.status !== 503 || !isEnvelope(r.body) || r.ended - r.started > 5000);
+      const unreachableWrong = unreachable.filter(
+        (r) => r.status !== 503 || !isEnvelope(r.body) || r.ended - r.started > 5000,
+      );
       bad += unreachableWrong.length;
       if (unreachableWrong.length > 0) {
-        console.log('faults: unreachable unexpected:', unreachableWrong.map((r) => `${r.status} ${r.body.slice(0, 200)}`));
-        console.log(`faults: ollama-forwarder log:\n${await dockerCli(['logs', '--tail', '30', 'llm-gateway-ollama-forwarder']).catch((e: Error) => e.message)}`);
+        console.log(
+          'faults: unreachable unexpected:',
+          unreachableWrong.map((r) => `${r.status} ${r.body.slice(0, 200)}`),
+        );
+        console.log(
+          `faults: ollama-forwarder log:\n${await dockerCli(['logs', '--tail', '30', 'llm-gateway-ollama-forwarder']).catch((e: Error) => e.message)}`,
+        );
       }
       outcomes.push(`unreachable: ${[...new Set(unreachable.map((r) => r.status))].join(',')}`);
       // Recovery, then sockets and memory back to baseline.
@@ -565,8 +723,14 @@ describe('faults and abuse on the Compose stack', () => {
         const open = upstream!.stats.openConnections;
         return open <= baselineSockets + 3 ? { open } : undefined;
       }).catch(() => ({ open: upstream!.stats.openConnections }));
-      const active = await Promise.all((await replicas()).map(async (r) => metricValue(await replicaMetrics(r.id), 'llmgw_active_streams')));
-      const rssAfter = await Promise.all((await replicas()).map(async (r) => metricValue(await replicaMetrics(r.id), 'llmgw_process_resident_memory_bytes')));
+      const active = await Promise.all(
+        (await replicas()).map(async (r) => metricValue(await replicaMetrics(r.id), 'llmgw_active_streams')),
+      );
+      const rssAfter = await Promise.all(
+        (await replicas()).map(async (r) =>
+          metricValue(await replicaMetrics(r.id), 'llmgw_process_resident_memory_bytes'),
+        ),
+      );
       const usage = await flushedUsage(keyId, 1);
       report.add({
         scenario: '7 upstream failures',
@@ -591,84 +755,215 @@ describe('faults and abuse on the Compose stack', () => {
       upstream!.resetAll();
       await allReplicasServe();
       const { id: keyId, key } = await createKey('faults-bad-input', { rpm: 1_000_000, tpm: 100_000_000 });
-      const restartsBefore = await Promise.all((await replicas()).map(async (r) => (await engine.getContainer(r.id).inspect()).State.StartedAt));
+      const restartsBefore = await Promise.all(
+        (await replicas()).map(async (r) => (await engine.getContainer(r.id).inspect()).State.StartedAt),
+      );
       const upstreamBefore = upstream!.stats.totalRequests;
       const paths = ['/v1/chat/completions', '/v1/completions', '/v1/embeddings'];
       const auth = `Authorization: Bearer ${key}\r\n`;
       const post = (p: string, body: Buffer, headers = auth + 'Content-Type: application/json\r\n') =>
-        Buffer.concat([Buffer.from(`POST ${p} HTTP/1.1\r\nHost: localhost\r\n${headers}Content-Length: ${body.length}\r\nConnection: close\r\n\r\n`), body]);
+        Buffer.concat([
+          Buffer.from(
+            `POST ${p} HTTP/1.1\r\nHost: localhost\r\n${headers}Content-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
+          ),
+          body,
+        ]);
       const validMessage = { role: 'user', content: 'hi' };
       const bodyArb = fc.oneof(
         // broken JSON: a valid body cut short or with garbage spliced in
-        fc.tuple(fc.nat(40), fc.string({ maxLength: 5 })).map(([cut, junk]) =>
-          Buffer.from(JSON.stringify({ model, messages: [validMessage] }).slice(0, 5 + cut) + junk + '{')),
-        fc.string({ minLength: 1, maxLength: 200 }).filter((s) => { try { JSON.parse(s); return false; } catch { return true; } }).map((s) => Buffer.from(s)),
+        fc
+          .tuple(fc.nat(40), fc.string({ maxLength: 5 }))
+          .map(([cut, junk]) =>
+            Buffer.from(JSON.stringify({ model, messages: [validMessage] }).slice(0, 5 + cut) + junk + '{'),
+          ),
+        fc
+          .string({ minLength: 1, maxLength: 200 })
+          .filter((s) => {
+            try {
+              JSON.parse(s);
+              return false;
+            } catch {
+              return true;
+            }
+          })
+          .map((s) => Buffer.from(s)),
         // wrong types
-        fc.record({
-          model: fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.constant('')),
-          messages: fc.oneof(fc.string(), fc.integer(), fc.constant([]), fc.array(fc.integer(), { minLength: 1, maxLength: 3 }), fc.constant([{ role: 42, content: 'x' }])),
-          input: fc.oneof(fc.integer(), fc.constant(null), fc.constant({ a: 1 })),
-          prompt: fc.oneof(fc.integer(), fc.constant(null), fc.constant({ a: 1 })),
-        }).map((o) => Buffer.from(JSON.stringify(o))),
+        fc
+          .record({
+            model: fc.oneof(
+              fc.integer(),
+              fc.boolean(),
+              fc.constant(null),
+              fc.array(fc.string(), { maxLength: 3 }),
+              fc.constant(''),
+            ),
+            messages: fc.oneof(
+              fc.string(),
+              fc.integer(),
+              fc.constant([]),
+              fc.array(fc.integer(), { minLength: 1, maxLength: 3 }),
+              fc.constant([{ role: 42, content: 'x' }]),
+            ),
+            input: fc.oneof(fc.integer(), fc.constant(null), fc.constant({ a: 1 })),
+            prompt: fc.oneof(fc.integer(), fc.constant(null), fc.constant({ a: 1 })),
+          })
+          .map((o) => Buffer.from(JSON.stringify(o))),
         // not an object at all
-        fc.oneof(fc.integer(), fc.string(), fc.constant(null), fc.array(fc.nat(), { maxLength: 5 })).map((v) => Buffer.from(JSON.stringify(v))),
+        fc
+          .oneof(fc.integer(), fc.string(), fc.constant(null), fc.array(fc.nat(), { maxLength: 5 }))
+          .map((v) => Buffer.from(JSON.stringify(v))),
         // missing fields
-        fc.constantFrom({}, { model }, { messages: [validMessage] }, { prompt: 'x' }, { input: 'x' }).map((o) => Buffer.from(JSON.stringify(o))),
+        fc
+          .constantFrom({}, { model }, { messages: [validMessage] }, { prompt: 'x' }, { input: 'x' })
+          .map((o) => Buffer.from(JSON.stringify(o))),
         // an unknown model (valid shape otherwise): 404
-        fc.string({ minLength: 1, maxLength: 30 }).map((s) => Buffer.from(JSON.stringify({ model: `no-such-${s}`, messages: [validMessage], input: 'x', prompt: 'x' }))),
+        fc
+          .string({ minLength: 1, maxLength: 30 })
+          .map((s) =>
+            Buffer.from(JSON.stringify({ model: `no-such-${s}`, messages: [validMessage], input: 'x', prompt: 'x' })),
+          ),
         // huge strings in wrong places (still under the body limit)
-        fc.integer({ min: 10_000, max: 200_000 }).map((n) => Buffer.from(JSON.stringify({ model: 'x'.repeat(n), messages: 'y' }))),
+        fc
+          .integer({ min: 10_000, max: 200_000 })
+          .map((n) => Buffer.from(JSON.stringify({ model: 'x'.repeat(n), messages: 'y' }))),
         // deep nesting
-        fc.integer({ min: 100, max: 50_000 }).map((depth) => Buffer.from(`{"model":${'['.repeat(depth)}${']'.repeat(depth)},"messages":1}`)),
+        fc
+          .integer({ min: 100, max: 50_000 })
+          .map((depth) => Buffer.from(`{"model":${'['.repeat(depth)}${']'.repeat(depth)},"messages":1}`)),
         fc.integer({ min: 1000, max: 100_000 }).map((depth) => Buffer.from('['.repeat(depth))),
         // invalid UTF-8
-        fc.uint8Array({ minLength: 1, maxLength: 16 }).map((bytes) => Buffer.concat([
-          Buffer.from(`{"model":"${model}","messages":[{"role":"user","content":"`), Buffer.from([0xc3, 0x28, 0xff, ...bytes.filter((b) => b !== 0x22 && b !== 0x5c)]), Buffer.from('"}]}'),
-        ])),
+        fc
+          .uint8Array({ minLength: 1, maxLength: 16 })
+          .map((bytes) =>
+            Buffer.concat([
+              Buffer.from(`{"model":"${model}","messages":[{"role":"user","content":"`),
+              Buffer.from([0xc3, 0x28, 0xff, ...bytes.filter((b) => b !== 0x22 && b !== 0x5c)]),
+              Buffer.from('"}]}'),
+            ]),
+          ),
       );
       type Hostile = { kind: string; parts: Buffer[]; gapMs?: number };
       const hostileArb: fc.Arbitrary<Hostile> = fc.oneof(
-        { weight: 6, arbitrary: fc.tuple(fc.constantFrom(...paths), bodyArb).map(([p, body]) => ({ kind: 'body', parts: [post(p, body)] })) },
+        {
+          weight: 6,
+          arbitrary: fc
+            .tuple(fc.constantFrom(...paths), bodyArb)
+            .map(([p, body]) => ({ kind: 'body', parts: [post(p, body)] })),
+        },
         // header abuse: huge header, many headers, bad auth, wrong content types, bad request lines
-        { weight: 1, arbitrary: fc.integer({ min: 9000, max: 40_000 }).map((n) => ({ kind: 'huge-header', parts: [post(paths[0]!, Buffer.from('{}'), `${auth}X-Junk: ${'a'.repeat(n)}\r\n`)] })) },
-        { weight: 1, arbitrary: fc.integer({ min: 50, max: 300 }).map((n) => ({ kind: 'many-headers', parts: [post(paths[0]!, Buffer.from('{'), auth + Array.from({ length: n }, (_, i) => `X-H${i}: ${'v'.repeat(100)}\r\n`).join(''))] })) },
-        { weight: 1, arbitrary: fc.constantFrom('Bearer', 'Bearer llmgw_', `Bearer ${'llmgw_' + '0'.repeat(64)}`, 'Basic Zm9vOmJhcg==', `Bearer ${key}x`, 'Bearer \u00ff\u00fe').map((a) => ({ kind: 'bad-auth', parts: [post(paths[0]!, Buffer.from(JSON.stringify({ model, messages: [validMessage] })), `Authorization: ${a}\r\nContent-Type: application/json\r\n`)] })) },
-        { weight: 1, arbitrary: fc.constantFrom('multipart/form-data; boundary=x', 'application/x-www-form-urlencoded; boundary=x').map((ct) => ({ kind: 'content-type', parts: [post(paths[0]!, Buffer.from('a=b'), `${auth}Content-Type: ${ct}\r\n`)] })) },
-        { weight: 1, arbitrary: fc.constantFrom(
-          'GARBAGE\r\n\r\n', 'GET /v1/models HTTP/9.9\r\n\r\n', `GET /${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`,
-          'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n',
-          'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
-          'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',
-          'PATCH /v1/chat/completions HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
-          'GET /v1/../../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
-        ).map((raw) => ({ kind: 'bad-http', parts: [Buffer.from(raw, 'latin1')] })) },
+        {
+          weight: 1,
+          arbitrary: fc.integer({ min: 9000, max: 40_000 }).map((n) => ({
+            kind: 'huge-header',
+            parts: [post(paths[0]!, Buffer.from('{}'), `${auth}X-Junk: ${'a'.repeat(n)}\r\n`)],
+          })),
+        },
+        {
+          weight: 1,
+          arbitrary: fc.integer({ min: 50, max: 300 }).map((n) => ({
+            kind: 'many-headers',
+            parts: [
+              post(
+                paths[0]!,
+                Buffer.from('{'),
+                auth + Array.from({ length: n }, (_, i) => `X-H${i}: ${'v'.repeat(100)}\r\n`).join(''),
+              ),
+            ],
+          })),
+        },
+        {
+          weight: 1,
+          arbitrary: fc
+            .constantFrom(
+              'Bearer',
+              'Bearer llmgw_',
+              `Bearer ${'llmgw_' + '0'.repeat(64)}`,
+              'Basic Zm9vOmJhcg==',
+              `Bearer ${key}x`,
+              'Bearer \u00ff\u00fe',
+            )
+            .map((a) => ({
+              kind: 'bad-auth',
+              parts: [
+                post(
+                  paths[0]!,
+                  Buffer.from(JSON.stringify({ model, messages: [validMessage] })),
+                  `Authorization: ${a}\r\nContent-Type: application/json\r\n`,
+                ),
+              ],
+            })),
+        },
+        {
+          weight: 1,
+          arbitrary: fc
+            .constantFrom('multipart/form-data; boundary=x', 'application/x-www-form-urlencoded; boundary=x')
+            .map((ct) => ({
+              kind: 'content-type',
+              parts: [post(paths[0]!, Buffer.from('a=b'), `${auth}Content-Type: ${ct}\r\n`)],
+            })),
+        },
+        {
+          weight: 1,
+          arbitrary: fc
+            .constantFrom(
+              'GARBAGE\r\n\r\n',
+              'GET /v1/models HTTP/9.9\r\n\r\n',
+              `GET /${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+              'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n',
+              'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+              'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',
+              'PATCH /v1/chat/completions HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+              'GET /v1/../../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+            )
+            .map((raw) => ({ kind: 'bad-http', parts: [Buffer.from(raw, 'latin1')] })),
+        },
         // oversize body (declared and actual)
-        { weight: 1, arbitrary: fc.integer({ min: 1_048_577, max: 1_300_000 }).map((n) => ({ kind: 'oversize', parts: [post(paths[0]!, Buffer.alloc(n, 0x61))] })) },
+        {
+          weight: 1,
+          arbitrary: fc
+            .integer({ min: 1_048_577, max: 1_300_000 })
+            .map((n) => ({ kind: 'oversize', parts: [post(paths[0]!, Buffer.alloc(n, 0x61))] })),
+        },
         // slow-loris body: the valid-looking head, then a malformed body dribbled out
-        { weight: 1, arbitrary: fc.integer({ min: 5, max: 15 }).map((n) => {
-          const body = Buffer.from(`{"model":"${model}","messages":`.padEnd(n * 4, ' '));
-          const head = Buffer.from(`POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`);
-          const parts = [head];
-          for (let i = 0; i < body.length; i += 4) parts.push(body.subarray(i, i + 4));
-          return { kind: 'slow-loris', parts, gapMs: 40 };
-        }) },
+        {
+          weight: 1,
+          arbitrary: fc.integer({ min: 5, max: 15 }).map((n) => {
+            const body = Buffer.from(`{"model":"${model}","messages":`.padEnd(n * 4, ' '));
+            const head = Buffer.from(
+              `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
+            );
+            const parts = [head];
+            for (let i = 0; i < body.length; i += 4) parts.push(body.subarray(i, i + 4));
+            return { kind: 'slow-loris', parts, gapMs: 40 };
+          }),
+        },
       );
       const samples = fc.sample(hostileArb, { numRuns: 1100, seed: 0x11a3 });
       const outcomes: Array<{ kind: string; status: number; envelope: boolean; body: string }> = [];
       let next = 0;
-      await Promise.all(Array.from({ length: 8 }, async () => {
-        while (next < samples.length) {
-          const sample = samples[next++]!;
-          const res = await rawHttp(sample.parts, { gapMs: sample.gapMs, timeoutMs: 20_000 });
-          const body = dechunk(res.headers, res.body);
-          outcomes.push({ kind: sample.kind, status: res.status, envelope: isEnvelope(body.trim()), body: `${res.headers.split('\r\n')[0]} ${body.slice(0, 160)}` });
-        }
-      }));
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          while (next < samples.length) {
+            const sample = samples[next++]!;
+            const res = await rawHttp(sample.parts, { gapMs: sample.gapMs, timeoutMs: 20_000 });
+            const body = dechunk(res.headers, res.body);
+            outcomes.push({
+              kind: sample.kind,
+              status: res.status,
+              envelope: isEnvelope(body.trim()),
+              body: `${res.headers.split('\r\n')[0]} ${body.slice(0, 160)}`,
+            });
+          }
+        }),
+      );
       const wrong = outcomes.filter((o) => o.status < 400 || o.status > 499 || !o.envelope);
       const byKind = new Map<string, string>();
-      for (const o of outcomes) byKind.set(o.kind, [...new Set([...(byKind.get(o.kind)?.split(',') ?? []), String(o.status)])].join(','));
+      for (const o of outcomes)
+        byKind.set(o.kind, [...new Set([...(byKind.get(o.kind)?.split(',') ?? []), String(o.status)])].join(','));
       const alive = await instancesSeen(12);
-      const restartsAfter = await Promise.all((await replicas()).map(async (r) => (await engine.getContainer(r.id).inspect()).State.StartedAt));
+      const restartsAfter = await Promise.all(
+        (await replicas()).map(async (r) => (await engine.getContainer(r.id).inspect()).State.StartedAt),
+      );
       await sleep(1500);
       const usage = await usageFor(db, keyId);
       const wrongKinds = [...new Set(wrong.map((w) => `${w.kind}→${w.body}`))].slice(0, 12);
@@ -701,11 +996,20 @@ describe('faults and abuse on the Compose stack', () => {
         return instancesSeen(12, { authorization: `Bearer ${key}` }, '/v1/models');
       };
       // Admin token: missing, wrong (same length and different lengths), an API key instead → 401 on every replica.
-      const wrongTokens = ['', 'x', `${adminToken.slice(0, -1)}${adminToken.endsWith('0') ? '1' : '0'}`, adminToken.slice(0, 32), `${adminToken}0`];
+      const wrongTokens = [
+        '',
+        'x',
+        `${adminToken.slice(0, -1)}${adminToken.endsWith('0') ? '1' : '0'}`,
+        adminToken.slice(0, 32),
+        `${adminToken}0`,
+      ];
       for (const token of wrongTokens) {
         const seen = await instancesSeen(6, token ? { authorization: `Bearer ${token}` } : {}, '/admin/keys');
         requests += 6;
-        expect(seen.statuses.every((s) => s === 401), `token '${token.slice(0, 4)}…'`).toBe(true);
+        expect(
+          seen.statuses.every((s) => s === 401),
+          `token '${token.slice(0, 4)}…'`,
+        ).toBe(true);
       }
       // Expired: a key with an expiry 2 s ahead, used on every replica while valid, then refused everywhere.
       const expiring = await createKey('faults-expiring', { expires_at: new Date(Date.now() + 3000).toISOString() });
@@ -740,10 +1044,21 @@ describe('faults and abuse on the Compose stack', () => {
       const refusal = await request('GET', '/v1/models', { headers: { authorization: `Bearer ${revoked.key}` } });
       expect(refusal.body).not.toContain(revoked.key.slice(6));
       // No plaintext key (any created in this run) in any container's logs or any replica's metrics.
-      const names = ['llm-gateway-nginx', 'llm-gateway-postgres', 'llm-gateway-redis', ...(await replicas()).map((r) => r.name)];
-      const logs = (await Promise.all(names.map((n) => dockerCli(['logs', n], 120_000).then(async (out) => out + (await dockerLogsStderr(n)))))).join('\n');
+      const names = [
+        'llm-gateway-nginx',
+        'llm-gateway-postgres',
+        'llm-gateway-redis',
+        ...(await replicas()).map((r) => r.name),
+      ];
+      const logs = (
+        await Promise.all(
+          names.map((n) => dockerCli(['logs', n], 120_000).then(async (out) => out + (await dockerLogsStderr(n)))),
+        )
+      ).join('\n');
       const metrics = (await Promise.all((await replicas()).map((r) => replicaMetrics(r.id)))).join('\n');
-      const leaks = plaintextKeys.filter((k) => logs.includes(k.slice(6)) || metrics.includes(k.slice(6)) || logs.includes(k.slice(6, 30)));
+      const leaks = plaintextKeys.filter(
+        (k) => logs.includes(k.slice(6)) || metrics.includes(k.slice(6)) || logs.includes(k.slice(6, 30)),
+      );
       const anyKeyShape = /llmgw_[0-9a-f]{64}/.exec(logs + metrics);
       report.add({
         scenario: '9 keys and admin',
@@ -765,6 +1080,8 @@ async function dockerLogsStderr(name: string): Promise<string> {
   // `docker logs` writes the container's stderr to its own stderr; collect it too.
   const { execFile } = await import('node:child_process');
   return new Promise((resolve) => {
-    execFile('docker', ['logs', name], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }, (_err, _stdout, stderr) => resolve(stderr ?? ''));
+    execFile('docker', ['logs', name], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }, (_err, _stdout, stderr) =>
+      resolve(stderr ?? ''),
+    );
   });
 }

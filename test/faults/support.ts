@@ -9,7 +9,17 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { BASE, sleep } from '../e2e/support.js';
 
-export { BASE, bridgeGatewayIp, header, load, request, sleep, stockOllamaEnv, waitFor, type RawResponse } from '../e2e/support.js';
+export {
+  BASE,
+  bridgeGatewayIp,
+  header,
+  load,
+  request,
+  sleep,
+  stockOllamaEnv,
+  waitFor,
+  type RawResponse,
+} from '../e2e/support.js';
 
 const run = promisify(execFile);
 
@@ -80,79 +90,86 @@ export function chat(options: CallOptions): Promise<CallResult> {
     ...(options.maxTokens !== undefined ? { max_tokens: options.maxTokens } : {}),
   });
   return new Promise((resolve, reject) => {
-    const req = http.request(`${BASE}${options.path ?? '/v1/chat/completions'}`, {
-      method: 'POST',
-      agent: false,
-      headers: { authorization: `Bearer ${options.key}`, 'content-type': 'application/json' },
-      timeout: options.timeoutMs ?? 30_000,
-    }, (res) => {
-      options.onHeaders?.(res);
-      const chunks: Buffer[] = [];
-      let aborted = false;
-      const finish = () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        const result: CallResult = {
-          status: res.statusCode ?? 0,
-          instance: res.headers['x-instance'] as string | undefined,
-          started,
-          ended: Date.now(),
-          stream,
-          promptTokens: 0,
-          completionTokens: 0,
-          complete: false,
-          errorEvent: undefined,
-          aborted,
-          body: text,
-          retryAfter: res.headers['retry-after'] as string | undefined,
-          headers: res.headers,
-        };
-        if (stream && result.status === 200) {
-          for (const event of text.split('\n\n')) {
-            const data = event.trim();
-            if (!data.startsWith('data:')) continue;
-            const payload = data.slice(5).trim();
-            if (payload === '[DONE]') {
-              result.complete = result.errorEvent === undefined;
-              continue;
-            }
-            try {
-              const parsed = JSON.parse(payload) as { usage?: { prompt_tokens?: number; completion_tokens?: number }; error?: CallResult['errorEvent'] };
-              if (parsed.error) result.errorEvent = parsed.error;
-              if (parsed.usage) {
-                result.promptTokens = parsed.usage.prompt_tokens ?? 0;
-                result.completionTokens = parsed.usage.completion_tokens ?? 0;
+    const req = http.request(
+      `${BASE}${options.path ?? '/v1/chat/completions'}`,
+      {
+        method: 'POST',
+        agent: false,
+        headers: { authorization: `Bearer ${options.key}`, 'content-type': 'application/json' },
+        timeout: options.timeoutMs ?? 30_000,
+      },
+      (res) => {
+        options.onHeaders?.(res);
+        const chunks: Buffer[] = [];
+        let aborted = false;
+        const finish = () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const result: CallResult = {
+            status: res.statusCode ?? 0,
+            instance: res.headers['x-instance'] as string | undefined,
+            started,
+            ended: Date.now(),
+            stream,
+            promptTokens: 0,
+            completionTokens: 0,
+            complete: false,
+            errorEvent: undefined,
+            aborted,
+            body: text,
+            retryAfter: res.headers['retry-after'] as string | undefined,
+            headers: res.headers,
+          };
+          if (stream && result.status === 200) {
+            for (const event of text.split('\n\n')) {
+              const data = event.trim();
+              if (!data.startsWith('data:')) continue;
+              const payload = data.slice(5).trim();
+              if (payload === '[DONE]') {
+                result.complete = result.errorEvent === undefined;
+                continue;
               }
+              try {
+                const parsed = JSON.parse(payload) as {
+                  usage?: { prompt_tokens?: number; completion_tokens?: number };
+                  error?: CallResult['errorEvent'];
+                };
+                if (parsed.error) result.errorEvent = parsed.error;
+                if (parsed.usage) {
+                  result.promptTokens = parsed.usage.prompt_tokens ?? 0;
+                  result.completionTokens = parsed.usage.completion_tokens ?? 0;
+                }
+              } catch {
+                // a cut-off last event
+              }
+            }
+          } else if (result.status === 200) {
+            try {
+              const parsed = JSON.parse(text) as { usage?: { prompt_tokens?: number; completion_tokens?: number } };
+              result.promptTokens = parsed.usage?.prompt_tokens ?? 0;
+              result.completionTokens = parsed.usage?.completion_tokens ?? 0;
+              result.complete = true;
             } catch {
-              // a cut-off last event
+              result.complete = false;
             }
           }
-        } else if (result.status === 200) {
-          try {
-            const parsed = JSON.parse(text) as { usage?: { prompt_tokens?: number; completion_tokens?: number } };
-            result.promptTokens = parsed.usage?.prompt_tokens ?? 0;
-            result.completionTokens = parsed.usage?.completion_tokens ?? 0;
-            result.complete = true;
-          } catch {
-            result.complete = false;
+          resolve(result);
+        };
+        res.on('data', (c: Buffer) => {
+          chunks.push(c);
+          if (options.abortAfterChunks !== undefined && chunks.length >= options.abortAfterChunks && !aborted) {
+            aborted = true;
+            req.destroy();
+            finish();
           }
-        }
-        resolve(result);
-      };
-      res.on('data', (c: Buffer) => {
-        chunks.push(c);
-        if (options.abortAfterChunks !== undefined && chunks.length >= options.abortAfterChunks && !aborted) {
-          aborted = true;
-          req.destroy();
-          finish();
-        }
-      });
-      res.on('end', () => {
-        if (!aborted) finish();
-      });
-      res.on('error', (err) => {
-        if (!aborted) reject(err);
-      });
-    });
+        });
+        res.on('end', () => {
+          if (!aborted) finish();
+        });
+        res.on('error', (err) => {
+          if (!aborted) reject(err);
+        });
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('client timeout')));
     req.on('error', (err) => reject(err));
     req.end(body);
@@ -239,18 +256,40 @@ export interface UsageSummary {
 
 export async function usageFor(values: DbCredentials, keyId: string): Promise<UsageSummary> {
   const client = new pg.Client({
-    host: '127.0.0.1', port: 15432, user: values.POSTGRES_USER, password: values.POSTGRES_PASSWORD, database: values.POSTGRES_DB,
+    host: '127.0.0.1',
+    port: 15432,
+    user: values.POSTGRES_USER,
+    password: values.POSTGRES_PASSWORD,
+    database: values.POSTGRES_DB,
     connectionTimeoutMillis: 5000,
   });
   await client.connect();
   try {
-    const rows = (await client.query(
-      `SELECT outcome, replica, count(*)::int AS n, coalesce(sum(prompt_tokens),0)::int AS p, coalesce(sum(completion_tokens),0)::int AS c,
+    const rows = (
+      await client.query(
+        `SELECT outcome, replica, count(*)::int AS n, coalesce(sum(prompt_tokens),0)::int AS p, coalesce(sum(completion_tokens),0)::int AS c,
               count(DISTINCT request_id)::int AS d
          FROM usage WHERE key_id = $1 GROUP BY outcome, replica`,
-      [keyId],
-    )).rows as Array<{ outcome: 'ok' | 'error' | 'aborted'; replica: string; n: number; p: number; c: number; d: number }>;
-    const summary: UsageSummary = { rows: 0, ok: 0, error: 0, aborted: 0, promptTokens: 0, completionTokens: 0, byReplica: new Map(), distinctRequestIds: 0 };
+        [keyId],
+      )
+    ).rows as Array<{
+      outcome: 'ok' | 'error' | 'aborted';
+      replica: string;
+      n: number;
+      p: number;
+      c: number;
+      d: number;
+    }>;
+    const summary: UsageSummary = {
+      rows: 0,
+      ok: 0,
+      error: 0,
+      aborted: 0,
+      promptTokens: 0,
+      completionTokens: 0,
+      byReplica: new Map(),
+      distinctRequestIds: 0,
+    };
     for (const row of rows) {
       summary.rows += row.n;
       summary[row.outcome] += row.n;
@@ -267,8 +306,13 @@ export async function usageFor(values: DbCredentials, keyId: string): Promise<Us
 
 /** Prometheus text of one replica (its METRICS_PORT is only on the stack network: fetched from inside). */
 export async function replicaMetrics(containerId: string): Promise<string> {
-  return docker(['exec', containerId, 'node', '-e',
-    "fetch('http://127.0.0.1:9464/metrics').then(r=>r.text()).then(t=>process.stdout.write(t)).catch(e=>{console.error(e);process.exit(1)})"]);
+  return docker([
+    'exec',
+    containerId,
+    'node',
+    '-e',
+    "fetch('http://127.0.0.1:9464/metrics').then(r=>r.text()).then(t=>process.stdout.write(t)).catch(e=>{console.error(e);process.exit(1)})",
+  ]);
 }
 
 /** Sum of a metric's samples (all label sets) in a Prometheus text. */
@@ -305,23 +349,54 @@ export class Report {
   /** Marks the last row of a scenario failed (called when its assertions throw). */
   fail(scenario: string, error: unknown): void {
     const existing = this.rows.find((r) => r.scenario === scenario);
-    const note = String((error as Error)?.message ?? error).split('\n')[0]!.slice(0, 200);
+    const note = String((error as Error)?.message ?? error)
+      .split('\n')[0]!
+      .slice(0, 200);
     if (existing) {
       existing.verdict = 'fail';
       existing.notes = `${existing.notes} | ${note}`;
     } else {
-      this.rows.push({ scenario, requests: 0, failures: 0, lostRows: 0, doubledRows: 0, tokensClient: null, tokensDb: null, verdict: 'fail', notes: note });
+      this.rows.push({
+        scenario,
+        requests: 0,
+        failures: 0,
+        lostRows: 0,
+        doubledRows: 0,
+        tokensClient: null,
+        tokensDb: null,
+        verdict: 'fail',
+        notes: note,
+      });
     }
   }
 
   print(file: string): void {
-    const cols: Array<keyof ScenarioRow> = ['scenario', 'requests', 'failures', 'lostRows', 'doubledRows', 'tokensClient', 'tokensDb', 'verdict', 'notes'];
+    const cols: Array<keyof ScenarioRow> = [
+      'scenario',
+      'requests',
+      'failures',
+      'lostRows',
+      'doubledRows',
+      'tokensClient',
+      'tokensDb',
+      'verdict',
+      'notes',
+    ];
     const cell = (row: ScenarioRow, c: keyof ScenarioRow) => String(row[c] ?? '-');
-    const widths = cols.map((c) => Math.min(c === 'notes' ? 90 : 40, Math.max(c.length, ...this.rows.map((r) => cell(r, c).length))));
+    const widths = cols.map((c) =>
+      Math.min(c === 'notes' ? 90 : 40, Math.max(c.length, ...this.rows.map((r) => cell(r, c).length))),
+    );
     const line = (values: string[]) => values.map((v, i) => v.slice(0, widths[i]).padEnd(widths[i]!)).join(' | ');
-    const text = [line(cols as string[]), widths.map((w) => '-'.repeat(w)).join('-|-'), ...this.rows.map((r) => line(cols.map((c) => cell(r, c))))].join('\n');
+    const text = [
+      line(cols as string[]),
+      widths.map((w) => '-'.repeat(w)).join('-|-'),
+      ...this.rows.map((r) => line(cols.map((c) => cell(r, c)))),
+    ].join('\n');
     console.log(`\nfaults summary (${Math.round((Date.now() - this.started) / 1000)} s)\n${text}\n`);
-    writeFileSync(file, `${JSON.stringify({ finishedAt: new Date().toISOString(), durationS: Math.round((Date.now() - this.started) / 1000), scenarios: this.rows }, null, 2)}\n`);
+    writeFileSync(
+      file,
+      `${JSON.stringify({ finishedAt: new Date().toISOString(), durationS: Math.round((Date.now() - this.started) / 1000), scenarios: this.rows }, null, 2)}\n`,
+    );
     console.log(`faults: summary written to ${file}`);
   }
 }

@@ -19,7 +19,13 @@ describe.each(BACKENDS)('admin API (%s)', (kind) => {
 
   it('creates a key shown once, stores only its hash, and lists it without the plaintext', async () => {
     const expires = new Date(Date.now() + 86_400_000).toISOString();
-    const response = await h.admin('POST', '/admin/keys', { name: 'ci', models: ['llama3.2:1b'], rpm: 5, tpm: 500, expires_at: expires });
+    const response = await h.admin('POST', '/admin/keys', {
+      name: 'ci',
+      models: ['llama3.2:1b'],
+      rpm: 5,
+      tpm: 500,
+      expires_at: expires,
+    });
     expect(response.status).toBe(201);
     const created = (await response.json()) as Record<string, unknown>;
     expect(created.key).toMatch(/^llmgw_[0-9a-f]{64}$/);
@@ -121,7 +127,9 @@ describe('admin API without ADMIN_TOKEN', () => {
   it('is disabled with 403 and a message saying how to enable it', async () => {
     const h = await startHarness({ kind: 'embedded', env: { ADMIN_TOKEN: '' } });
     try {
-      const response = await fetch(`${h.url}/admin/keys`, { headers: { authorization: 'Bearer anything-at-all-here' } });
+      const response = await fetch(`${h.url}/admin/keys`, {
+        headers: { authorization: 'Bearer anything-at-all-here' },
+      });
       expect(response.status).toBe(403);
       expect(((await response.json()) as { error: { message: string } }).error.message).toContain('ADMIN_TOKEN');
     } finally {

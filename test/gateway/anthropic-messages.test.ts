@@ -16,8 +16,11 @@ describe.each(BACKENDS)('/v1/messages (%s)', (kind) => {
     messages: [{ role: 'user', content: 'Say hello' }],
     ...extra,
   });
-  const send = (extra: Record<string, unknown> = {}, headers: Record<string, string> = { 'x-api-key': key }, signal?: AbortSignal) =>
-    postJson(`${h.url}/v1/messages`, body(extra), { 'anthropic-version': '2023-06-01', ...headers }, signal);
+  const send = (
+    extra: Record<string, unknown> = {},
+    headers: Record<string, string> = { 'x-api-key': key },
+    signal?: AbortSignal,
+  ) => postJson(`${h.url}/v1/messages`, body(extra), { 'anthropic-version': '2023-06-01', ...headers }, signal);
   const rowsFor = async (endpoint: string) => (await h.usageRows()).filter((row) => row.endpoint === endpoint);
 
   beforeAll(async () => {
@@ -33,7 +36,12 @@ describe.each(BACKENDS)('/v1/messages (%s)', (kind) => {
     const response = await send();
     expect(response.status).toBe(200);
     expect(response.headers.get('x-ratelimit-limit-requests')).toBe('10000');
-    const message = (await response.json()) as { type: string; role: string; content: Array<{ type: string; text: string }>; usage: { input_tokens: number; output_tokens: number } };
+    const message = (await response.json()) as {
+      type: string;
+      role: string;
+      content: Array<{ type: string; text: string }>;
+      usage: { input_tokens: number; output_tokens: number };
+    };
     expect(message.type).toBe('message');
     expect(message.role).toBe('assistant');
     expect(message.content[0]!.type).toBe('text');
@@ -59,7 +67,9 @@ describe.each(BACKENDS)('/v1/messages (%s)', (kind) => {
     expect(events[0]!.event).toBe('message_start');
     expect(events.at(-1)!.event).toBe('message_stop');
     expect(events.filter((e) => e.event === 'content_block_delta').length).toBe(6);
-    const delta = events.find((e) => e.event === 'message_delta')!.data as { usage: { input_tokens: number; output_tokens: number } };
+    const delta = events.find((e) => e.event === 'message_delta')!.data as {
+      usage: { input_tokens: number; output_tokens: number };
+    };
     const row = (await rowsFor('/v1/messages')).at(-1)!;
     expect(row.outcome).toBe('ok');
     expect(Number(row.completion_tokens)).toBe(delta.usage.output_tokens);
@@ -95,7 +105,12 @@ describe.each(BACKENDS)('/v1/messages (%s)', (kind) => {
     h.upstream.behaviour = { ...h.upstream.behaviour, failWith: 'malformed-json', failCount: 1 };
     const client = new Anthropic({ apiKey: key, baseURL: h.url, maxRetries: 0 });
     const consume = async () => {
-      const stream = await client.messages.create({ model, max_tokens: 64, messages: [{ role: 'user', content: 'hi' }], stream: true });
+      const stream = await client.messages.create({
+        model,
+        max_tokens: 64,
+        messages: [{ role: 'user', content: 'hi' }],
+        stream: true,
+      });
       for await (const _event of stream) {
         // drain
       }
@@ -110,7 +125,7 @@ describe.each(BACKENDS)('/v1/messages (%s)', (kind) => {
     expect(last.data.error.type).toBe('timeout_error');
   });
 
-  it('answers every gateway error in Anthropic\'s envelope and status', async () => {
+  it("answers every gateway error in Anthropic's envelope and status", async () => {
     const expectError = async (response: Response, status: number, type: string) => {
       expect(response.status).toBe(status);
       const error = (await response.json()) as { type: string; error: { type: string; message: string } };
@@ -124,7 +139,11 @@ describe.each(BACKENDS)('/v1/messages (%s)', (kind) => {
     const narrow = (await h.createKey({ models: ['nomic-embed-text'] })).key;
     await expectError(await send({}, { 'x-api-key': narrow }), 403, 'permission_error');
     await expectError(await send({ model: 'ghost-model:1b' }), 404, 'not_found_error');
-    await expectError(await send({ messages: [{ role: 'user', content: 'x'.repeat(9000) }] }), 413, 'request_too_large');
+    await expectError(
+      await send({ messages: [{ role: 'user', content: 'x'.repeat(9000) }] }),
+      413,
+      'request_too_large',
+    );
     await expectError(await send({ max_tokens: 'lots' }), 400, 'invalid_request_error');
     const limited = (await h.createKey({ rpm: 1 })).key;
     expect((await send({}, { 'x-api-key': limited })).status).toBe(200);
@@ -137,7 +156,7 @@ describe.each(BACKENDS)('/v1/messages (%s)', (kind) => {
     await expectError(await postJson(`${h.url}/v1/messages/nope`, {}, { 'x-api-key': key }), 404, 'not_found_error');
   });
 
-  it('reserves max_tokens against the key\'s TPM before relaying', async () => {
+  it("reserves max_tokens against the key's TPM before relaying", async () => {
     const small = (await h.createKey({ tpm: 500, rpm: 100 })).key;
     // An empty window admits anything (one request may exceed the TPM); the bound shows once tokens are in it.
     expect((await send({ max_tokens: 20 }, { 'x-api-key': small })).status).toBe(200);
@@ -150,15 +169,33 @@ describe.each(BACKENDS)('/v1/messages (%s)', (kind) => {
   });
 
   it('answers count_tokens with an estimate after the key and allow-list checks', async () => {
-    const response = await postJson(`${h.url}/v1/messages/count_tokens`, { model, messages: [{ role: 'user', content: 'Hello there, how are you?' }] }, { 'x-api-key': key });
+    const response = await postJson(
+      `${h.url}/v1/messages/count_tokens`,
+      { model, messages: [{ role: 'user', content: 'Hello there, how are you?' }] },
+      { 'x-api-key': key },
+    );
     expect(response.status).toBe(200);
     const counted = (await response.json()) as { input_tokens: number };
     expect(Number.isInteger(counted.input_tokens)).toBe(true);
     expect(counted.input_tokens).toBeGreaterThan(0);
-    const longer = (await (await postJson(`${h.url}/v1/messages/count_tokens`, { model, messages: [{ role: 'user', content: 'word '.repeat(400) }] }, { 'x-api-key': key })).json()) as { input_tokens: number };
+    const longer = (await (
+      await postJson(
+        `${h.url}/v1/messages/count_tokens`,
+        { model, messages: [{ role: 'user', content: 'word '.repeat(400) }] },
+        { 'x-api-key': key },
+      )
+    ).json()) as { input_tokens: number };
     expect(longer.input_tokens).toBeGreaterThan(counted.input_tokens);
     expect((await postJson(`${h.url}/v1/messages/count_tokens`, { model, messages: [] }, {})).status).toBe(401);
-    expect((await postJson(`${h.url}/v1/messages/count_tokens`, { model: 'ghost:1b', messages: [{ role: 'user', content: 'x' }] }, { 'x-api-key': key })).status).toBe(404);
+    expect(
+      (
+        await postJson(
+          `${h.url}/v1/messages/count_tokens`,
+          { model: 'ghost:1b', messages: [{ role: 'user', content: 'x' }] },
+          { 'x-api-key': key },
+        )
+      ).status,
+    ).toBe(404);
   });
 
   it('answers a browser preflight for Anthropic headers without a key', async () => {
@@ -172,7 +209,12 @@ describe.each(BACKENDS)('/v1/messages (%s)', (kind) => {
     });
     expect(response.status).toBe(204);
     const allowed = (response.headers.get('access-control-allow-headers') ?? '').toLowerCase();
-    for (const header of ['x-api-key', 'anthropic-version', 'anthropic-beta', 'anthropic-dangerous-direct-browser-access']) {
+    for (const header of [
+      'x-api-key',
+      'anthropic-version',
+      'anthropic-beta',
+      'anthropic-dangerous-direct-browser-access',
+    ]) {
       expect(allowed).toContain(header);
     }
   });

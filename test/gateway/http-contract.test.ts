@@ -74,7 +74,9 @@ describe.each(BACKENDS)('HTTP contract (%s)', (kind) => {
     expect(response.status).toBe(204);
     expect(response.headers.get('access-control-allow-origin')).toBe('*');
     expect(response.headers.get('access-control-allow-methods')).toBe('GET, POST, OPTIONS, PUT, DELETE');
-    expect(response.headers.get('access-control-allow-headers')).toMatch(/^Authorization, Content-Type, X-Requested-With/);
+    expect(response.headers.get('access-control-allow-headers')).toMatch(
+      /^Authorization, Content-Type, X-Requested-With/,
+    );
     expect(response.headers.get('access-control-allow-headers')).toContain('x-stainless-os');
     expect(response.headers.get('access-control-max-age')).toBe('3600');
   });
@@ -108,7 +110,9 @@ describe.each(BACKENDS)('HTTP contract (%s)', (kind) => {
 
   it('accepts a JSON body sent as curl -d sends it, and refuses multipart with 415', async () => {
     const body = JSON.stringify({ model: h.upstream.models[0]!.name, messages: [{ role: 'user', content: 'hi' }] });
-    expect((await post('/v1/chat/completions', body, { 'content-type': 'application/x-www-form-urlencoded' })).status).toBe(200);
+    expect(
+      (await post('/v1/chat/completions', body, { 'content-type': 'application/x-www-form-urlencoded' })).status,
+    ).toBe(200);
     const multipart = await post('/v1/chat/completions', body, { 'content-type': 'multipart/form-data; boundary=x' });
     expect(multipart.status).toBe(415);
     expectEnvelope(await multipart.json(), 'unsupported_media_type');

@@ -8,15 +8,22 @@ describe('three protocols mixed over three replicas', () => {
   let h: Harness;
   let model: string;
   const requests: Array<{ path: string; body: () => Record<string, unknown> }> = [
-    { path: '/v1/chat/completions', body: () => ({ model, messages: [{ role: 'user', content: 'hi' }], max_tokens: 5 }) },
+    {
+      path: '/v1/chat/completions',
+      body: () => ({ model, messages: [{ role: 'user', content: 'hi' }], max_tokens: 5 }),
+    },
     { path: '/v1/responses', body: () => ({ model, input: 'hi', max_output_tokens: 5 }) },
     { path: '/v1/messages', body: () => ({ model, messages: [{ role: 'user', content: 'hi' }], max_tokens: 5 }) },
-    { path: '/api/chat', body: () => ({ model, messages: [{ role: 'user', content: 'hi' }], stream: false, options: { num_predict: 5 } }) },
+    {
+      path: '/api/chat',
+      body: () => ({ model, messages: [{ role: 'user', content: 'hi' }], stream: false, options: { num_predict: 5 } }),
+    },
   ];
   const send = (i: number, key: string) => {
     const request = requests[i % requests.length]!;
     // Anthropic clients send x-api-key; the others a bearer token.
-    const auth: Record<string, string> = request.path === '/v1/messages' ? { 'x-api-key': key } : { authorization: `Bearer ${key}` };
+    const auth: Record<string, string> =
+      request.path === '/v1/messages' ? { 'x-api-key': key } : { authorization: `Bearer ${key}` };
     return postJson(`${h.gateways[i % 3]!.url}${request.path}`, request.body(), auth);
   };
 
@@ -42,7 +49,7 @@ describe('three protocols mixed over three replicas', () => {
     expect(new Set(rows.map((row) => row.endpoint)).size).toBe(requests.length);
   });
 
-  it('labels request metrics with each protocol\'s route', async () => {
+  it("labels request metrics with each protocol's route", async () => {
     const { key } = await h.createKey();
     for (let i = 0; i < requests.length; i += 1) expect((await send(i * 3, key)).status).toBe(200);
     const text = await (await h.admin('GET', '/metrics')).text();

@@ -12,7 +12,12 @@ describe.each(BACKENDS)('native /api (%s)', (kind) => {
   let model: string;
   const auth = () => ({ authorization: `Bearer ${key}` });
   const chat = (extra: Record<string, unknown> = {}, headers: Record<string, string> = auth(), signal?: AbortSignal) =>
-    postJson(`${h.url}/api/chat`, { model, messages: [{ role: 'user', content: 'Say hello' }], ...extra }, headers, signal);
+    postJson(
+      `${h.url}/api/chat`,
+      { model, messages: [{ role: 'user', content: 'Say hello' }], ...extra },
+      headers,
+      signal,
+    );
   const rowsFor = async (endpoint: string) => (await h.usageRows()).filter((row) => row.endpoint === endpoint);
 
   beforeAll(async () => {
@@ -53,7 +58,12 @@ describe.each(BACKENDS)('native /api (%s)', (kind) => {
   it('answers stream:false with one object and its counts', async () => {
     const response = await chat({ stream: false });
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-    const answer = (await response.json()) as { done: boolean; message: { content: string }; prompt_eval_count: number; eval_count: number };
+    const answer = (await response.json()) as {
+      done: boolean;
+      message: { content: string };
+      prompt_eval_count: number;
+      eval_count: number;
+    };
     expect(answer.done).toBe(true);
     expect(answer.message.content.length).toBeGreaterThan(0);
     const row = (await rowsFor('/api/chat')).at(-1)!;
@@ -62,11 +72,15 @@ describe.each(BACKENDS)('native /api (%s)', (kind) => {
   });
 
   it('relays /api/generate and /api/embed with their usage', async () => {
-    const generated = ndjson(await (await postJson(`${h.url}/api/generate`, { model, prompt: 'Why is the sky blue?' }, auth())).text());
+    const generated = ndjson(
+      await (await postJson(`${h.url}/api/generate`, { model, prompt: 'Why is the sky blue?' }, auth())).text(),
+    );
     expect(generated.at(-1)!.done).toBe(true);
     expect(Number((await rowsFor('/api/generate')).at(-1)!.completion_tokens)).toBe(generated.at(-1)!.eval_count);
     const embedModel = h.upstream.models.find((m) => m.name.includes('embed'))!.name;
-    const embedded = (await (await postJson(`${h.url}/api/embed`, { model: embedModel, input: ['a', 'b'] }, auth())).json()) as { embeddings: number[][]; prompt_eval_count: number };
+    const embedded = (await (
+      await postJson(`${h.url}/api/embed`, { model: embedModel, input: ['a', 'b'] }, auth())
+    ).json()) as { embeddings: number[][]; prompt_eval_count: number };
     expect(embedded.embeddings.length).toBe(2);
     const row = (await rowsFor('/api/embed')).at(-1)!;
     expect(Number(row.prompt_tokens)).toBe(embedded.prompt_eval_count);
@@ -81,7 +95,9 @@ describe.each(BACKENDS)('native /api (%s)', (kind) => {
     expect(answer.response.length).toBeGreaterThan(0);
     expect(Number((await rowsFor('/api/generate')).at(-1)!.completion_tokens)).toBe(answer.eval_count);
     const embedModel = h.upstream.models.find((m) => m.name.includes('embed'))!.name;
-    const legacy = (await (await postJson(`${h.url}/api/embeddings`, { model: embedModel, prompt: 'some text to embed' }, auth())).json()) as { embedding: number[] };
+    const legacy = (await (
+      await postJson(`${h.url}/api/embeddings`, { model: embedModel, prompt: 'some text to embed' }, auth())
+    ).json()) as { embedding: number[] };
     expect(legacy.embedding.length).toBeGreaterThan(0);
     // Ollama reports no counts here: the row carries the prompt estimate (bytes / 4), never 0.
     const row = (await rowsFor('/api/embeddings')).at(-1)!;
@@ -147,7 +163,7 @@ describe.each(BACKENDS)('native /api (%s)', (kind) => {
     await expectError(await chat(), 503);
   });
 
-  it('reserves options.num_predict against the key\'s TPM', async () => {
+  it("reserves options.num_predict against the key's TPM", async () => {
     const small = { authorization: `Bearer ${(await h.createKey({ tpm: 500, rpm: 100 })).key}` };
     expect((await chat({ stream: false, options: { num_predict: 20 } }, small)).status).toBe(200);
     const refused = await chat({ options: { num_predict: 5000 } }, small);
@@ -156,20 +172,26 @@ describe.each(BACKENDS)('native /api (%s)', (kind) => {
     expect((await chat({ stream: false, options: { num_predict: 20 } }, small)).status).toBe(200);
   });
 
-  it('lists only the key\'s allowed models on /api/tags, /api/ps and /v1/models, and checks /api/show', async () => {
+  it("lists only the key's allowed models on /api/tags, /api/ps and /v1/models, and checks /api/show", async () => {
     const other = h.upstream.models[1]!.name;
     const narrow = { authorization: `Bearer ${(await h.createKey({ models: [model] })).key}` };
-    const tags = (await (await fetch(`${h.url}/api/tags`, { headers: narrow })).json()) as { models: Array<{ name: string; details: unknown }> };
+    const tags = (await (await fetch(`${h.url}/api/tags`, { headers: narrow })).json()) as {
+      models: Array<{ name: string; details: unknown }>;
+    };
     expect(tags.models.map((m) => m.name)).toEqual([model]);
     expect(tags.models[0]!.details).toMatchObject({ format: 'gguf' });
     const all = (await (await fetch(`${h.url}/api/tags`, { headers: auth() })).json()) as { models: unknown[] };
     expect(all.models.length).toBe(h.upstream.models.length);
-    const openai = (await (await fetch(`${h.url}/v1/models`, { headers: narrow })).json()) as { data: Array<{ id: string }> };
+    const openai = (await (await fetch(`${h.url}/v1/models`, { headers: narrow })).json()) as {
+      data: Array<{ id: string }>;
+    };
     expect(openai.data.map((m) => m.id)).toEqual([model]);
     // Load both models, then /api/ps shows only the allowed one.
     await (await chat({ stream: false })).text();
     await (await chat({ stream: false, model: other })).text();
-    const ps = (await (await fetch(`${h.url}/api/ps`, { headers: narrow })).json()) as { models: Array<{ name: string }> };
+    const ps = (await (await fetch(`${h.url}/api/ps`, { headers: narrow })).json()) as {
+      models: Array<{ name: string }>;
+    };
     expect(ps.models.map((m) => m.name)).toEqual([model]);
     expect((await fetch(`${h.url}/api/tags`)).status).toBe(401);
     const shown = await postJson(`${h.url}/api/show`, { model }, narrow);
@@ -186,7 +208,10 @@ describe.each(BACKENDS)('native /api (%s)', (kind) => {
     expect(refused.status).toBe(403);
     expect(((await refused.json()) as { error: string }).error).toMatch(/admin token/);
     expect((await postJson(`${h.url}/api/pull`, { model: 'llama3.2:3b' }, {})).status).toBe(401);
-    expect((await fetch(`${h.url}/api/delete`, { method: 'DELETE', headers: auth(), body: JSON.stringify({ model }) })).status).toBe(403);
+    expect(
+      (await fetch(`${h.url}/api/delete`, { method: 'DELETE', headers: auth(), body: JSON.stringify({ model }) }))
+        .status,
+    ).toBe(403);
     for (const path of ['/api/push', '/api/create', '/api/copy', '/api/blobs/sha256:abc']) {
       expect((await postJson(`${h.url}${path}`, { model }, auth())).status).toBe(403);
     }
@@ -200,12 +225,22 @@ describe.each(BACKENDS)('native /api (%s)', (kind) => {
     expect(progress[0]).toEqual({ status: 'pulling manifest' });
     expect(progress.at(-1)).toEqual({ status: 'success' });
     await waitFor(async () => {
-      const listed = (await (await fetch(`${h.url}/api/tags`, { headers: auth() })).json()) as { models: Array<{ name: string }> };
+      const listed = (await (await fetch(`${h.url}/api/tags`, { headers: auth() })).json()) as {
+        models: Array<{ name: string }>;
+      };
       return listed.models.some((m) => m.name === 'llama3.2:3b');
     });
-    const deleted = await fetch(`${h.url}/api/delete`, { method: 'DELETE', headers: admin, body: JSON.stringify({ model: 'llama3.2:3b' }) });
+    const deleted = await fetch(`${h.url}/api/delete`, {
+      method: 'DELETE',
+      headers: admin,
+      body: JSON.stringify({ model: 'llama3.2:3b' }),
+    });
     expect(deleted.status).toBe(200);
-    const missing = await fetch(`${h.url}/api/delete`, { method: 'DELETE', headers: admin, body: JSON.stringify({ model: 'llama3.2:3b' }) });
+    const missing = await fetch(`${h.url}/api/delete`, {
+      method: 'DELETE',
+      headers: admin,
+      body: JSON.stringify({ model: 'llama3.2:3b' }),
+    });
     expect(missing.status).toBe(404);
     // Blob checks are relayed to Ollama as they are (the test upstream has no blob store: its 404 comes back).
     const digest = `sha256:${'a'.repeat(64)}`;

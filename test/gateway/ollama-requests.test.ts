@@ -40,7 +40,10 @@ describe.each(BACKENDS)('requests and usage as Ollama understands them (%s)', (k
     it('reaches Ollama as max_tokens, so generation stops at the bound the client asked for', async () => {
       const response = await post('/v1/chat/completions', { model: 'llama3.2:1b', messages, max_completion_tokens: 2 });
       expect(response.status).toBe(200);
-      const body = (await response.json()) as { choices: Array<{ finish_reason: string }>; usage: { completion_tokens: number } };
+      const body = (await response.json()) as {
+        choices: Array<{ finish_reason: string }>;
+        usage: { completion_tokens: number };
+      };
       expect(body.choices[0]!.finish_reason).toBe('length');
       expect(body.usage.completion_tokens).toBe(2);
       const sent = lastUpstreamBody('/v1/chat/completions');
@@ -50,7 +53,11 @@ describe.each(BACKENDS)('requests and usage as Ollama understands them (%s)', (k
 
     it("the client's own max_tokens wins when both are sent (streams too)", async () => {
       const response = await post('/v1/chat/completions', {
-        model: 'llama3.2:1b', messages, max_tokens: 3, max_completion_tokens: 1, stream: true,
+        model: 'llama3.2:1b',
+        messages,
+        max_tokens: 3,
+        max_completion_tokens: 1,
+        stream: true,
       });
       const { events } = parseSse(await response.text());
       expect(events.filter((e) => e.choices[0]?.delta?.content).length).toBe(3);
@@ -61,7 +68,10 @@ describe.each(BACKENDS)('requests and usage as Ollama understands them (%s)', (k
   describe('streaming usage', () => {
     it('completions with include_usage: the zero usage on every chunk is not the count, the final chunk is', async () => {
       const response = await post('/v1/completions', {
-        model: 'llama3.2:1b', prompt: 'Once upon a time', stream: true, stream_options: { include_usage: true },
+        model: 'llama3.2:1b',
+        prompt: 'Once upon a time',
+        stream: true,
+        stream_options: { include_usage: true },
       });
       const { events } = parseSse(await response.text());
       const final = events.at(-1)!;
@@ -78,7 +88,12 @@ describe.each(BACKENDS)('requests and usage as Ollama understands them (%s)', (k
         h.upstream.behaviour = { ...h.upstream.behaviour, chunks: 200, chunkDelayMs: 20 };
         const controller = new AbortController();
         const body = path === '/v1/completions' ? { prompt: 'Once upon a time, far away' } : { messages };
-        const response = await post(path, { model: 'llama3.2:1b', ...body, stream: true, stream_options: { include_usage: true } }, key, controller.signal);
+        const response = await post(
+          path,
+          { model: 'llama3.2:1b', ...body, stream: true, stream_options: { include_usage: true } },
+          key,
+          controller.signal,
+        );
         const reader = response.body!.getReader();
         await reader.read();
         await reader.read();
@@ -97,7 +112,12 @@ describe.each(BACKENDS)('requests and usage as Ollama understands them (%s)', (k
       async (path) => {
         h.upstream.behaviour = { ...h.upstream.behaviour, failWith: 'error-mid-stream', failCount: 1 };
         const body = path === '/v1/completions' ? { prompt: 'Once upon a time, far away' } : { messages };
-        const response = await post(path, { model: 'llama3.2:1b', ...body, stream: true, stream_options: { include_usage: true } });
+        const response = await post(path, {
+          model: 'llama3.2:1b',
+          ...body,
+          stream: true,
+          stream_options: { include_usage: true },
+        });
         const { events, done } = parseSse(await response.text());
         expect(done).toBe(false);
         expect(events.at(-1)).toMatchObject({ error: { code: 'upstream_error' } });
@@ -118,14 +138,19 @@ describe.each(BACKENDS)('requests and usage as Ollama understands them (%s)', (k
         expect(((await response.json()) as { model: string }).model).toBe('llama3.2:1b');
         const row = (await rowFor(response.headers.get('x-request-id')!))!;
         expect(row.model).toBe('llama3.2:1b');
-        const retrieved = await fetch(`${h.url}/v1/models/${encodeURIComponent(name)}`, { headers: { authorization: `Bearer ${key}` } });
+        const retrieved = await fetch(`${h.url}/v1/models/${encodeURIComponent(name)}`, {
+          headers: { authorization: `Bearer ${key}` },
+        });
         expect(((await retrieved.json()) as { id: string }).id).toBe('llama3.2:1b');
       },
     );
 
     it('a missing :latest is implied, and key allow-lists match the same way', async () => {
-      const limited = (await h.createKey({ models: ['Nomic-Embed-Text', 'registry.ollama.ai/library/LLAMA3.2:1b'] })).key;
-      expect((await post('/v1/embeddings', { model: 'nomic-embed-text:latest', input: 'hi' }, limited)).status).toBe(200);
+      const limited = (await h.createKey({ models: ['Nomic-Embed-Text', 'registry.ollama.ai/library/LLAMA3.2:1b'] }))
+        .key;
+      expect((await post('/v1/embeddings', { model: 'nomic-embed-text:latest', input: 'hi' }, limited)).status).toBe(
+        200,
+      );
       expect((await post('/v1/chat/completions', { model: 'llama3.2:1b', messages }, limited)).status).toBe(200);
       expect((await post('/v1/chat/completions', { model: 'qwen2.5:0.5b', messages }, limited)).status).toBe(403);
       const list = await fetch(`${h.url}/v1/models`, { headers: { authorization: `Bearer ${limited}` } });
@@ -136,7 +161,9 @@ describe.each(BACKENDS)('requests and usage as Ollama understands them (%s)', (k
 
   it('/v1/models reports the context a client can use, and the trained maximum apart', async () => {
     const list = await fetch(`${h.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } });
-    const llama = ((await list.json()) as { data: Array<Record<string, unknown>> }).data.find((m) => m.id === 'llama3.2:1b')!;
+    const llama = ((await list.json()) as { data: Array<Record<string, unknown>> }).data.find(
+      (m) => m.id === 'llama3.2:1b',
+    )!;
     expect(llama).toMatchObject({ context_length: 4096, max_context_length: 131_072 });
   });
 
@@ -149,7 +176,11 @@ describe.each(BACKENDS)('requests and usage as Ollama understands them (%s)', (k
     ] as const)('%s %j: 400 before admission, nothing charged, nothing sent to Ollama', async (path, body, param) => {
       const once = (await h.createKey({ rpm: 1 })).key;
       h.upstream.reset();
-      const refused = await post(path, { model: path === '/v1/embeddings' ? 'nomic-embed-text' : 'llama3.2:1b', ...body }, once);
+      const refused = await post(
+        path,
+        { model: path === '/v1/embeddings' ? 'nomic-embed-text' : 'llama3.2:1b', ...body },
+        once,
+      );
       expect(refused.status).toBe(400);
       const envelope = (await refused.json()) as { error: { param: string; message: string } };
       expect(envelope.error.param).toBe(param);
@@ -157,9 +188,10 @@ describe.each(BACKENDS)('requests and usage as Ollama understands them (%s)', (k
       expect(await rowFor(refused.headers.get('x-request-id')!)).toBeUndefined();
       expect(h.upstream.stats.requests[`POST ${path}`]).toBeUndefined();
       // The key's one request a minute is still there.
-      const ok = path === '/v1/embeddings'
-        ? await post(path, { model: 'nomic-embed-text', input: 'hi' }, once)
-        : await post(path, { model: 'llama3.2:1b', prompt: 'hi' }, once);
+      const ok =
+        path === '/v1/embeddings'
+          ? await post(path, { model: 'nomic-embed-text', input: 'hi' }, once)
+          : await post(path, { model: 'llama3.2:1b', prompt: 'hi' }, once);
       expect(ok.status).toBe(200);
     });
   });

@@ -123,7 +123,8 @@ describe('the lingering read is bounded', () => {
     void closed.then(() => (open = false));
     const chunk = Buffer.alloc(256 * 1024, 'x');
     while (open && sent < 64 * MB) {
-      if (!socket.write(chunk)) await Promise.race([new Promise<void>((resolve) => socket.once('drain', () => resolve())), closed]);
+      if (!socket.write(chunk))
+        await Promise.race([new Promise<void>((resolve) => socket.once('drain', () => resolve())), closed]);
       sent += chunk.length;
     }
     await closed;

@@ -32,9 +32,7 @@ describe('three replicas on PostgreSQL + Redis', () => {
 
   it('admits exactly RPM requests out of 200 concurrent ones spread over the replicas', async () => {
     const { key } = await h.createKey({ rpm: 60, tpm: 10_000_000 });
-    const responses = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => chat(h.gateways[i % 3]!.url, key)),
-    );
+    const responses = await Promise.all(Array.from({ length: 200 }, (_, i) => chat(h.gateways[i % 3]!.url, key)));
     const statuses = responses.map((r) => r.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(60);
     expect(statuses.filter((s) => s === 429)).toHaveLength(140);
@@ -55,7 +53,9 @@ describe('three replicas on PostgreSQL + Redis', () => {
     expect(limited.length).toBeGreaterThan(0);
     const body = (await limited[0]!.json()) as { error: { type: string } };
     expect(body.error.type).toBe('tokens');
-    const used = await Promise.all(ok.map(async (r) => ((await r.json()) as { usage: { total_tokens: number } }).usage.total_tokens));
+    const used = await Promise.all(
+      ok.map(async (r) => ((await r.json()) as { usage: { total_tokens: number } }).usage.total_tokens),
+    );
     const perRequest = Math.max(...used);
     expect(used.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(200 + perRequest);
   });

@@ -5,7 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { defaultModels, startOllamaUpstream, makeModel, type OllamaUpstream } from '../fixtures/ollama-upstream/index.js';
+import {
+  defaultModels,
+  startOllamaUpstream,
+  makeModel,
+  type OllamaUpstream,
+} from '../fixtures/ollama-upstream/index.js';
 import { startHarness } from '../support/harness.js';
 import { configFrom } from '../../gateway/src/config.js';
 import { startGateway } from '../../gateway/src/server.js';
@@ -34,7 +39,11 @@ describe('several upstreams', () => {
   });
 
   it('retries a refused connection on the next upstream and stays ready', async () => {
-    const h = await startHarness({ kind: 'embedded', upstream: a, env: { OLLAMA_URLS: `http://127.0.0.1:9,${a.url}` } });
+    const h = await startHarness({
+      kind: 'embedded',
+      upstream: a,
+      env: { OLLAMA_URLS: `http://127.0.0.1:9,${a.url}` },
+    });
     try {
       const { key } = await h.createKey({ rpm: 1000 });
       for (let i = 0; i < 5; i += 1) expect((await chat(h.url, key, a.models[0]!.name)).status).toBe(200);
@@ -101,7 +110,22 @@ describe('limiter unreachable', () => {
 /** A store whose every call fails while `down` is set, like a database that went away. */
 function flaky(store: Store): Store & { down: boolean } {
   const wrapper = { down: false } as Store & { down: boolean };
-  for (const name of ['migrate', 'schemaVersion', 'createKey', 'findKeyByHash', 'getKey', 'listKeys', 'countKeys', 'revokeKey', 'rotateKey', 'recordUsage', 'usageSummary', 'latencyPercentiles', 'ping', 'close'] as const) {
+  for (const name of [
+    'migrate',
+    'schemaVersion',
+    'createKey',
+    'findKeyByHash',
+    'getKey',
+    'listKeys',
+    'countKeys',
+    'revokeKey',
+    'rotateKey',
+    'recordUsage',
+    'usageSummary',
+    'latencyPercentiles',
+    'ping',
+    'close',
+  ] as const) {
     (wrapper as unknown as Record<string, unknown>)[name] = (...args: unknown[]) =>
       wrapper.down && name !== 'close'
         ? Promise.reject(new Error('connection refused'))
@@ -119,13 +143,24 @@ describe('store outage', () => {
     await inner.migrate();
     const store = flaky(inner);
     const gateway = await startGateway(
-      configFrom({ PORT: 0, OLLAMA_URLS: upstream.url, ADMIN_TOKEN: 'a'.repeat(32), LOG_LEVEL: 'silent', KEY_CACHE_TTL_MS: 1, USAGE_FLUSH_INTERVAL_MS: 50 }),
+      configFrom({
+        PORT: 0,
+        OLLAMA_URLS: upstream.url,
+        ADMIN_TOKEN: 'a'.repeat(32),
+        LOG_LEVEL: 'silent',
+        KEY_CACHE_TTL_MS: 1,
+        USAGE_FLUSH_INTERVAL_MS: 50,
+      }),
       { backends: { store, limiter: new MemoryLimiter(), shared: new MemorySharedCache() } },
     );
     try {
       const admin = { authorization: `Bearer ${'a'.repeat(32)}`, 'content-type': 'application/json' };
       const create = async () =>
-        ((await (await fetch(`${gateway.url}/admin/keys`, { method: 'POST', headers: admin, body: '{"name":"x"}' })).json()) as { key: string }).key;
+        (
+          (await (
+            await fetch(`${gateway.url}/admin/keys`, { method: 'POST', headers: admin, body: '{"name":"x"}' })
+          ).json()) as { key: string }
+        ).key;
       const cached = await create();
       const unseen = await create();
       const model = upstream.models[0]!.name;
@@ -136,14 +171,17 @@ describe('store outage', () => {
       for (let i = 0; i < 3; i += 1) expect((await chat(gateway.url, cached, model)).status).toBe(200);
       const refused = await chat(gateway.url, unseen, model);
       expect(refused.status).toBe(503);
-      expect(((await fetch(`${gateway.url}/health/ready`)).status)).toBe(503);
+      expect((await fetch(`${gateway.url}/health/ready`)).status).toBe(503);
       await new Promise((resolve) => setTimeout(resolve, 150));
       expect(gateway.deps.usage.pending).toBe(3);
 
       store.down = false;
       await gateway.deps.usage.flush();
       expect(gateway.deps.usage.pending).toBe(0);
-      const summary = await inner.usageSummary({ from: new Date(Date.now() - 60_000), to: new Date(Date.now() + 1000) });
+      const summary = await inner.usageSummary({
+        from: new Date(Date.now() - 60_000),
+        to: new Date(Date.now() + 1000),
+      });
       expect(summary.reduce((n, row) => n + row.requests, 0)).toBe(4);
     } finally {
       await gateway.close();

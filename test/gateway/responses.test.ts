@@ -11,7 +11,12 @@ describe.each(BACKENDS)('/v1/responses (%s)', (kind) => {
   let key: string;
   let model: string;
   const send = (extra: Record<string, unknown> = {}, headers?: Record<string, string>, signal?: AbortSignal) =>
-    postJson(`${h.url}/v1/responses`, { model, input: 'Say hello', ...extra }, headers ?? { authorization: `Bearer ${key}` }, signal);
+    postJson(
+      `${h.url}/v1/responses`,
+      { model, input: 'Say hello', ...extra },
+      headers ?? { authorization: `Bearer ${key}` },
+      signal,
+    );
   const rows = async () => (await h.usageRows()).filter((row) => row.endpoint === '/v1/responses');
 
   beforeAll(async () => {
@@ -25,7 +30,12 @@ describe.each(BACKENDS)('/v1/responses (%s)', (kind) => {
   it('relays the response object and records its usage', async () => {
     const response = await send();
     expect(response.status).toBe(200);
-    const answer = (await response.json()) as { object: string; status: string; output: unknown[]; usage: { input_tokens: number; output_tokens: number } };
+    const answer = (await response.json()) as {
+      object: string;
+      status: string;
+      output: unknown[];
+      usage: { input_tokens: number; output_tokens: number };
+    };
     expect(answer.object).toBe('response');
     expect(answer.status).toBe('completed');
     expect(answer.output.length).toBeGreaterThan(0);
@@ -75,7 +85,11 @@ describe.each(BACKENDS)('/v1/responses (%s)', (kind) => {
     h.upstream.behaviour = { ...h.upstream.behaviour, failWith: 'malformed-json', failCount: 1 };
     const last = sseEvents(await (await send({ stream: true })).text()).at(-1)!;
     expect(last.event).toBe('error');
-    expect(last.data).toMatchObject({ type: 'error', code: 'upstream_error', error: { type: 'api_error', code: 'upstream_error' } });
+    expect(last.data).toMatchObject({
+      type: 'error',
+      code: 'upstream_error',
+      error: { type: 'api_error', code: 'upstream_error' },
+    });
   });
 
   it('makes the openai SDK throw an APIError when the stream breaks', async () => {
@@ -110,13 +124,17 @@ describe.each(BACKENDS)('/v1/responses (%s)', (kind) => {
     await expectError(await send({ input: 'x'.repeat(9000) }), 413, 'request_too_large');
     const limited = (await h.createKey({ rpm: 1 })).key;
     await send({}, { authorization: `Bearer ${limited}` });
-    const refused = await expectError(await send({}, { authorization: `Bearer ${limited}` }), 429, 'rate_limit_exceeded');
+    const refused = await expectError(
+      await send({}, { authorization: `Bearer ${limited}` }),
+      429,
+      'rate_limit_exceeded',
+    );
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     h.upstream.behaviour = { ...h.upstream.behaviour, failWith: 'http503', failCount: 1 };
     await expectError(await send(), 503, 'upstream_unavailable');
   });
 
-  it('reserves max_output_tokens against the key\'s TPM', async () => {
+  it("reserves max_output_tokens against the key's TPM", async () => {
     const small = (await h.createKey({ tpm: 500, rpm: 100 })).key;
     const auth = { authorization: `Bearer ${small}` };
     expect((await send({ max_output_tokens: 20 }, auth)).status).toBe(200);

@@ -81,7 +81,11 @@ describe('graceful shutdown of a gateway process', () => {
       const response = await fetch(`${url}/v1/chat/completions`, {
         method: 'POST',
         headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ model: upstream.models[0]!.name, messages: [{ role: 'user', content: 'hi' }], stream: true }),
+        body: JSON.stringify({
+          model: upstream.models[0]!.name,
+          messages: [{ role: 'user', content: 'hi' }],
+          stream: true,
+        }),
       });
       const reader = response.body!.getReader();
       let text = new TextDecoder().decode((await reader.read()).value);

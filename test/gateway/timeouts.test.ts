@@ -84,7 +84,9 @@ describe('upstream timeouts (scaled down)', () => {
     h.upstream.behaviour = { ...h.upstream.behaviour, chunks: 10, chunkDelayMs: SILENCE_MS / 10 };
     const response = await post({ messages }, strict.url);
     expect(response.status).toBe(504);
-    expect(((await response.json()) as { error: { message: string } }).error.message).toContain('UPSTREAM_RESPONSE_TIMEOUT_MS');
+    expect(((await response.json()) as { error: { message: string } }).error.message).toContain(
+      'UPSTREAM_RESPONSE_TIMEOUT_MS',
+    );
   });
 
   it('a wedged Ollama (not even its health check answers) fails a waiting non-stream request in seconds, not at the timeout', async () => {

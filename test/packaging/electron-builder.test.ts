@@ -1,7 +1,16 @@
 // electron-builder.yml checked without packaging (the Electron zip and headers cannot be downloaded here): electron-
 // builder's own loader and schema validation, the staged app layout its `files` select, the extraResources it ships,
 // and the gateway image's build context against compose/gateway/Dockerfile. Nothing here touches the network.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Configuration } from 'app-builder-lib';
@@ -66,9 +75,9 @@ describe('electron-builder.yml', () => {
   it("passes electron-builder's own validation (app-builder-lib/scheme.json)", async () => {
     await expect(validateConfiguration(config, new DebugLogger(false))).resolves.toBeUndefined();
     // ... which is live: an unknown option is refused.
-    await expect(validateConfiguration({ ...config, notAnOption: true } as Configuration, new DebugLogger(false))).rejects.toThrow(
-      /notAnOption/,
-    );
+    await expect(
+      validateConfiguration({ ...config, notAnOption: true } as Configuration, new DebugLogger(false)),
+    ).rejects.toThrow(/notAnOption/);
   });
 
   it('names the app and the targets per OS', () => {
@@ -88,26 +97,42 @@ describe('electron-builder.yml', () => {
     for (const file of [config.mac?.entitlements, config.mac?.entitlementsInherit]) {
       expect(file && existsSync(path.join(ROOT, file)), String(file)).toBe(true);
     }
-    expect(readFileSync(path.join(ROOT, config.mac!.entitlements!), 'utf8')).toContain('com.apple.security.cs.allow-jit');
+    expect(readFileSync(path.join(ROOT, config.mac!.entitlements!), 'utf8')).toContain(
+      'com.apple.security.cs.allow-jit',
+    );
     // The Electron-ABI rebuild is scripts/packaging's, in the staged copy; electron-builder's would reach the checkout.
     expect(config.npmRebuild).toBe(false);
   });
 
   it('stages a package.json with the runtime dependencies only, entry = the root package.json "main"', () => {
-    const pkg = JSON.parse(readFileSync(path.join(stage, 'package.json'), 'utf8')) as ReturnType<typeof stagedPackageJson>;
+    const pkg = JSON.parse(readFileSync(path.join(stage, 'package.json'), 'utf8')) as ReturnType<
+      typeof stagedPackageJson
+    >;
     const root = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { main: string; version: string };
     expect(pkg.main).toBe(root.main);
     expect(pkg.version).toBe(root.version);
     expect(pkg.type).toBe('module');
-    expect(Object.keys(pkg.dependencies)).toEqual(expect.arrayContaining(['better-sqlite3', 'dockerode', 'pino', 'prom-client']));
-    for (const dev of ['electron', 'electron-builder', 'vitest', 'typescript']) expect(pkg.dependencies).not.toHaveProperty(dev);
+    expect(Object.keys(pkg.dependencies)).toEqual(
+      expect.arrayContaining(['better-sqlite3', 'dockerode', 'pino', 'prom-client']),
+    );
+    for (const dev of ['electron', 'electron-builder', 'vitest', 'typescript'])
+      expect(pkg.dependencies).not.toHaveProperty(dev);
     expect(pkg.dependencies).toEqual(runtimeDependencies());
   });
 
   it('its `files` select what the app runs (entry, preload, dashboard) and leave out maps, sources and build leftovers', () => {
     // A fake node_modules in the stage: what a staged better-sqlite3 holds after the rebuild.
     const sqlite = path.join(stage, 'node_modules', 'better-sqlite3');
-    for (const rel of ['package.json', 'lib/index.js', 'build/Release/better_sqlite3.node', 'build/Release/obj.target/x.o', 'build/Release/test_extension.node', 'build/Makefile', 'deps/sqlite3/sqlite3.c', 'src/addon.cpp']) {
+    for (const rel of [
+      'package.json',
+      'lib/index.js',
+      'build/Release/better_sqlite3.node',
+      'build/Release/obj.target/x.o',
+      'build/Release/test_extension.node',
+      'build/Makefile',
+      'deps/sqlite3/sqlite3.c',
+      'src/addon.cpp',
+    ]) {
       mkdirSync(path.dirname(path.join(sqlite, rel)), { recursive: true });
       writeFileSync(path.join(sqlite, rel), '');
     }
@@ -115,7 +140,14 @@ describe('electron-builder.yml', () => {
     const filter = matcher!.createFilter();
     const files = selected(stage, filter);
     const main = JSON.parse(readFileSync(path.join(stage, 'package.json'), 'utf8')).main as string;
-    for (const needed of ['package.json', main, 'dist/main/electron-main/preload.cjs', 'dist/main/control/api.js', 'dist/gateway/src/server.js', 'renderer/dist/index.html']) {
+    for (const needed of [
+      'package.json',
+      main,
+      'dist/main/electron-main/preload.cjs',
+      'dist/main/control/api.js',
+      'dist/gateway/src/server.js',
+      'renderer/dist/index.html',
+    ]) {
       expect(files, needed).toContain(needed);
     }
     expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
@@ -123,7 +155,15 @@ describe('electron-builder.yml', () => {
     // node_modules are collected package by package (the walk skips the root node_modules): ask the filter per file.
     const kept = (rel: string) => filter(path.join(sqlite, rel), statSync(path.join(sqlite, rel)));
     expect(['package.json', 'lib/index.js', 'build/Release/better_sqlite3.node'].filter(kept)).toHaveLength(3);
-    expect(['build/Release/obj.target/x.o', 'build/Release/test_extension.node', 'build/Makefile', 'deps/sqlite3/sqlite3.c', 'src/addon.cpp'].filter(kept)).toEqual([]);
+    expect(
+      [
+        'build/Release/obj.target/x.o',
+        'build/Release/test_extension.node',
+        'build/Makefile',
+        'deps/sqlite3/sqlite3.c',
+        'src/addon.cpp',
+      ].filter(kept),
+    ).toEqual([]);
     expect(APP_PATHS.every((rel) => files.some((f) => f.startsWith(`${rel}/`)))).toBe(true);
   });
 
@@ -133,7 +173,8 @@ describe('electron-builder.yml', () => {
     expect(tray.from).toBe(path.join(ROOT, 'build', 'tray'));
     const images = selected(tray.from, tray.createFilter());
     for (const status of ['stopped', 'starting', 'healthy', 'degraded', 'down']) {
-      for (const variant of ['', '@2x', 'Template', 'Template@2x']) expect(images).toContain(`tray-${status}${variant}.png`);
+      for (const variant of ['', '@2x', 'Template', 'Template@2x'])
+        expect(images).toContain(`tray-${status}${variant}.png`);
     }
   });
 
@@ -152,7 +193,12 @@ describe('electron-builder.yml', () => {
     const { stage: stack, files } = stageStack({ stage: path.join(tmp, 'stack') });
     expect(stackMatcher.patterns).toEqual([]); // all of it
     // compose reads these itself (the file, bind mounts) ...
-    for (const file of ['compose/docker-compose.yml', 'compose/nginx/nginx.conf', 'compose/nginx/entrypoint.sh', '.dockerignore']) {
+    for (const file of [
+      'compose/docker-compose.yml',
+      'compose/nginx/nginx.conf',
+      'compose/nginx/entrypoint.sh',
+      '.dockerignore',
+    ]) {
       expect(files).toContain(file);
     }
     expect(statSync(path.join(stack, 'compose/nginx/entrypoint.sh')).mode & 0o111).not.toBe(0);
@@ -165,13 +211,24 @@ describe('electron-builder.yml', () => {
     expect(sources.length).toBeGreaterThan(5);
     for (const source of sources) {
       const rel = source.replace(/\/$/, '');
-      expect(files.some((f) => f === rel || f.startsWith(`${rel}/`)), `Dockerfile COPY ${source}`).toBe(true);
+      expect(
+        files.some((f) => f === rel || f.startsWith(`${rel}/`)),
+        `Dockerfile COPY ${source}`,
+      ).toBe(true);
       expect(existsSync(path.join(stack, rel)), `staged ${rel}`).toBe(true);
     }
     expect(files).toContain('gateway/src/server.ts');
     // Nothing that is no part of the stack: tests, secrets, dependencies, the checkout's builds, docs.
-    expect(files.filter((f) => /\.test\.ts$|(^|\/)(\.env|stack\.env)$|^(node_modules|dist|release|test|bench|renderer)\/|\.md$/.test(f))).toEqual([]);
-    expect(files.every((f) => /^(compose\/|gateway\/|main\/cli\/|\.dockerignore$|package\.json$|package-lock\.json$|tsconfig\.json$)/.test(f))).toBe(true);
+    expect(
+      files.filter((f) =>
+        /\.test\.ts$|(^|\/)(\.env|stack\.env)$|^(node_modules|dist|release|test|bench|renderer)\/|\.md$/.test(f),
+      ),
+    ).toEqual([]);
+    expect(
+      files.every((f) =>
+        /^(compose\/|gateway\/|main\/cli\/|\.dockerignore$|package\.json$|package-lock\.json$|tsconfig\.json$)/.test(f),
+      ),
+    ).toBe(true);
   });
 
   it("keeps the app's own files: extraResources become exclude patterns for the app (electron-builder quirk)", () => {
@@ -182,8 +239,17 @@ describe('electron-builder.yml', () => {
     const excludes: Parameters<FileMatcher['computeParsedPatterns']>[0] = [];
     for (const matcher of matchers) matcher.computeParsedPatterns(excludes, ROOT);
     const main = JSON.parse(readFileSync(path.join(stage, 'package.json'), 'utf8')).main as string;
-    for (const file of ['package.json', main, 'dist/main/electron-main/preload.cjs', 'renderer/dist/index.html', 'node_modules/better-sqlite3/package.json']) {
-      expect(excludes.filter((pattern) => pattern.match(file)).map((pattern) => pattern.pattern), file).toEqual([]);
+    for (const file of [
+      'package.json',
+      main,
+      'dist/main/electron-main/preload.cjs',
+      'renderer/dist/index.html',
+      'node_modules/better-sqlite3/package.json',
+    ]) {
+      expect(
+        excludes.filter((pattern) => pattern.match(file)).map((pattern) => pattern.pattern),
+        file,
+      ).toEqual([]);
     }
   });
 });
@@ -191,7 +257,8 @@ describe('electron-builder.yml', () => {
 describe('dist staging', () => {
   it("copies the runtime dependencies' installed closure, not the dev tools", () => {
     const closure = productionClosure();
-    for (const pkg of ['better-sqlite3', 'bindings', 'dockerode', 'prom-client', 'pino', 'zod']) expect(closure).toContain(`node_modules/${pkg}`);
+    for (const pkg of ['better-sqlite3', 'bindings', 'dockerode', 'prom-client', 'pino', 'zod'])
+      expect(closure).toContain(`node_modules/${pkg}`);
     for (const dev of ['electron', 'electron-builder', 'vitest', 'typescript', 'vite', '@electron/rebuild']) {
       expect(closure).not.toContain(`node_modules/${dev}`);
     }
@@ -199,7 +266,9 @@ describe('dist staging', () => {
 
   it('rebuilds for Electron only the native modules the allowScripts policy lets build', () => {
     expect(nativeModules()).toEqual(['better-sqlite3']);
-    expect(nativeModules(ROOT, productionClosure(), { 'better-sqlite3': true, 'cpu-features': false })).toEqual(['better-sqlite3']);
+    expect(nativeModules(ROOT, productionClosure(), { 'better-sqlite3': true, 'cpu-features': false })).toEqual([
+      'better-sqlite3',
+    ]);
   });
 
   it('packages for this OS and one arch (native addons are compiled here), with the pinned Electron', () => {

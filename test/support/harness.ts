@@ -65,7 +65,12 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       INSTANCE_ID: `gw-${id}-${gateways.length + 1}`,
       USAGE_FLUSH_INTERVAL_MS: 100,
       ...(schema
-        ? { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: redisPrefix }
+        ? {
+            DATABASE_URL: TEST_DATABASE_URL,
+            DATABASE_SCHEMA: schema,
+            REDIS_URL: TEST_REDIS_URL,
+            REDIS_PREFIX: redisPrefix,
+          }
         : { SQLITE_PATH: path.join(tmp!, 'gateway.db') }),
       ...options.env,
       ...overrides,
@@ -81,7 +86,10 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const admin = (method: string, urlPath: string, body?: unknown) =>
     fetch(`${gateways[0]!.url}${urlPath}`, {
       method,
-      headers: { authorization: `Bearer ${adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${adminToken}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
 
@@ -118,7 +126,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
       await client.connect();
       try {
-        return (await client.query(`SELECT * FROM "${schema}".usage ORDER BY id`)).rows as Array<Record<string, unknown>>;
+        return (await client.query(`SELECT * FROM "${schema}".usage ORDER BY id`)).rows as Array<
+          Record<string, unknown>
+        >;
       } finally {
         await client.end();
       }

@@ -1,5 +1,10 @@
 // Small HTTP helpers for the gateway's protocol tests: a JSON POST with a key, SSE/NDJSON parsing, polling.
-export function postJson(url: string, body: unknown, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Response> {
+export function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+  signal?: AbortSignal,
+): Promise<Response> {
   return fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },

@@ -92,11 +92,40 @@ describe('dashboard in Chromium (serve mode, embedded gateway)', () => {
     await expect.poll(() => code.textContent()).toContain(plaintext); // the key is revealed from the vault
     const base = `http://127.0.0.1:${h.gatewayPort}`;
     const expected: Record<string, { label: string; parts: string[] }> = {
-      'claude-code': { label: 'Claude Code', parts: [`export ANTHROPIC_BASE_URL=${base}\n`, `export ANTHROPIC_AUTH_TOKEN=${plaintext}`, 'claude --model llama3.2:1b'] },
-      codex: { label: 'Codex CLI', parts: ['model = "llama3.2:1b"', '[model_providers.llmgw]', `base_url = "${base}/v1"`, 'wire_api = "responses"', 'env_key = "LLMGW_API_KEY"', `export LLMGW_API_KEY=${plaintext}`] },
-      'open-webui': { label: 'Open WebUI', parts: [`Ollama API connection\n  URL:  ${base}\n  Auth: Bearer\n  Key:  ${plaintext}`, `OpenAI API connection\n  URL:  ${base}/v1\n  Key:  ${plaintext}`] },
-      'ollama-js': { label: 'ollama (JS)', parts: [`host: "${base}"`, `Authorization: "Bearer ${plaintext}"`, 'model: "llama3.2:1b"'] },
-      curl: { label: 'curl', parts: [`curl ${base}/v1/chat/completions`, `Bearer ${plaintext}`, '"model":"llama3.2:1b"'] },
+      'claude-code': {
+        label: 'Claude Code',
+        parts: [
+          `export ANTHROPIC_BASE_URL=${base}\n`,
+          `export ANTHROPIC_AUTH_TOKEN=${plaintext}`,
+          'claude --model llama3.2:1b',
+        ],
+      },
+      codex: {
+        label: 'Codex CLI',
+        parts: [
+          'model = "llama3.2:1b"',
+          '[model_providers.llmgw]',
+          `base_url = "${base}/v1"`,
+          'wire_api = "responses"',
+          'env_key = "LLMGW_API_KEY"',
+          `export LLMGW_API_KEY=${plaintext}`,
+        ],
+      },
+      'open-webui': {
+        label: 'Open WebUI',
+        parts: [
+          `Ollama API connection\n  URL:  ${base}\n  Auth: Bearer\n  Key:  ${plaintext}`,
+          `OpenAI API connection\n  URL:  ${base}/v1\n  Key:  ${plaintext}`,
+        ],
+      },
+      'ollama-js': {
+        label: 'ollama (JS)',
+        parts: [`host: "${base}"`, `Authorization: "Bearer ${plaintext}"`, 'model: "llama3.2:1b"'],
+      },
+      curl: {
+        label: 'curl',
+        parts: [`curl ${base}/v1/chat/completions`, `Bearer ${plaintext}`, '"model":"llama3.2:1b"'],
+      },
       js: { label: 'JavaScript', parts: [`baseURL: "${base}/v1", apiKey: "${plaintext}"`, 'model: "llama3.2:1b"'] },
       python: { label: 'Python', parts: [`base_url="${base}/v1", api_key="${plaintext}"`, 'model="llama3.2:1b"'] },
     };
@@ -124,7 +153,10 @@ describe('dashboard in Chromium (serve mode, embedded gateway)', () => {
     try {
       for (const client of ['ollama-js', 'js']) {
         writeFileSync(path.join(dir, `${client}.mjs`), copiedText[client]!);
-        const { stdout } = await run(process.execPath, [path.join(dir, `${client}.mjs`)], { encoding: 'utf8', timeout: 30_000 });
+        const { stdout } = await run(process.execPath, [path.join(dir, `${client}.mjs`)], {
+          encoding: 'utf8',
+          timeout: 30_000,
+        });
         expect(stdout, client).toContain('I am a local model');
       }
       const curl = await run('bash', ['-c', copiedText.curl!], { encoding: 'utf8', timeout: 30_000 });
@@ -197,10 +229,14 @@ describe('dashboard in Chromium (serve mode, embedded gateway)', () => {
     const reply = page.locator('[data-testid="reply"]');
     // Streaming: the reply grows token by token before the stats line appears.
     await expect.poll(() => reply.locator('.token').count(), { timeout: 10_000, interval: 20 }).toBeGreaterThan(0);
-    await expect.poll(() => page.textContent('[data-testid="reply-stats"]'), { timeout: 15_000 }).toMatch(/completion tokens/);
+    await expect
+      .poll(() => page.textContent('[data-testid="reply-stats"]'), { timeout: 15_000 })
+      .toMatch(/completion tokens/);
     expect(await reply.textContent()).toBe('The answer is 4.'); // the test upstream's answer to "What is 2+2?"
     expect(await reply.locator('.token').count()).toBeGreaterThan(1);
-    const chat = requests.find((r) => r.url() === `http://127.0.0.1:${h.gatewayPort}/v1/chat/completions` && r.method() === 'POST');
+    const chat = requests.find(
+      (r) => r.url() === `http://127.0.0.1:${h.gatewayPort}/v1/chat/completions` && r.method() === 'POST',
+    );
     // Cross-origin from the dashboard to the gateway: the browser's own CORS path, answered by the gateway.
     expect((await chat!.allHeaders()).origin).toBe(h.origin);
     expect((await (await chat!.response())!.allHeaders())['access-control-allow-origin']).toBeTruthy();
@@ -214,7 +250,12 @@ describe('dashboard in Chromium (serve mode, embedded gateway)', () => {
         async () => {
           await page.click('#panel-usage button:has-text("Refresh")');
           await page.waitForTimeout(300);
-          return (await page.locator('[data-testid="usage-rows"]').textContent().catch(() => '')) ?? '';
+          return (
+            (await page
+              .locator('[data-testid="usage-rows"]')
+              .textContent()
+              .catch(() => '')) ?? ''
+          );
         },
         { timeout: 15_000, interval: 500 },
       )
@@ -245,8 +286,12 @@ describe('dashboard in Chromium (serve mode, embedded gateway)', () => {
     await confirm.waitFor();
     expect(await confirm.textContent()).toContain('ui-test');
     await confirm.locator('button', { hasText: 'Revoke' }).click();
-    await expect.poll(() => page.locator(`[data-testid="keys"] tr[data-key="${keyId}"]`).getAttribute('data-status')).toBe('revoked');
-    const res = await fetch(`http://127.0.0.1:${h.gatewayPort}/v1/models`, { headers: { authorization: `Bearer ${plaintext}` } });
+    await expect
+      .poll(() => page.locator(`[data-testid="keys"] tr[data-key="${keyId}"]`).getAttribute('data-status'))
+      .toBe('revoked');
+    const res = await fetch(`http://127.0.0.1:${h.gatewayPort}/v1/models`, {
+      headers: { authorization: `Bearer ${plaintext}` },
+    });
     expect(res.status).toBe(401);
   });
 

@@ -9,7 +9,16 @@ import { chromium, type Browser } from 'playwright-core';
 import { startOllamaUpstream, type OllamaUpstream } from '../fixtures/ollama-upstream/index.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 export const SCREENSHOTS = process.env.LLMGW_UI_SCREENSHOTS ?? path.join(os.tmpdir(), 'llmgw-ui-screenshots');
 
 export function freePort(): Promise<number> {
@@ -37,14 +46,21 @@ export interface UiHarness {
 export async function startHarness(): Promise<UiHarness> {
   const root = path.resolve(import.meta.dirname, '../..');
   const cli = path.join(root, 'bin', 'llm-gateway.js');
-  if (!existsSync(path.join(root, 'dist', 'main', 'cli', 'index.js')) || !existsSync(path.join(root, 'renderer', 'dist', 'index.html'))) {
+  if (
+    !existsSync(path.join(root, 'dist', 'main', 'cli', 'index.js')) ||
+    !existsSync(path.join(root, 'renderer', 'dist', 'index.html'))
+  ) {
     throw new Error('Build first: `npm run build` (npm run test:ui does it).');
   }
-  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH).`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`No Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH).`);
   const upstream = await startOllamaUpstream({ behaviour: { pullStepDelayMs: 120, pullSteps: 12, chunkDelayMs: 40 } });
   const home = mkdtempSync(path.join(os.tmpdir(), 'llmgw-ui-'));
   const gatewayPort = await freePort();
-  writeFileSync(path.join(home, 'settings.json'), JSON.stringify({ version: 2, mode: 'embedded', ollamaUrl: upstream.url, ports: { gateway: gatewayPort } }));
+  writeFileSync(
+    path.join(home, 'settings.json'),
+    JSON.stringify({ version: 2, mode: 'embedded', ollamaUrl: upstream.url, ports: { gateway: gatewayPort } }),
+  );
   const child: ChildProcess = spawn(process.execPath, [cli, 'serve', '--port', '0', '--start'], {
     env: { ...process.env, LLMGW_HOME: home, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -38,7 +38,10 @@ export async function authenticateKey(ctx: RequestContext, deps: GatewayDeps): P
 }
 
 function invalidKey(): GatewayError {
-  return new GatewayError('invalid_api_key', 'Incorrect API key provided. Keys look like llmgw_ followed by 64 hex characters.');
+  return new GatewayError(
+    'invalid_api_key',
+    'Incorrect API key provided. Keys look like llmgw_ followed by 64 hex characters.',
+  );
 }
 
 export function authenticateAdmin(ctx: RequestContext, deps: GatewayDeps): void {
@@ -48,7 +51,10 @@ export function authenticateAdmin(ctx: RequestContext, deps: GatewayDeps): void 
   }
   const token = bearerToken(ctx.req.headers.authorization);
   if (!token || !secretsEqual(token, expected)) {
-    throw new GatewayError('invalid_admin_token', 'Missing or wrong admin token (Authorization: Bearer <ADMIN_TOKEN>).');
+    throw new GatewayError(
+      'invalid_admin_token',
+      'Missing or wrong admin token (Authorization: Bearer <ADMIN_TOKEN>).',
+    );
   }
 }
 
@@ -70,6 +76,6 @@ export async function authorizeManagement(ctx: RequestContext, deps: GatewayDeps
   throw new GatewayError(
     'management_forbidden',
     `API keys cannot manage models (${ctx.path}). Pull, create, copy or delete models with the admin token ` +
-      "(Authorization: Bearer <ADMIN_TOKEN>) or from the desktop app; API keys can use and list the models they are allowed.",
+      '(Authorization: Bearer <ADMIN_TOKEN>) or from the desktop app; API keys can use and list the models they are allowed.',
   );
 }

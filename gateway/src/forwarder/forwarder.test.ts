@@ -29,7 +29,13 @@ async function upstreamServer(onConnection: (socket: net.Socket) => void): Promi
 
 async function forwarderTo(port: number, events: ForwarderEvent[] = []): Promise<Forwarder> {
   // probeMs: 60 s, so only the start-up probe reaches the target during a test.
-  const forwarder = await startForwarder({ listen: { host: '127.0.0.1', port: 0 }, target: { host: '127.0.0.1', port }, log: (e) => events.push(e), lingerMs: 2_000, probeMs: 60_000 });
+  const forwarder = await startForwarder({
+    listen: { host: '127.0.0.1', port: 0 },
+    target: { host: '127.0.0.1', port },
+    log: (e) => events.push(e),
+    lingerMs: 2_000,
+    probeMs: 60_000,
+  });
   cleanup.push(() => forwarder.close());
   return forwarder;
 }
@@ -79,11 +85,13 @@ describe('forwarder', () => {
         socket.end('bye'); // the upstream says all it has to say and ends its side first
         socket.on('data', (c: Buffer) => (received += c.toString()));
         socket.on('end', () => resolve(received));
-      }).then((port) => forwarderTo(port)).then(async (forwarder) => {
-        const client = await connect(forwarder.address()!.port);
-        expect((await readAll(client)).toString()).toBe('bye');
-        client.end('still talking'); // our side is still writable after the upstream's FIN
-      });
+      })
+        .then((port) => forwarderTo(port))
+        .then(async (forwarder) => {
+          const client = await connect(forwarder.address()!.port);
+          expect((await readAll(client)).toString()).toBe('bye');
+          client.end('still talking'); // our side is still writable after the upstream's FIN
+        });
     });
     expect(await done).toBe('still talking');
   });
@@ -146,7 +154,14 @@ describe('forwarder', () => {
     const port = await listen(target);
     const events: ForwarderEvent[] = [];
     // A slow probe: the refused connection, not the probe, is what notices here.
-    const forwarder = await startForwarder({ listen: { host: '127.0.0.1', port: 0 }, target: { host: '127.0.0.1', port }, log: (e) => events.push(e), probeMs: 60_000, lingerMs: 2_000, drainMs: 60_000 });
+    const forwarder = await startForwarder({
+      listen: { host: '127.0.0.1', port: 0 },
+      target: { host: '127.0.0.1', port },
+      log: (e) => events.push(e),
+      probeMs: 60_000,
+      lingerMs: 2_000,
+      drainMs: 60_000,
+    });
     cleanup.push(() => forwarder.close());
     const listenPort = forwarder.address()!.port;
     await new Promise<void>((r) => target.close(() => r()));
@@ -158,9 +173,13 @@ describe('forwarder', () => {
     client.end();
     await new Promise((r) => client.once('close', r));
     expect(got).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n/);
-    expect(JSON.parse(got.slice(got.indexOf('\r\n\r\n') + 4))).toEqual({ error: `Ollama is not running: 127.0.0.1:${port} refused the connection (ECONNREFUSED)` });
+    expect(JSON.parse(got.slice(got.indexOf('\r\n\r\n') + 4))).toEqual({
+      error: `Ollama is not running: 127.0.0.1:${port} refused the connection (ECONNREFUSED)`,
+    });
     expect(errors).toEqual([]);
-    expect(events).toContainEqual(expect.objectContaining({ event: 'upstream-refused', target: `127.0.0.1:${port}`, reason: 'ECONNREFUSED' }));
+    expect(events).toContainEqual(
+      expect.objectContaining({ event: 'upstream-refused', target: `127.0.0.1:${port}`, reason: 'ECONNREFUSED' }),
+    );
     expect(forwarder.state()).toBe('waiting');
     expect(events.at(-1)).toMatchObject({ event: 'waiting', listen: `127.0.0.1:${listenPort}` });
     // Still draining: the next client gets the 503 without a new attempt at the target.
@@ -175,7 +194,12 @@ describe('forwarder', () => {
   it('after the drain the listener is closed: clients get ECONNREFUSED, a connect failure', async () => {
     const target = net.createServer((socket) => socket.on('error', () => {}).end());
     const port = await listen(target);
-    const forwarder = await startForwarder({ listen: { host: '127.0.0.1', port: 0 }, target: { host: '127.0.0.1', port }, probeMs: 60_000, drainMs: 0 });
+    const forwarder = await startForwarder({
+      listen: { host: '127.0.0.1', port: 0 },
+      target: { host: '127.0.0.1', port },
+      probeMs: 60_000,
+      drainMs: 0,
+    });
     cleanup.push(() => forwarder.close());
     const listenPort = forwarder.address()!.port;
     await new Promise<void>((r) => target.close(() => r()));
@@ -197,7 +221,13 @@ describe('forwarder', () => {
     });
     const port = await listen(target);
     const events: ForwarderEvent[] = [];
-    const forwarder = await startForwarder({ listen: { host: '127.0.0.1', port: 0 }, target: { host: '127.0.0.1', port }, log: (e) => events.push(e), probeMs: 60_000, drainMs: 0 });
+    const forwarder = await startForwarder({
+      listen: { host: '127.0.0.1', port: 0 },
+      target: { host: '127.0.0.1', port },
+      log: (e) => events.push(e),
+      probeMs: 60_000,
+      drainMs: 0,
+    });
     cleanup.push(() => forwarder.close());
     const listenPort = forwarder.address()!.port;
     const client = await connect(listenPort);
@@ -227,7 +257,12 @@ describe('forwarder', () => {
     };
     const [listenPort, targetPort] = [await free(), await free()];
     const events: ForwarderEvent[] = [];
-    const forwarder = await startForwarder({ listen: { host: '127.0.0.1', port: listenPort }, target: { host: '127.0.0.1', port: targetPort }, log: (e) => events.push(e), probeMs: 50 });
+    const forwarder = await startForwarder({
+      listen: { host: '127.0.0.1', port: listenPort },
+      target: { host: '127.0.0.1', port: targetPort },
+      log: (e) => events.push(e),
+      probeMs: 50,
+    });
     cleanup.push(() => forwarder.close());
     expect(forwarder.state()).toBe('waiting');
     expect(events[0]).toMatchObject({ event: 'waiting', reason: `127.0.0.1:${targetPort}: ECONNREFUSED` });
@@ -274,7 +309,11 @@ describe('forwarder', () => {
   it('reports an address that is not on this host as unavailable instead of crashing', async () => {
     const events: ForwarderEvent[] = [];
     const target = await upstreamServer((socket) => socket.end());
-    const forwarder = await startForwarder({ listen: { host: '192.0.2.1', port: 0 }, target: { host: '127.0.0.1', port: target }, log: (e) => events.push(e) });
+    const forwarder = await startForwarder({
+      listen: { host: '192.0.2.1', port: 0 },
+      target: { host: '127.0.0.1', port: target },
+      log: (e) => events.push(e),
+    });
     cleanup.push(() => forwarder.close());
     expect(forwarder.state()).toBe('unavailable');
     expect(events[0]).toMatchObject({ event: 'unavailable', listen: '192.0.2.1:0' });

@@ -101,7 +101,12 @@ function relay(
   upstream.on('error', (err: NodeJS.ErrnoException) => {
     if (!connected) {
       // Nothing reached the target: answer 503 and close cleanly (never a reset).
-      options.log({ event: 'upstream-refused', target: show(options.target), client: who, reason: err.code ?? err.message });
+      options.log({
+        event: 'upstream-refused',
+        target: show(options.target),
+        client: who,
+        reason: err.code ?? err.message,
+      });
       options.onRefused();
       client.unpipe(upstream);
       answerDown(client, show(options.target), err.code ?? err.message, options.lingerMs);
@@ -209,16 +214,26 @@ export async function startForwarder(options: ForwarderOptions): Promise<Forward
     if (err.code === 'EADDRINUSE') {
       state = 'stepped-aside';
       // Logged on the change only: the retry every retryMs is silent while the occupant stays.
-      if (before !== 'stepped-aside') log({
-        event: 'stepped-aside',
-        listen: where(),
-        target,
-        reason: `${where()} is already taken (Ollama itself listens there, e.g. OLLAMA_HOST=0.0.0.0): containers reach it directly`,
-        retryMs,
-      });
+      if (before !== 'stepped-aside')
+        log({
+          event: 'stepped-aside',
+          listen: where(),
+          target,
+          reason: `${where()} is already taken (Ollama itself listens there, e.g. OLLAMA_HOST=0.0.0.0): containers reach it directly`,
+          retryMs,
+        });
     } else {
       state = 'unavailable';
-      if (before !== 'unavailable') log({ event: 'unavailable', listen: where(), reason: err.code === 'EADDRNOTAVAIL' ? `${options.listen.host} is not an address of this host` : (err.code ?? err.message), retryMs });
+      if (before !== 'unavailable')
+        log({
+          event: 'unavailable',
+          listen: where(),
+          reason:
+            err.code === 'EADDRNOTAVAIL'
+              ? `${options.listen.host} is not an address of this host`
+              : (err.code ?? err.message),
+          retryMs,
+        });
     }
     settle();
     schedule(retryMs);

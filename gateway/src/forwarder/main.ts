@@ -12,14 +12,14 @@ import { startForwarder, type Endpoint } from './forwarder.js';
 const hostPort = z.preprocess(
   (value) => (value === '' ? undefined : value), // compose passes unset variables as ''
   z
-  .string()
-  .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, 'host:port')
-  .transform((value): Endpoint => {
-    const at = value.lastIndexOf(':');
-    return { host: value.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(value.slice(at + 1)) };
-  })
-  .refine((e) => e.port > 0 && e.port < 65536, 'port 1-65535')
-  .optional(),
+    .string()
+    .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, 'host:port')
+    .transform((value): Endpoint => {
+      const at = value.lastIndexOf(':');
+      return { host: value.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(value.slice(at + 1)) };
+    })
+    .refine((e) => e.port > 0 && e.port < 65536, 'port 1-65535')
+    .optional(),
 );
 
 const Env = z.object({
@@ -44,7 +44,10 @@ async function main(): Promise<void> {
   const level = parsed.success && ['trace', 'debug'].includes(parsed.data.LOG_LEVEL) ? parsed.data.LOG_LEVEL : 'info';
   const log = createLogger(level, 'ollama-forwarder');
   if (!parsed.success) {
-    log.fatal({ issues: parsed.error.issues }, 'invalid forwarder settings: FORWARD_LISTEN / FORWARD_TARGET must be host:port');
+    log.fatal(
+      { issues: parsed.error.issues },
+      'invalid forwarder settings: FORWARD_LISTEN / FORWARD_TARGET must be host:port',
+    );
     process.exit(2);
   }
   const env = parsed.data;
@@ -72,11 +75,17 @@ async function main(): Promise<void> {
       else if (event.event === 'waiting') record('waiting', `for Ollama at ${event.target}: ${event.reason}`);
       else if (event.event === 'stepped-aside') record('stepped-aside', event.reason);
       else if (event.event === 'unavailable') record('unavailable', event.reason);
-      if (event.event === 'listening') log.info(event, `forwarding ${event.listen} -> ${event.target} (Ollama on the host's loopback)`);
-      else if (event.event === 'waiting') log.warn(event, `Ollama does not accept connections at ${event.target} (${event.reason}): not listening on ${event.listen} until it does`);
+      if (event.event === 'listening')
+        log.info(event, `forwarding ${event.listen} -> ${event.target} (Ollama on the host's loopback)`);
+      else if (event.event === 'waiting')
+        log.warn(
+          event,
+          `Ollama does not accept connections at ${event.target} (${event.reason}): not listening on ${event.listen} until it does`,
+        );
       else if (event.event === 'stepped-aside') log.warn(event, `stepping aside: ${event.reason}`);
       else if (event.event === 'unavailable') log.error(event, `cannot listen: ${event.reason}`);
-      else if (event.event === 'upstream-refused') log.warn(event, `Ollama did not accept the connection at ${event.target} (${event.reason}): is it running?`);
+      else if (event.event === 'upstream-refused')
+        log.warn(event, `Ollama did not accept the connection at ${event.target} (${event.reason}): is it running?`);
       else if (event.event === 'connection-error') log.debug(event, 'connection error');
       else log.info(event, 'forwarder closed');
     },

@@ -18,7 +18,9 @@ export interface BodyLimits {
 }
 
 /** The body limits the configuration sets. */
-export function bodyLimits(config: Pick<GatewayConfig, 'MAX_BODY_BYTES' | 'BODY_LINGER_MS' | 'BODY_LINGER_BYTES'>): BodyLimits {
+export function bodyLimits(
+  config: Pick<GatewayConfig, 'MAX_BODY_BYTES' | 'BODY_LINGER_MS' | 'BODY_LINGER_BYTES'>,
+): BodyLimits {
   return { maxBytes: config.MAX_BODY_BYTES, lingerMs: config.BODY_LINGER_MS, lingerBytes: config.BODY_LINGER_BYTES };
 }
 
@@ -31,7 +33,10 @@ export function readBody(ctx: RequestContext, limitsOrMax: BodyLimits | number):
   const { req } = ctx;
   const maxBytes = limits.maxBytes;
   const tooLarge = () =>
-    new GatewayError('request_too_large', `Request body is larger than the limit of ${maxBytes} bytes; send at most ${maxBytes} bytes.`);
+    new GatewayError(
+      'request_too_large',
+      `Request body is larger than the limit of ${maxBytes} bytes; send at most ${maxBytes} bytes.`,
+    );
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) {
     // The connection is not reused after this answer: the rest of the upload is discarded, not parsed.

@@ -15,7 +15,11 @@ export interface ResponseDefaults {
  * each `extra` set in order. Plain assignment into one object: spreading objects per request cost measurable
  * time on the hot path.
  */
-function buildHeaders(ctx: RequestContext, d: ResponseDefaults, extras: ReadonlyArray<OutgoingHttpHeaders | undefined>): OutgoingHttpHeaders {
+function buildHeaders(
+  ctx: RequestContext,
+  d: ResponseDefaults,
+  extras: ReadonlyArray<OutgoingHttpHeaders | undefined>,
+): OutgoingHttpHeaders {
   const headers: OutgoingHttpHeaders = { 'x-request-id': ctx.requestId, 'x-instance': d.instance };
   const cors = d.cors(ctx);
   for (const name in cors) headers[name] = cors[name];
@@ -37,7 +41,13 @@ export class Responder {
     this.raw(ctx, status, JSON.stringify(body), 'application/json; charset=utf-8', extra);
   }
 
-  raw(ctx: RequestContext, status: number, body: string | Buffer, contentType: string, extra?: OutgoingHttpHeaders): void {
+  raw(
+    ctx: RequestContext,
+    status: number,
+    body: string | Buffer,
+    contentType: string,
+    extra?: OutgoingHttpHeaders,
+  ): void {
     const { res } = ctx;
     if (res.headersSent) {
       res.destroy();

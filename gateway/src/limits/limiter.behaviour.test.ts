@@ -47,7 +47,16 @@ describe.each(implementations)('Limiter (%s)', (_name, make) => {
   function keyed(defaults: Partial<AdmitRequest> = {}) {
     const keyId = `key-${randomUUID()}`;
     return (now: number, more: Partial<AdmitRequest> = {}) =>
-      limiter.admit({ keyId, requestId: randomUUID(), rpm: 1000, tpm: 1_000_000, estimatedTokens: 1, now, ...defaults, ...more });
+      limiter.admit({
+        keyId,
+        requestId: randomUUID(),
+        rpm: 1000,
+        tpm: 1_000_000,
+        estimatedTokens: 1,
+        now,
+        ...defaults,
+        ...more,
+      });
   }
 
   it('admits exactly rpm requests, then refuses with retryAfter = oldest + 60 s - now', async () => {
@@ -203,7 +212,8 @@ describe.each(implementations)('Limiter (%s)', (_name, make) => {
 describe('MemoryLimiter memory', () => {
   it('drops idle keys', async () => {
     const limiter = new MemoryLimiter();
-    for (let i = 0; i < 50; i++) await limiter.admit({ keyId: `k${i}`, requestId: 'r', rpm: 5, tpm: 50, estimatedTokens: 1, now: T0 });
+    for (let i = 0; i < 50; i++)
+      await limiter.admit({ keyId: `k${i}`, requestId: 'r', rpm: 5, tpm: 50, estimatedTokens: 1, now: T0 });
     expect(limiter.keyCount).toBe(50);
     await limiter.admit({ keyId: 'late', requestId: 'r', rpm: 5, tpm: 50, estimatedTokens: 1, now: T0 + WINDOW_MS });
     expect(limiter.keyCount).toBe(1);
@@ -225,7 +235,9 @@ describe('RedisLimiter across replicas', () => {
   });
 
   async function replicas(): Promise<RedisLimiter[]> {
-    return Promise.all([1, 2, 3].map(async () => new RedisLimiter({ redis: await redisClient(), prefix: PREFIX, ownsClient: false })));
+    return Promise.all(
+      [1, 2, 3].map(async () => new RedisLimiter({ redis: await redisClient(), prefix: PREFIX, ownsClient: false })),
+    );
   }
 
   it('three replicas, 200 concurrent admissions, rpm 60: exactly 60 allowed', async () => {

@@ -189,7 +189,10 @@ export class RedisLimiter implements Limiter {
       throw err;
     }
     settles.forEach((call, i) => this.finishSettle(call, replies[i]));
-    const [err, reply] = replies[settles.length] ?? [new Error('Redis pipeline returned no reply for the admission'), null];
+    const [err, reply] = replies[settles.length] ?? [
+      new Error('Redis pipeline returned no reply for the admission'),
+      null,
+    ];
     if (!err) return reply;
     // NOSCRIPT: the script did not run, so running it again (loading it on the way) is safe.
     if (err.message.startsWith('NOSCRIPT')) return this.run(s, keys, args);

@@ -10,7 +10,8 @@ import { anthropicError } from './anthropic/protocol.js';
 import { ollamaProtocol } from './ollama/protocol.js';
 
 const ctx = (body: Record<string, unknown> = {}) => ({ body, upstreamUrl: 'http://ollama.test' });
-const sse = (event: string | null, data: unknown) => `${event === null ? '' : `event: ${event}\n`}data: ${JSON.stringify(data)}`;
+const sse = (event: string | null, data: unknown) =>
+  `${event === null ? '' : `event: ${event}\n`}data: ${JSON.stringify(data)}`;
 
 describe('parseSseEvent', () => {
   it('reads the event name and joins multi-line data', () => {
@@ -34,7 +35,9 @@ describe('chat completions reader', () => {
     expect(reader.take('data: [DONE]')).toBe('data: [DONE]\n\n');
     expect(reader.finished).toBe(true);
     const asked = new ChatStreamReader(ctx({ stream_options: { include_usage: true } }));
-    expect(asked.take(sse(null, { choices: [], usage: { prompt_tokens: 1, completion_tokens: 1 } }))).toContain('usage');
+    expect(asked.take(sse(null, { choices: [], usage: { prompt_tokens: 1, completion_tokens: 1 } }))).toContain(
+      'usage',
+    );
   });
 });
 
@@ -46,14 +49,22 @@ describe('responses reader', () => {
     reader.take(sse('response.output_text.delta', { type: 'response.output_text.delta', delta: 'b' }));
     expect(reader.chunks).toBe(2);
     expect(reader.finished).toBe(false);
-    reader.take(sse('response.completed', { type: 'response.completed', response: { usage: { input_tokens: 9, output_tokens: 2 } } }));
+    reader.take(
+      sse('response.completed', {
+        type: 'response.completed',
+        response: { usage: { input_tokens: 9, output_tokens: 2 } },
+      }),
+    );
     expect(reader.finished).toBe(true);
     expect(reader.usage).toEqual({ prompt: 9, completion: 2 });
     expect(reader.upstreamError).toBeNull();
   });
   it('treats response.failed as the end of a failed request', () => {
     const reader = new ResponsesStreamReader(ctx());
-    const failed = { type: 'response.failed', response: { error: { code: 'server_error', message: 'model crashed' }, usage: null } };
+    const failed = {
+      type: 'response.failed',
+      response: { error: { code: 'server_error', message: 'model crashed' }, usage: null },
+    };
     expect(reader.take(sse('response.failed', failed))).toContain('response.failed');
     expect(reader).toMatchObject({ finished: true, upstreamError: 'model crashed' });
   });
@@ -62,7 +73,9 @@ describe('responses reader', () => {
 describe('messages reader', () => {
   it('takes input_tokens from message_start, corrected by message_delta, and ends at message_stop', () => {
     const reader = new MessagesStreamReader(ctx());
-    reader.take(sse('message_start', { type: 'message_start', message: { usage: { input_tokens: 12, output_tokens: 0 } } }));
+    reader.take(
+      sse('message_start', { type: 'message_start', message: { usage: { input_tokens: 12, output_tokens: 0 } } }),
+    );
     expect(reader.usage.prompt).toBe(12);
     reader.take(sse('content_block_delta', { type: 'content_block_delta', delta: { type: 'text_delta', text: 'x' } }));
     reader.take(sse('message_delta', { type: 'message_delta', usage: { input_tokens: 10, output_tokens: 5 } }));
@@ -94,9 +107,16 @@ describe('native NDJSON reader', () => {
 
 describe('error tables', () => {
   it("maps gateway codes to Anthropic's types and statuses", () => {
-    const rendered = (code: ConstructorParameters<typeof GatewayError>[0]) => anthropicError(new GatewayError(code, 'm'));
-    expect(rendered('missing_api_key')).toMatchObject({ status: 401, body: { type: 'error', error: { type: 'authentication_error', message: 'm' } } });
-    expect(rendered('upstream_unavailable')).toMatchObject({ status: 529, body: { error: { type: 'overloaded_error' } } });
+    const rendered = (code: ConstructorParameters<typeof GatewayError>[0]) =>
+      anthropicError(new GatewayError(code, 'm'));
+    expect(rendered('missing_api_key')).toMatchObject({
+      status: 401,
+      body: { type: 'error', error: { type: 'authentication_error', message: 'm' } },
+    });
+    expect(rendered('upstream_unavailable')).toMatchObject({
+      status: 529,
+      body: { error: { type: 'overloaded_error' } },
+    });
     expect(rendered('rate_limit_tokens')).toMatchObject({ status: 429, body: { error: { type: 'rate_limit_error' } } });
     expect(rendered('request_too_large').body).toMatchObject({ error: { type: 'request_too_large' } });
   });

@@ -10,7 +10,8 @@ export interface SseEvent {
 /** Fields of one SSE event (without its terminator); null for a comment-only event (keep-alive). */
 export function parseSseEvent(raw: string, upstreamUrl: string): SseEvent | null {
   // The common case on the hot path (OpenAI chunks): one `data:` line and nothing else.
-  if (raw.startsWith('data:') && !raw.includes('\n')) return { name: null, data: raw.charCodeAt(5) === 32 ? raw.slice(6) : raw.slice(5) };
+  if (raw.startsWith('data:') && !raw.includes('\n'))
+    return { name: null, data: raw.charCodeAt(5) === 32 ? raw.slice(6) : raw.slice(5) };
   let name: string | null = null;
   let data: string | null = null;
   for (const line of raw.split('\n')) {

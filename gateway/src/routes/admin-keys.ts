@@ -23,7 +23,13 @@ const createKeyBody = z.strictObject({
   expires_at: futureDate.nullish(),
 });
 
-const rotateBody = z.strictObject({ grace_hours: z.number().nonnegative().max(24 * 365).optional() });
+const rotateBody = z.strictObject({
+  grace_hours: z
+    .number()
+    .nonnegative()
+    .max(24 * 365)
+    .optional(),
+});
 
 export function keyView(record: KeyRecord, now = Date.now()) {
   const status = record.revokedAt
@@ -49,8 +55,11 @@ export function keyView(record: KeyRecord, now = Date.now()) {
 }
 
 async function bodyOf<T extends z.ZodType>(ctx: RequestContext, deps: GatewayDeps, schema: T, optional = false) {
-  if (optional && (ctx.req.headers['content-length'] === '0' || ctx.req.headers['content-length'] === undefined) &&
-      ctx.req.headers['transfer-encoding'] === undefined) {
+  if (
+    optional &&
+    (ctx.req.headers['content-length'] === '0' || ctx.req.headers['content-length'] === undefined) &&
+    ctx.req.headers['transfer-encoding'] === undefined
+  ) {
     return parseBody(schema, {});
   }
   const { json } = await readJson(ctx, bodyLimits(deps.config));

@@ -24,7 +24,10 @@ export function management(method: 'POST' | 'DELETE' | 'HEAD') {
     await authorizeManagement(ctx, deps);
     const blob = ctx.path.startsWith('/api/blobs/');
     if (blob && !/^sha256[:-][0-9a-f]{64}$/.test(param)) {
-      throw new GatewayError('invalid_request', `'${param}' is not a blob digest; blobs are named sha256:<64 hex digits>.`);
+      throw new GatewayError(
+        'invalid_request',
+        `'${param}' is not a blob digest; blobs are named sha256:<64 hex digits>.`,
+      );
     }
     let body: string | Buffer | RequestContext['req'] | undefined;
     let streams = false;
@@ -33,10 +36,16 @@ export function management(method: 'POST' | 'DELETE' | 'HEAD') {
     } else {
       const { json, raw } = await readJson(ctx, bodyLimits(deps.config));
       body = raw;
-      streams = ['/api/pull', '/api/push', '/api/create'].includes(ctx.route) && isObject(json) && json.stream !== false;
+      streams =
+        ['/api/pull', '/api/push', '/api/create'].includes(ctx.route) && isObject(json) && json.stream !== false;
     }
     const path = blob ? `/api/blobs/${param}` : ctx.route;
-    const call = deps.upstreams.open({ method, path, timeouts: MANAGEMENT_TIMEOUTS, ...(body === undefined ? {} : { body }) });
+    const call = deps.upstreams.open({
+      method,
+      path,
+      timeouts: MANAGEMENT_TIMEOUTS,
+      ...(body === undefined ? {} : { body }),
+    });
     let clientGone = false;
     ctx.res.once('close', () => {
       if (!ctx.res.writableFinished) {
@@ -46,7 +55,10 @@ export function management(method: 'POST' | 'DELETE' | 'HEAD') {
     });
     const { statusCode } = await call.response;
     const contentType = streams && statusCode === 200 ? 'application/x-ndjson' : 'application/json; charset=utf-8';
-    ctx.res.writeHead(statusCode, deps.respond.headers(ctx, { 'content-type': contentType, 'x-accel-buffering': 'no' }));
+    ctx.res.writeHead(
+      statusCode,
+      deps.respond.headers(ctx, { 'content-type': contentType, 'x-accel-buffering': 'no' }),
+    );
     await pipeBody(call.body, ctx.res, () => clientGone);
     void deps.catalog.invalidate();
   };

@@ -69,7 +69,9 @@ export async function tags(ctx: RequestContext, deps: GatewayDeps): Promise<void
 /** GET /api/ps: the loaded models of every upstream that answers, only those the key may use. */
 export async function ps(ctx: RequestContext, deps: GatewayDeps): Promise<void> {
   const allowed = new Set((await allowedModels(ctx, deps)).map((model) => model.id));
-  const answers = await Promise.allSettled(deps.upstreams.upstreams.map((upstream) => deps.upstreams.fetchJson(upstream, 'GET', '/api/ps')));
+  const answers = await Promise.allSettled(
+    deps.upstreams.upstreams.map((upstream) => deps.upstreams.fetchJson(upstream, 'GET', '/api/ps')),
+  );
   const models: unknown[] = [];
   let answered = false;
   for (const answer of answers) {

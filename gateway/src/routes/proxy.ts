@@ -69,7 +69,9 @@ export function proxyHandler(endpoint: Endpoint) {
     const call = deps.upstreams.open({
       method: 'POST',
       path: endpoint.path,
-      body: endpoint.upstreamBody ? endpoint.upstreamBody(body, raw, stream, model.id) : withListedModel(body, raw, model.id),
+      body: endpoint.upstreamBody
+        ? endpoint.upstreamBody(body, raw, stream, model.id)
+        : withListedModel(body, raw, model.id),
       candidates: model.upstreams,
       timeouts: exchangeTimeouts(deps.config, { stream, tools: hasTools(body) }),
     });
@@ -108,7 +110,17 @@ export function proxyHandler(endpoint: Endpoint) {
           completionTokens: reader.usage.completion ?? reader.chunks,
         };
       } else {
-        result = await answerWhole(ctx, deps, endpoint, call.body, statusCode, upstream.url, model, admission, promptEstimate);
+        result = await answerWhole(
+          ctx,
+          deps,
+          endpoint,
+          call.body,
+          statusCode,
+          upstream.url,
+          model,
+          admission,
+          promptEstimate,
+        );
         ctx.upstreamNs += process.hrtime.bigint() - sentAt;
       }
     } catch (err) {
@@ -116,7 +128,12 @@ export function proxyHandler(endpoint: Endpoint) {
         result = { outcome: 'aborted', status: 499, promptTokens: promptEstimate, completionTokens: 0 };
         return;
       }
-      result = { outcome: 'error', status: err instanceof GatewayError ? err.status : 500, promptTokens: 0, completionTokens: 0 };
+      result = {
+        outcome: 'error',
+        status: err instanceof GatewayError ? err.status : 500,
+        promptTokens: 0,
+        completionTokens: 0,
+      };
       if (err instanceof GatewayError && err.code === 'model_not_found') void deps.catalog.invalidate();
       throw err;
     } finally {
@@ -136,9 +153,15 @@ export async function readWhole(body: ResponseBody, upstreamUrl: string): Promis
   } catch (err) {
     if (err instanceof GatewayError) throw err;
     if (isTimeoutError(err)) {
-      throw new GatewayError('upstream_timeout', `Ollama at ${upstreamUrl} stalled while sending its answer (idle timeout).`, { cause: err });
+      throw new GatewayError(
+        'upstream_timeout',
+        `Ollama at ${upstreamUrl} stalled while sending its answer (idle timeout).`,
+        { cause: err },
+      );
     }
-    throw new GatewayError('upstream_error', `Ollama at ${upstreamUrl} broke off its answer: ${String(err)}.`, { cause: err });
+    throw new GatewayError('upstream_error', `Ollama at ${upstreamUrl} broke off its answer: ${String(err)}.`, {
+      cause: err,
+    });
   }
 }
 

@@ -42,9 +42,27 @@ const exact = new Map<string, Methods>([
 const prefixed: Array<{ prefix: string; suffix: string; route: string; methods: Methods; slashes: boolean }> = [
   // Model names may contain slashes (hf.co/org/model:tag).
   { prefix: '/v1/models/', suffix: '', route: '/v1/models/:id', methods: { GET: getModel }, slashes: true },
-  { prefix: '/api/blobs/', suffix: '', route: '/api/blobs/:digest', methods: { POST: management('POST'), HEAD: management('HEAD') }, slashes: false },
-  { prefix: '/admin/keys/', suffix: '/rotate', route: '/admin/keys/:id/rotate', methods: { POST: rotateKey }, slashes: false },
-  { prefix: '/admin/keys/', suffix: '', route: '/admin/keys/:id', methods: { GET: getKey, DELETE: revokeKey }, slashes: false },
+  {
+    prefix: '/api/blobs/',
+    suffix: '',
+    route: '/api/blobs/:digest',
+    methods: { POST: management('POST'), HEAD: management('HEAD') },
+    slashes: false,
+  },
+  {
+    prefix: '/admin/keys/',
+    suffix: '/rotate',
+    route: '/admin/keys/:id/rotate',
+    methods: { POST: rotateKey },
+    slashes: false,
+  },
+  {
+    prefix: '/admin/keys/',
+    suffix: '',
+    route: '/admin/keys/:id',
+    methods: { GET: getKey, DELETE: revokeKey },
+    slashes: false,
+  },
 ];
 
 function match(path: string): { route: string; methods: Methods; param: string } | undefined {

@@ -172,7 +172,9 @@ describe('RedisSharedCache connections', () => {
   it('reconnects and re-subscribes after the connections are killed', async () => {
     const name = `llmgw-cache-test-${randomUUID().slice(0, 8)}`;
     let resubscribed = 0;
-    const a = track(new RedisSharedCache({ url: TEST_REDIS_URL, prefix: PREFIX, name, onResubscribe: () => resubscribed++ }));
+    const a = track(
+      new RedisSharedCache({ url: TEST_REDIS_URL, prefix: PREFIX, name, onResubscribe: () => resubscribed++ }),
+    );
     const b = track(new RedisSharedCache({ url: TEST_REDIS_URL, prefix: PREFIX }));
     await Promise.all([a.ping(), b.ping()]);
     const channel = `ch-${randomUUID()}`;

@@ -125,7 +125,11 @@ export class PostgresStore implements Store {
     return r.rows[0] ?? null;
   }
 
-  async rotateKey(oldId: string, successor: NewKey, graceUntil: Date): Promise<{ old: KeyRecord; next: KeyRecord } | null> {
+  async rotateKey(
+    oldId: string,
+    successor: NewKey,
+    graceUntil: Date,
+  ): Promise<{ old: KeyRecord; next: KeyRecord } | null> {
     return this.transaction(async (c) => {
       // FOR UPDATE: a concurrent revoke or rotation of the same key waits for this one.
       const cur = await c.query<KeyRecord>(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE id = $1 FOR UPDATE`, [oldId]);

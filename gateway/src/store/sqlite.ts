@@ -176,9 +176,7 @@ export class SqliteStore implements Store {
        ON CONFLICT (request_id) DO NOTHING`,
     );
     // max(): an older batch flushed late never moves last_used_at back (NULL-safe via coalesce).
-    const touch = this.db.prepare(
-      'UPDATE api_keys SET last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = ?',
-    );
+    const touch = this.db.prepare('UPDATE api_keys SET last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = ?');
     this.db
       .transaction(() => {
         const newest = new Map<string, number>();

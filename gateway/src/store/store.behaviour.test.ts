@@ -190,10 +190,28 @@ describe.each(backends)('Store behaviour: $name', (backend) => {
     const range = { from: at(0), to: at(60) };
     const all = await store.usageSummary(range);
     expect(all).toHaveLength(3);
-    expect(all[0]).toEqual({ keyId: 'key_a', model: 'llama3', requests: 3, errors: 1, promptTokens: 50,
-      completionTokens: 24, avgLatencyMs: expect.closeTo(200.1667, 3), p50LatencyMs: 200.5, p95LatencyMs: 300 });
-    expect(all[1]).toEqual({ keyId: 'key_a', model: 'qwen', requests: 1, errors: 0, promptTokens: 5,
-      completionTokens: 5, avgLatencyMs: 50, p50LatencyMs: 50, p95LatencyMs: 50 });
+    expect(all[0]).toEqual({
+      keyId: 'key_a',
+      model: 'llama3',
+      requests: 3,
+      errors: 1,
+      promptTokens: 50,
+      completionTokens: 24,
+      avgLatencyMs: expect.closeTo(200.1667, 3),
+      p50LatencyMs: 200.5,
+      p95LatencyMs: 300,
+    });
+    expect(all[1]).toEqual({
+      keyId: 'key_a',
+      model: 'qwen',
+      requests: 1,
+      errors: 0,
+      promptTokens: 5,
+      completionTokens: 5,
+      avgLatencyMs: 50,
+      p50LatencyMs: 50,
+      p95LatencyMs: 50,
+    });
     expect(all[2]).toMatchObject({ keyId: 'key_b', model: 'llama3', requests: 1, promptTokens: 7 });
     for (const row of all) for (const v of Object.values(row)) expect(typeof v).not.toBe('bigint');
     expect(typeof all[0]!.requests).toBe('number');
@@ -209,7 +227,9 @@ describe.each(backends)('Store behaviour: $name', (backend) => {
   it('gives nearest-rank latency percentiles per group and over the whole range', async () => {
     // Latencies 1..100 ms in shuffled order, split over two models.
     const latencies = Array.from({ length: 100 }, (_, i) => ((i * 37) % 100) + 1);
-    await store.recordUsage(latencies.map((latencyMs, i) => usage(`p${i}`, { latencyMs, model: i % 2 ? 'odd' : 'even' })));
+    await store.recordUsage(
+      latencies.map((latencyMs, i) => usage(`p${i}`, { latencyMs, model: i % 2 ? 'odd' : 'even' })),
+    );
     const range = { from: at(0), to: at(60) };
     expect(await store.latencyPercentiles(range)).toEqual({ p50: 50, p95: 95, p99: 99 });
     const rows = await store.usageSummary(range);
@@ -233,8 +253,11 @@ describe.each(backends)('Store behaviour: $name', (backend) => {
     await store.createKey(newKey('a'));
     await store.createKey(newKey('b'));
     await store.createKey(newKey('c'));
-    await store.recordUsage([usage('r1', { createdAt: at(5) }), usage('r2', { createdAt: at(9) }),
-      usage('r3', { keyId: 'key_b', createdAt: at(3) })]);
+    await store.recordUsage([
+      usage('r1', { createdAt: at(5) }),
+      usage('r2', { createdAt: at(9) }),
+      usage('r3', { keyId: 'key_b', createdAt: at(3) }),
+    ]);
     expect((await store.getKey('key_a'))?.lastUsedAt).toEqual(at(9));
     expect((await store.getKey('key_b'))?.lastUsedAt).toEqual(at(3));
     expect((await store.getKey('key_c'))?.lastUsedAt).toBeNull();

@@ -25,7 +25,13 @@ describe('ModelCatalog', () => {
     const models = await catalog.list();
     const llama = models.find((m) => m.id === 'llama3.2:1b')!;
     // Not loaded: what a client can use is Ollama's default context; the trained maximum is reported apart.
-    expect(llama).toMatchObject({ object: 'model', owned_by: 'ollama', family: 'llama', context_length: 4096, max_context_length: 131072 });
+    expect(llama).toMatchObject({
+      object: 'model',
+      owned_by: 'ollama',
+      family: 'llama',
+      context_length: 4096,
+      max_context_length: 131072,
+    });
     expect(llama.upstreams).toEqual([upstream.url]);
     expect(canonicalModel('nomic-embed-text')).toBe('nomic-embed-text:latest');
   });
@@ -37,7 +43,10 @@ describe('ModelCatalog', () => {
       method: 'POST',
       body: JSON.stringify({ model: 'llama3.2:1b', messages: [{ role: 'user', content: 'hi' }], stream: false }),
     });
-    await fetch(`${upstream.url}/api/embed`, { method: 'POST', body: JSON.stringify({ model: 'nomic-embed-text', input: 'hi' }) });
+    await fetch(`${upstream.url}/api/embed`, {
+      method: 'POST',
+      body: JSON.stringify({ model: 'nomic-embed-text', input: 'hi' }),
+    });
     const models = await new ModelCatalog(pool, new MemorySharedCache(), 300, log, 8192).list();
     const byId = Object.fromEntries(models.map((m) => [m.id, m]));
     expect(byId['llama3.2:1b']).toMatchObject({ context_length: 32_768, max_context_length: 131_072 });

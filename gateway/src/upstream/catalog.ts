@@ -59,7 +59,9 @@ const tagsSchema = z.object({
 const showSchema = z.looseObject({ model_info: z.record(z.string(), z.unknown()).optional() });
 
 const psSchema = z.looseObject({
-  models: z.array(z.looseObject({ name: z.string(), context_length: z.number().int().positive().optional() })).nullish(),
+  models: z
+    .array(z.looseObject({ name: z.string(), context_length: z.number().int().positive().optional() }))
+    .nullish(),
 });
 
 /** Ollama's lookup key of a model name (case-insensitive, registry prefix optional, `:latest` implied). */
@@ -172,7 +174,10 @@ export class ModelCatalog {
     });
     if (reached === 0 && this.local) return this.local.models; // keep serving what we knew
     if (reached === 0) {
-      throw new GatewayError('upstream_unavailable', `No Ollama upstream answered the model list (${failures.join('; ')}).`);
+      throw new GatewayError(
+        'upstream_unavailable',
+        `No Ollama upstream answered the model list (${failures.join('; ')}).`,
+      );
     }
     return [...merged.values()].sort((a, b) => a.id.localeCompare(b.id));
   }

@@ -15,17 +15,21 @@ describe('ollamaRequestBody', () => {
     expect(ollamaRequestBody(request)).toBe(request.raw);
   });
 
-  it('renames max_completion_tokens to max_tokens; the client\'s max_tokens wins', () => {
+  it("renames max_completion_tokens to max_tokens; the client's max_tokens wins", () => {
     expect(JSON.parse(String(ollamaRequestBody(input({ model: 'llama3.2:1b', max_completion_tokens: 7 }))))).toEqual({
       model: 'llama3.2:1b',
       max_tokens: 7,
     });
-    const both = JSON.parse(String(ollamaRequestBody(input({ model: 'llama3.2:1b', max_tokens: 3, max_completion_tokens: 7 }))));
+    const both = JSON.parse(
+      String(ollamaRequestBody(input({ model: 'llama3.2:1b', max_tokens: 3, max_completion_tokens: 7 }))),
+    );
     expect(both).toEqual({ model: 'llama3.2:1b', max_tokens: 3 });
   });
 
   it('sends the model under the name Ollama lists and streams always ask for usage', () => {
-    const sent = JSON.parse(String(ollamaRequestBody(input({ model: 'LLaMA3.2:1B', stream: true, stream_options: { foo: 1 } }, true))));
+    const sent = JSON.parse(
+      String(ollamaRequestBody(input({ model: 'LLaMA3.2:1B', stream: true, stream_options: { foo: 1 } }, true))),
+    );
     expect(sent).toEqual({ model: 'llama3.2:1b', stream: true, stream_options: { foo: 1, include_usage: true } });
   });
 });

@@ -53,7 +53,9 @@ export function isTimeoutError(err: unknown): boolean {
 
 function describe(err: unknown): string {
   const e = err as { code?: string; message?: string };
-  return e.code ? `${e.code}${e.message && !e.message.includes(e.code) ? ` (${e.message})` : ''}` : String(e.message ?? err);
+  return e.code
+    ? `${e.code}${e.message && !e.message.includes(e.code) ? ` (${e.message})` : ''}`
+    : String(e.message ?? err);
 }
 
 export interface UpstreamRequest {
@@ -85,7 +87,11 @@ export class UpstreamPool {
   readonly upstreams: Upstream[];
   private healthTimer: NodeJS.Timeout | undefined;
 
-  constructor(urls: readonly string[], private readonly timeouts: UpstreamTimeouts, private readonly log: Logger) {
+  constructor(
+    urls: readonly string[],
+    private readonly timeouts: UpstreamTimeouts,
+    private readonly log: Logger,
+  ) {
     this.upstreams = urls.map((url) => ({
       url,
       pool: new Pool(url, {
@@ -204,12 +210,29 @@ export class UpstreamPool {
                 this.markUnhealthy(upstream, err);
                 failures.push(`${upstream.url}: ${describe(err)}`);
                 if (replayable) attempt();
-                else reject(new GatewayError('upstream_unavailable', `No Ollama upstream could be reached: ${failures.join('; ')}.`));
+                else
+                  reject(
+                    new GatewayError(
+                      'upstream_unavailable',
+                      `No Ollama upstream could be reached: ${failures.join('; ')}.`,
+                    ),
+                  );
               } else if (isTimeoutError(err)) {
-                const hint = request.timeouts?.setting ? `; raise ${request.timeouts.setting} if it is still loading or generating` : '';
-                reject(new GatewayError('upstream_timeout', `Ollama at ${upstream.url} did not answer in time (${describe(err)})${hint}.`));
+                const hint = request.timeouts?.setting
+                  ? `; raise ${request.timeouts.setting} if it is still loading or generating`
+                  : '';
+                reject(
+                  new GatewayError(
+                    'upstream_timeout',
+                    `Ollama at ${upstream.url} did not answer in time (${describe(err)})${hint}.`,
+                  ),
+                );
               } else {
-                reject(new GatewayError('upstream_error', `Ollama at ${upstream.url} failed: ${describe(err)}.`, { cause: err }));
+                reject(
+                  new GatewayError('upstream_error', `Ollama at ${upstream.url} failed: ${describe(err)}.`, {
+                    cause: err,
+                  }),
+                );
               }
             },
           },

@@ -45,7 +45,10 @@ export function relayStream(body: ResponseBody, res: ServerResponse, options: Re
     try {
       return reader.take(event);
     } catch (err) {
-      broken = err instanceof GatewayError ? err : new GatewayError('upstream_error', `Ollama at ${options.upstreamUrl} sent a malformed stream.`);
+      broken =
+        err instanceof GatewayError
+          ? err
+          : new GatewayError('upstream_error', `Ollama at ${options.upstreamUrl} sent a malformed stream.`);
       return '';
     }
   };
@@ -65,12 +68,18 @@ export function relayStream(body: ResponseBody, res: ServerResponse, options: Re
         // The upstream's own error event was forwarded: it is the stream's terminal event.
         res.end();
         body.abort();
-        const error = new GatewayError('upstream_error', `Ollama at ${options.upstreamUrl} reported an error mid-stream: ${reader.upstreamError}`);
+        const error = new GatewayError(
+          'upstream_error',
+          `Ollama at ${options.upstreamUrl} reported an error mid-stream: ${reader.upstreamError}`,
+        );
         resolve({ outcome: 'error', error });
         return;
       }
       if (!broken && !reader.finished) {
-        broken = new GatewayError('upstream_error', `Ollama at ${options.upstreamUrl} ended the stream before its final event.`);
+        broken = new GatewayError(
+          'upstream_error',
+          `Ollama at ${options.upstreamUrl} ended the stream before its final event.`,
+        );
       }
       if (broken) {
         res.end(options.protocol.streamError(broken));
@@ -119,7 +128,10 @@ export function relayStream(body: ResponseBody, res: ServerResponse, options: Re
         if (finished) return;
         if (!options.clientGone()) {
           broken = isTimeoutError(err)
-            ? new GatewayError('upstream_timeout', `Ollama at ${options.upstreamUrl} stalled mid-stream (idle timeout).`)
+            ? new GatewayError(
+                'upstream_timeout',
+                `Ollama at ${options.upstreamUrl} stalled mid-stream (idle timeout).`,
+              )
             : new GatewayError('upstream_error', `Ollama at ${options.upstreamUrl} broke the stream: ${String(err)}.`);
         }
         complete();
@@ -132,7 +144,11 @@ export function relayStream(body: ResponseBody, res: ServerResponse, options: Re
  * Passes an upstream body through unchanged, with back-pressure (pull progress, management answers): nothing
  * to read in it, so no framing checks.
  */
-export function pipeBody(body: ResponseBody, res: ServerResponse, clientGone: () => boolean): Promise<'ok' | 'error' | 'aborted'> {
+export function pipeBody(
+  body: ResponseBody,
+  res: ServerResponse,
+  clientGone: () => boolean,
+): Promise<'ok' | 'error' | 'aborted'> {
   return new Promise((resolve) => {
     body.consume({
       data: (chunk) => {

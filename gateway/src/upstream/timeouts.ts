@@ -21,7 +21,10 @@ export interface ExchangeShape {
 
 type TimeoutConfig = Pick<
   GatewayConfig,
-  'UPSTREAM_FIRST_BYTE_TIMEOUT_MS' | 'UPSTREAM_RESPONSE_TIMEOUT_MS' | 'UPSTREAM_IDLE_TIMEOUT_MS' | 'UPSTREAM_TOOL_TIMEOUT_MS'
+  | 'UPSTREAM_FIRST_BYTE_TIMEOUT_MS'
+  | 'UPSTREAM_RESPONSE_TIMEOUT_MS'
+  | 'UPSTREAM_IDLE_TIMEOUT_MS'
+  | 'UPSTREAM_TOOL_TIMEOUT_MS'
 >;
 
 export function exchangeTimeouts(config: TimeoutConfig, shape: ExchangeShape): ExchangeTimeouts {

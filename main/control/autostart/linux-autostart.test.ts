@@ -37,10 +37,15 @@ describe('linux autostart', () => {
   });
 
   it('starts the AppImage when running from one, else the executable (plus the app folder when unpackaged)', () => {
-    expect(autostartCommand({ env: { APPIMAGE: '/home/u/Apps/llm-gateway.AppImage' }, execPath: '/tmp/.mount_x/llm-gateway' })).toEqual([
-      '/home/u/Apps/llm-gateway.AppImage',
+    expect(
+      autostartCommand({
+        env: { APPIMAGE: '/home/u/Apps/llm-gateway.AppImage' },
+        execPath: '/tmp/.mount_x/llm-gateway',
+      }),
+    ).toEqual(['/home/u/Apps/llm-gateway.AppImage']);
+    expect(autostartCommand({ env: {}, execPath: '/opt/LLM Gateway/llm-gateway' })).toEqual([
+      '/opt/LLM Gateway/llm-gateway',
     ]);
-    expect(autostartCommand({ env: {}, execPath: '/opt/LLM Gateway/llm-gateway' })).toEqual(['/opt/LLM Gateway/llm-gateway']);
     expect(autostartCommand({ env: {}, execPath: '/w/node_modules/electron/dist/electron', appPath: '/w' })).toEqual([
       '/w/node_modules/electron/dist/electron',
       '/w',
@@ -104,7 +109,9 @@ describe('linux autostart', () => {
 
   it('disabled with no autostart folder creates nothing (the default is off)', () => {
     const root = tmp();
-    expect(syncLinuxAutostart({ enabled: false, command: ['/usr/bin/llm-gateway'], env: { XDG_CONFIG_HOME: root } }).changed).toBe(false);
+    expect(
+      syncLinuxAutostart({ enabled: false, command: ['/usr/bin/llm-gateway'], env: { XDG_CONFIG_HOME: root } }).changed,
+    ).toBe(false);
     expect(existsSync(path.join(root, 'autostart'))).toBe(false);
   });
 

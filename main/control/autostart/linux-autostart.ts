@@ -8,7 +8,8 @@ export const AUTOSTART_FILE = 'llm-gateway.desktop';
 
 /** The autostart folder per the XDG Base Directory spec: a relative XDG_CONFIG_HOME is invalid and ignored. */
 export function autostartDir(env: NodeJS.ProcessEnv = process.env, home: string = os.homedir()): string {
-  const config = env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.join(home, '.config');
+  const config =
+    env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.join(home, '.config');
   return path.join(config, 'autostart');
 }
 
@@ -16,7 +17,11 @@ export function autostartDir(env: NodeJS.ProcessEnv = process.env, home: string 
  * What to start: the AppImage itself when running from one (process.execPath then points into its temporary
  * mount, gone after exit), else the executable; an unpackaged Electron also needs the app folder as argument.
  */
-export function autostartCommand(options: { env: NodeJS.ProcessEnv; execPath: string; appPath?: string | undefined }): string[] {
+export function autostartCommand(options: {
+  env: NodeJS.ProcessEnv;
+  execPath: string;
+  appPath?: string | undefined;
+}): string[] {
   const program = options.env.APPIMAGE || options.execPath;
   return options.appPath ? [program, options.appPath] : [program];
 }

@@ -86,7 +86,12 @@ export class EmbeddedGateway {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       const why = code === 'EADDRINUSE' ? `port ${port} is already in use` : (err as Error).message;
-      throw new ControlError('embedded_failed', `The embedded gateway could not start: ${why}.`, { port, ...(code ? { errno: code } : {}) }, { cause: err });
+      throw new ControlError(
+        'embedded_failed',
+        `The embedded gateway could not start: ${why}.`,
+        { port, ...(code ? { errno: code } : {}) },
+        { cause: err },
+      );
     }
     this.info = { url: this.gateway.url, adminToken, dbPath };
     return this.info;
@@ -94,7 +99,10 @@ export class EmbeddedGateway {
 
   private logger(level: string): Logger {
     const base = { instance: 'embedded' };
-    const redact = { paths: ['req.headers.authorization', 'headers.authorization', 'key', 'token'], censor: '[redacted]' };
+    const redact = {
+      paths: ['req.headers.authorization', 'headers.authorization', 'key', 'token'],
+      censor: '[redacted]',
+    };
     if (!this.options.logFile) return pino({ level, base, redact });
     mkdirSync(path.dirname(this.options.logFile), { recursive: true });
     return pino({ level, base, redact }, pino.destination({ dest: this.options.logFile, mkdir: true, sync: false }));

@@ -81,7 +81,8 @@ export function serviceFromContainers(id: string, list: ContainerView[]): Servic
   const total = list.length;
   const replicas = total > 1 ? { replicas: { running: ok, total } } : {};
   const label = LABELS[id] ?? id;
-  if (total > 0 && ok === total) return { id, label, status: 'healthy', detail: total > 1 ? `${ok}/${total} healthy` : 'healthy', ...replicas };
+  if (total > 0 && ok === total)
+    return { id, label, status: 'healthy', detail: total > 1 ? `${ok}/${total} healthy` : 'healthy', ...replicas };
   if (starting > 0) return { id, label, status: 'starting', detail: `${starting} of ${total} starting`, ...replicas };
   const unhealthy = list.find((c) => c.state === 'running' && c.health === 'unhealthy');
   if (ok > 0) return { id, label, status: 'degraded', detail: `${ok}/${total} healthy`, ...replicas };
@@ -91,8 +92,10 @@ export function serviceFromContainers(id: string, list: ContainerView[]): Servic
 }
 
 function ollamaService(probe: OllamaProbe | null, reach?: OllamaReach | null): ServiceHealth {
-  if (reach && reach.ok === false) return { id: 'ollama', label: LABELS.ollama!, status: 'unhealthy', detail: reach.message, hint: reach.hint };
-  if (reach && reach.ok === true) return { id: 'ollama', label: LABELS.ollama!, status: 'healthy', detail: reach.summary };
+  if (reach && reach.ok === false)
+    return { id: 'ollama', label: LABELS.ollama!, status: 'unhealthy', detail: reach.message, hint: reach.hint };
+  if (reach && reach.ok === true)
+    return { id: 'ollama', label: LABELS.ollama!, status: 'healthy', detail: reach.summary };
   if (!probe) return { id: 'ollama', label: LABELS.ollama!, status: 'unknown', detail: 'not checked yet' };
   return probe.ok
     ? { id: 'ollama', label: LABELS.ollama!, status: 'healthy', detail: `version ${probe.version}` }
@@ -120,7 +123,12 @@ export function aggregateHealth(input: HealthInputs): HealthSnapshot {
 
   if (input.transition === 'stopping') return { ...base, status: 'stopped', summary: 'Stopping…', services: [ollama] };
   if (input.mode === 'none') {
-    return { ...base, status: input.transition === 'starting' ? 'starting' : 'stopped', summary: input.transition === 'starting' ? 'Starting…' : 'Stopped', services: [ollama] };
+    return {
+      ...base,
+      status: input.transition === 'starting' ? 'starting' : 'stopped',
+      summary: input.transition === 'starting' ? 'Starting…' : 'Stopped',
+      services: [ollama],
+    };
   }
 
   if (input.mode === 'embedded') {
@@ -132,9 +140,11 @@ export function aggregateHealth(input: HealthInputs): HealthSnapshot {
       detail: readyDetail(input.ready),
     };
     const services = [gateway, ollama];
-    if (serves === null || (serves === false && input.transition === 'starting')) return { ...base, status: 'starting', summary: 'Starting the embedded gateway…', services };
+    if (serves === null || (serves === false && input.transition === 'starting'))
+      return { ...base, status: 'starting', summary: 'Starting the embedded gateway…', services };
     if (!serves) return { ...base, status: 'down', summary: `Embedded gateway ${readyDetail(input.ready)}`, services };
-    if (!ollamaOk) return { ...base, status: 'degraded', summary: 'Running (embedded) — Ollama is not reachable', services };
+    if (!ollamaOk)
+      return { ...base, status: 'degraded', summary: 'Running (embedded) — Ollama is not reachable', services };
     return { ...base, status: 'healthy', summary: 'Running (embedded)', services };
   }
 
@@ -144,28 +154,43 @@ export function aggregateHealth(input: HealthInputs): HealthSnapshot {
   }
   const byService = new Map<string, ContainerView[]>();
   for (const c of input.containers) byService.set(c.service, [...(byService.get(c.service) ?? []), c]);
-  const ids = [...new Set([...SERVICE_ORDER, ...byService.keys()])].filter((id) => id !== 'ollama' || byService.has(id));
+  const ids = [...new Set([...SERVICE_ORDER, ...byService.keys()])].filter(
+    (id) => id !== 'ollama' || byService.has(id),
+  );
   const services = ids.map((id) => serviceFromContainers(id, byService.get(id) ?? []));
   // The stack's own ollama container (optional profile) stands for Ollama when present; else the probe does.
   const withOllama = byService.has('ollama') ? services : [...services, ollama];
   const anyRunning = input.containers.some((c) => c.state === 'running' || c.state === 'restarting');
 
   if (!anyRunning) {
-    if (input.transition === 'starting') return { ...base, status: 'starting', summary: 'Starting the stack…', services: withOllama };
-    return { ...base, status: 'stopped', summary: input.containers.length === 0 ? 'Stack not created' : 'Stopped', services: withOllama };
+    if (input.transition === 'starting')
+      return { ...base, status: 'starting', summary: 'Starting the stack…', services: withOllama };
+    return {
+      ...base,
+      status: 'stopped',
+      summary: input.containers.length === 0 ? 'Stack not created' : 'Stopped',
+      services: withOllama,
+    };
   }
   const anyStarting = services.some((s) => s.status === 'starting') || input.transition === 'starting';
-  const essentialDown = services.filter((s) => ESSENTIAL.includes(s.id) && (s.status === 'stopped' || s.status === 'unhealthy'));
+  const essentialDown = services.filter(
+    (s) => ESSENTIAL.includes(s.id) && (s.status === 'stopped' || s.status === 'unhealthy'),
+  );
   const serves = readyServes(input.ready);
 
   if (essentialDown.length > 0 || serves === false) {
     if (anyStarting) return { ...base, status: 'starting', summary: 'Starting the stack…', services: withOllama };
-    const why = essentialDown.length > 0 ? `${essentialDown.map((s) => s.label).join(', ')} down` : `gateway ${readyDetail(input.ready)}`;
+    const why =
+      essentialDown.length > 0
+        ? `${essentialDown.map((s) => s.label).join(', ')} down`
+        : `gateway ${readyDetail(input.ready)}`;
     return { ...base, status: 'down', summary: `Down — ${why}`, services: withOllama };
   }
-  if (serves === null && anyStarting) return { ...base, status: 'starting', summary: 'Starting the stack…', services: withOllama };
+  if (serves === null && anyStarting)
+    return { ...base, status: 'starting', summary: 'Starting the stack…', services: withOllama };
   const notHealthy = withOllama.filter((s) => s.status !== 'healthy' && s.status !== 'unknown');
-  if (notHealthy.length === 0 && ollamaOk) return { ...base, status: 'healthy', summary: 'Running', services: withOllama };
+  if (notHealthy.length === 0 && ollamaOk)
+    return { ...base, status: 'healthy', summary: 'Running', services: withOllama };
   if (notHealthy.every((s) => s.status === 'starting') && serves === null) {
     return { ...base, status: 'starting', summary: 'Starting the stack…', services: withOllama };
   }

@@ -42,7 +42,11 @@ export async function probeReady(url: string, timeoutMs = 3_000): Promise<ReadyP
   try {
     const res = await send(`${url}/health/ready`, { timeoutMs }, 'gateway_unreachable');
     const body = (await jsonOf(res)) as { failing?: string[] } | null;
-    return { reachable: true, ok: res.status === 200, failing: body?.failing ?? (res.ok ? [] : [`HTTP ${res.status}`]) };
+    return {
+      reachable: true,
+      ok: res.status === 200,
+      failing: body?.failing ?? (res.ok ? [] : [`HTTP ${res.status}`]),
+    };
   } catch (err) {
     return { reachable: false, error: (err as Error).message };
   }
@@ -51,7 +55,13 @@ export async function probeReady(url: string, timeoutMs = 3_000): Promise<ReadyP
 export class HealthMonitor {
   private mode: HealthInputs['mode'] = 'none';
   private transition: HealthInputs['transition'] = null;
-  private snapshot: HealthSnapshot = aggregateHealth({ mode: 'none', transition: null, containers: [], ready: null, ollama: null });
+  private snapshot: HealthSnapshot = aggregateHealth({
+    mode: 'none',
+    transition: null,
+    containers: [],
+    ready: null,
+    ollama: null,
+  });
   private timer: NodeJS.Timeout | undefined;
   private watcher: { close(): void } | undefined;
   private running = false;
@@ -104,7 +114,9 @@ export class HealthMonitor {
         .ollamaVersion()
         .then((version): OllamaProbe => ({ ok: true, version }))
         .catch((err: unknown): OllamaProbe => ({ ok: false, error: (err as Error).message })),
-      mode === 'stack' && this.sources.ollamaReach ? this.sources.ollamaReach().catch(() => null) : Promise.resolve(null),
+      mode === 'stack' && this.sources.ollamaReach
+        ? this.sources.ollamaReach().catch(() => null)
+        : Promise.resolve(null),
     ]);
     const next = aggregateHealth({ mode, transition, containers, ready, ollama, reach });
     if (!sameHealth(next, this.snapshot)) {

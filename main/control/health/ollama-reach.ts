@@ -25,21 +25,46 @@ export type OllamaReach =
 
 const LOOPBACK = `127.0.0.1:${OLLAMA_PORT}`;
 
-function fail(code: ControlErrorCode, message: string, tried: string, listens: string, hint: string = CONTROL_ERRORS[code]): OllamaReach {
+function fail(
+  code: ControlErrorCode,
+  message: string,
+  tried: string,
+  listens: string,
+  hint: string = CONTROL_ERRORS[code],
+): OllamaReach {
   return { ok: false, code, message, hint, tried, listens };
 }
 
 export function diagnoseOllama({ route, host, relay, forwarder }: ReachInputs): OllamaReach {
-  const listens = host.ok ? `Ollama ${host.version} answers at ${LOOPBACK}` : `nothing answers at ${LOOPBACK} (${host.error})`;
+  const listens = host.ok
+    ? `Ollama ${host.version} answers at ${LOOPBACK}`
+    : `nothing answers at ${LOOPBACK} (${host.error})`;
   if (route.forwarder) {
     const tried = `${route.forwarder.listen} (forwarder → ${route.forwarder.target})`;
-    if (relay?.ok) return { ok: true, summary: `Ollama ${relay.version} reached through the forwarder ${route.forwarder.listen} → ${route.forwarder.target}`, tried };
+    if (relay?.ok)
+      return {
+        ok: true,
+        summary: `Ollama ${relay.version} reached through the forwarder ${route.forwarder.listen} → ${route.forwarder.target}`,
+        tried,
+      };
     if (!host.ok) {
-      return fail('ollama_not_running', `Ollama is not running: ${listens}, so the stack's replicas get no answer at ${route.forwarder.listen}.`, tried, listens);
+      return fail(
+        'ollama_not_running',
+        `Ollama is not running: ${listens}, so the stack's replicas get no answer at ${route.forwarder.listen}.`,
+        tried,
+        listens,
+      );
     }
-    const state = forwarder ? `${forwarder.state}${forwarder.health !== 'none' ? `/${forwarder.health}` : ''}` : 'missing';
+    const state = forwarder
+      ? `${forwarder.state}${forwarder.health !== 'none' ? `/${forwarder.health}` : ''}`
+      : 'missing';
     if (!forwarder || forwarder.state !== 'running') {
-      return fail('ollama_forwarder_down', `${listens}, but the ${FORWARDER_SERVICE} container is ${state}, so the replicas cannot reach it at ${route.forwarder.listen}.`, tried, listens);
+      return fail(
+        'ollama_forwarder_down',
+        `${listens}, but the ${FORWARDER_SERVICE} container is ${state}, so the replicas cannot reach it at ${route.forwarder.listen}.`,
+        tried,
+        listens,
+      );
     }
     return fail(
       'ollama_forwarder_down',
@@ -53,7 +78,12 @@ export function diagnoseOllama({ route, host, relay, forwarder }: ReachInputs): 
   if (route.hostGateway === 'host-gateway' && defaultHost && !route.reason.startsWith('the Docker bridge')) {
     // Docker Desktop: host.docker.internal is the host's loopback, so the host's own probe is the replicas' path.
     const tried = `${HOST_ALIAS}:${OLLAMA_PORT} (Docker Desktop → the host's ${LOOPBACK})`;
-    if (host.ok) return { ok: true, summary: `Ollama ${host.version} reached at ${HOST_ALIAS}:${OLLAMA_PORT} (Docker Desktop)`, tried };
+    if (host.ok)
+      return {
+        ok: true,
+        summary: `Ollama ${host.version} reached at ${HOST_ALIAS}:${OLLAMA_PORT} (Docker Desktop)`,
+        tried,
+      };
     return fail('ollama_not_running', `Ollama is not running: ${listens}.`, tried, listens);
   }
   if (defaultHost) {
@@ -64,7 +94,11 @@ export function diagnoseOllama({ route, host, relay, forwarder }: ReachInputs): 
       listens,
     );
   }
-  return { ok: null, summary: `OLLAMA_URLS=${route.urls.join(',')} (set by you; the gateways check these)`, tried: route.urls.join(', ') };
+  return {
+    ok: null,
+    summary: `OLLAMA_URLS=${route.urls.join(',')} (set by you; the gateways check these)`,
+    tried: route.urls.join(', '),
+  };
 }
 
 async function version(url: string, timeoutMs: number): Promise<VersionProbe> {
@@ -91,7 +125,12 @@ export async function probeOllamaReach(
     route.forwarder ? version(`http://${route.forwarder.listen}`, timeoutMs) : Promise.resolve(null),
   ]);
   const container = containers.find((c) => c.service === FORWARDER_SERVICE);
-  return diagnoseOllama({ route, host, relay, forwarder: container ? { state: container.state, health: container.health } : null });
+  return diagnoseOllama({
+    route,
+    host,
+    relay,
+    forwarder: container ? { state: container.state, health: container.health } : null,
+  });
 }
 
 /** One line for terminals and the tray: what works, or what is wrong and the fix. */

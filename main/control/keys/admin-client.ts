@@ -5,7 +5,10 @@ import { errorMessage, jsonOf, send, trimSlash } from '../http.js';
 import type { UsageWireSummary as UsageSummary } from '../../../gateway/src/routes/usage-wire.js';
 
 /** GET /admin/usage answers in the gateway's own wire types. */
-export type { UsageWireRow as UsageRow, UsageWireSummary as UsageSummary } from '../../../gateway/src/routes/usage-wire.js';
+export type {
+  UsageWireRow as UsageRow,
+  UsageWireSummary as UsageSummary,
+} from '../../../gateway/src/routes/usage-wire.js';
 
 export interface KeyView {
   id: string;
@@ -52,10 +55,15 @@ export class AdminClient {
     if (res.ok) return json as T;
     const message = errorMessage(json, res);
     const code = (json as { error?: { code?: string } } | null)?.error?.code;
-    if (res.status === 401 || res.status === 403) throw new ControlError('admin_refused', `Admin API: ${message}`, { status: res.status });
-    if (res.status === 404 && code === 'key_not_found') throw new ControlError('key_not_found', message, { status: 404 });
+    if (res.status === 401 || res.status === 403)
+      throw new ControlError('admin_refused', `Admin API: ${message}`, { status: res.status });
+    if (res.status === 404 && code === 'key_not_found')
+      throw new ControlError('key_not_found', message, { status: 404 });
     if (res.status === 400) throw new ControlError('invalid_input', `Gateway: ${message}`, { status: 400 });
-    throw new ControlError('gateway_error', `Gateway: ${message}`, { status: res.status, ...(code ? { gatewayCode: code } : {}) });
+    throw new ControlError('gateway_error', `Gateway: ${message}`, {
+      status: res.status,
+      ...(code ? { gatewayCode: code } : {}),
+    });
   }
 
   create(input: NewKeyInput): Promise<CreatedKey> {
@@ -71,7 +79,11 @@ export class AdminClient {
   }
 
   rotate(id: string, graceHours?: number): Promise<CreatedKey & { previous: KeyView }> {
-    return this.call(`/admin/keys/${encodeURIComponent(id)}/rotate`, 'POST', graceHours === undefined ? {} : { grace_hours: graceHours });
+    return this.call(
+      `/admin/keys/${encodeURIComponent(id)}/rotate`,
+      'POST',
+      graceHours === undefined ? {} : { grace_hours: graceHours },
+    );
   }
 
   /** GET /admin/usage: requests, errors, tokens and average latency by key and model over [from, to). */

@@ -45,12 +45,20 @@ export class KeyService {
 
   async create(params: CreateKeyParams): Promise<CreatedKey> {
     if (params.expiresAt && params.expiresInDays !== undefined) {
-      throw new ControlError('invalid_input', 'Give either expiresAt or expiresInDays, not both.', { field: 'expiresAt' });
+      throw new ControlError('invalid_input', 'Give either expiresAt or expiresInDays, not both.', {
+        field: 'expiresAt',
+      });
     }
-    const expires = params.expiresInDays !== undefined ? new Date(Date.now() + params.expiresInDays * 86_400_000).toISOString() : params.expiresAt;
-    if (expires && Date.parse(expires) <= Date.now()) throw new ControlError('invalid_input', 'expiresAt must be in the future.', { field: 'expiresAt' });
+    const expires =
+      params.expiresInDays !== undefined
+        ? new Date(Date.now() + params.expiresInDays * 86_400_000).toISOString()
+        : params.expiresAt;
+    if (expires && Date.parse(expires) <= Date.now())
+      throw new ControlError('invalid_input', 'expiresAt must be in the future.', { field: 'expiresAt' });
     const defaults = this.defaults();
-    const created = await (await this.admin()).create({
+    const created = await (
+      await this.admin()
+    ).create({
       name: params.name,
       ...(params.models ? { models: params.models } : {}),
       rpm: params.rpm === undefined ? defaults.rpm : params.rpm,

@@ -32,7 +32,10 @@ export interface VaultCodec {
   decode(bytes: Buffer): string;
 }
 
-const plainCodec: VaultCodec = { encode: (json) => Buffer.from(json, 'utf8'), decode: (bytes) => bytes.toString('utf8') };
+const plainCodec: VaultCodec = {
+  encode: (json) => Buffer.from(json, 'utf8'),
+  decode: (bytes) => bytes.toString('utf8'),
+};
 
 /** File-backed vault; `codec` lets the Electron store encrypt the whole file with safeStorage. */
 export class FileVault implements Vault {
@@ -56,7 +59,12 @@ export class FileVault implements Vault {
       raw = readFileSync(this.file);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return (this.entries = new Map());
-      throw new ControlError('vault_error', `The vault ${this.file} could not be read: ${(err as Error).message}`, undefined, { cause: err });
+      throw new ControlError(
+        'vault_error',
+        `The vault ${this.file} could not be read: ${(err as Error).message}`,
+        undefined,
+        { cause: err },
+      );
     }
     try {
       const parsed = JSON.parse(this.codec.decode(raw)) as { version?: number; entries?: VaultEntry[] };
@@ -64,7 +72,12 @@ export class FileVault implements Vault {
       return this.entries;
     } catch (err) {
       // Never overwrite secrets we could not read: the user may still recover the file (e.g. another OS account).
-      throw new ControlError('vault_error', `The vault ${this.file} is unreadable: ${(err as Error).message}`, undefined, { cause: err });
+      throw new ControlError(
+        'vault_error',
+        `The vault ${this.file} is unreadable: ${(err as Error).message}`,
+        undefined,
+        { cause: err },
+      );
     }
   }
 
@@ -80,7 +93,12 @@ export class FileVault implements Vault {
       renameSync(temp, this.file); // atomic: readers see the old file or the new one, never half of one
     } catch (err) {
       rmSync(temp, { force: true });
-      throw new ControlError('vault_error', `The vault ${this.file} could not be written: ${(err as Error).message}`, undefined, { cause: err });
+      throw new ControlError(
+        'vault_error',
+        `The vault ${this.file} could not be written: ${(err as Error).message}`,
+        undefined,
+        { cause: err },
+      );
     }
   }
 
@@ -98,7 +116,12 @@ export class FileVault implements Vault {
   async set(name: string, value: string, label?: string): Promise<void> {
     return this.exclusive(() => {
       const entries = new Map(this.load());
-      entries.set(name, { name, value, ...(label !== undefined ? { label } : {}), createdAt: new Date().toISOString() });
+      entries.set(name, {
+        name,
+        value,
+        ...(label !== undefined ? { label } : {}),
+        createdAt: new Date().toISOString(),
+      });
       this.save(entries);
       this.entries = entries;
     });

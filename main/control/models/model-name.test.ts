@@ -17,9 +17,12 @@ describe('parseModelInput', () => {
     expect(parseModelInput(input)).toBe(name);
   });
 
-  it.each(['', 'ollama', 'ollama list', 'ollama pull', 'two words', 'bad name!', 'rm -rf /', ':tag'])('refuses %j', (input) => {
-    expect(() => parseModelInput(input)).toThrow(expect.objectContaining({ code: 'bad_model_name' }));
-  });
+  it.each(['', 'ollama', 'ollama list', 'ollama pull', 'two words', 'bad name!', 'rm -rf /', ':tag'])(
+    'refuses %j',
+    (input) => {
+      expect(() => parseModelInput(input)).toThrow(expect.objectContaining({ code: 'bad_model_name' }));
+    },
+  );
 
   it('normalises like Ollama', () => {
     expect(normalizeModelName('Mistral')).toBe('mistral:latest');

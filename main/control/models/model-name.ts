@@ -3,7 +3,8 @@
 import { ControlError } from '../errors.js';
 
 /** Ollama's model name shape: [host/][namespace/]model[:tag], lowercase letters, digits, . _ - */
-const NAME = /^(?:[a-z0-9][a-z0-9.-]*(?::\d+)?\/)?(?:[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*(?::[a-z0-9][a-z0-9._-]{0,127})?$/i;
+const NAME =
+  /^(?:[a-z0-9][a-z0-9.-]*(?::\d+)?\/)?(?:[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*(?::[a-z0-9][a-z0-9._-]{0,127})?$/i;
 
 export function parseModelInput(input: string): string {
   let text = input.trim().replace(/^[$>#]\s*/, '');
@@ -13,7 +14,10 @@ export function parseModelInput(input: string): string {
   if (words[0]?.toLowerCase() === 'ollama') {
     const verb = words[1]?.toLowerCase();
     if (verb !== 'pull' && verb !== 'run') {
-      throw new ControlError('bad_model_name', `Only \`ollama pull NAME\` and \`ollama run NAME\` are understood, not \`${words.slice(0, 2).join(' ')}\`.`);
+      throw new ControlError(
+        'bad_model_name',
+        `Only \`ollama pull NAME\` and \`ollama run NAME\` are understood, not \`${words.slice(0, 2).join(' ')}\`.`,
+      );
     }
     // Flags such as --insecure or --verbose may come before the name; anything after it is a prompt.
     const name = words.slice(2).find((w) => !w.startsWith('-'));
@@ -23,13 +27,18 @@ export function parseModelInput(input: string): string {
     throw new ControlError('bad_model_name', `'${input.trim().slice(0, 80)}' is not a model name.`);
   }
   const name = text.replace(/^["']|["']$/g, '');
-  if (!NAME.test(name) || name.length > 200) throw new ControlError('bad_model_name', `'${name.slice(0, 80)}' is not a valid model name.`);
+  if (!NAME.test(name) || name.length > 200)
+    throw new ControlError('bad_model_name', `'${name.slice(0, 80)}' is not a valid model name.`);
   return name;
 }
 
 /** Ollama's equality of names: case-insensitive, a missing tag means `latest`, the default registry prefix ignored. */
 export function normalizeModelName(name: string): string {
-  const n = name.trim().toLowerCase().replace(/^registry\.ollama\.ai\//, '').replace(/^library\//, '');
+  const n = name
+    .trim()
+    .toLowerCase()
+    .replace(/^registry\.ollama\.ai\//, '')
+    .replace(/^library\//, '');
   const last = n.slice(n.lastIndexOf('/') + 1);
   return last.includes(':') ? n : `${n}:latest`;
 }

@@ -12,7 +12,11 @@ afterAll(() => upstream.close());
 
 describe('OllamaClient', () => {
   it('lists installed models with size, family, parameters, quantization, context length and loaded state', async () => {
-    await post(`${upstream.url}/api/chat`, { model: 'llama3.2:1b', messages: [{ role: 'user', content: 'hi' }], stream: false });
+    await post(`${upstream.url}/api/chat`, {
+      model: 'llama3.2:1b',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: false,
+    });
     const models = await new OllamaClient(upstream.url).list();
     const llama = models.find((m) => m.name === 'llama3.2:1b')!;
     expect(llama).toMatchObject({
@@ -38,7 +42,10 @@ describe('OllamaClient', () => {
 
   it('says ollama_unreachable with the URL when nothing listens', async () => {
     const client = new OllamaClient('http://127.0.0.1:9', 1_000);
-    await expect(client.version()).rejects.toMatchObject({ code: 'ollama_unreachable', message: expect.stringContaining('127.0.0.1:9') });
+    await expect(client.version()).rejects.toMatchObject({
+      code: 'ollama_unreachable',
+      message: expect.stringContaining('127.0.0.1:9'),
+    });
   });
 
   describe('pull through a silent verification (Ollama sends nothing while it hashes a large download)', () => {
@@ -52,13 +59,17 @@ describe('OllamaClient', () => {
       upstream.behaviour.pullVerifyDelayMs = 1_500;
       try {
         const lines = await pullAll(new OllamaClient(upstream.url, 1_000, 10_000), 'phi3:mini');
-        expect(lines.map((l) => l.status).slice(-3)).toEqual(['verifying sha256 digest', 'writing manifest', 'success']);
+        expect(lines.map((l) => l.status).slice(-3)).toEqual([
+          'verifying sha256 digest',
+          'writing manifest',
+          'success',
+        ]);
       } finally {
         upstream.resetAll();
       }
     });
 
-    it('the silence limit is the client\'s own setting: past it the pull fails saying what happened', async () => {
+    it("the silence limit is the client's own setting: past it the pull fails saying what happened", async () => {
       upstream.behaviour.pullVerifyDelayMs = 1_500;
       try {
         // Scaled down (undici's timers are coarse, ~0.5 s): 300 ms stands for the 30-minute default.
@@ -71,7 +82,7 @@ describe('OllamaClient', () => {
       }
     });
 
-    it('defaults to a limit far above the 300 s body timeout of Node\'s fetch', () => {
+    it("defaults to a limit far above the 300 s body timeout of Node's fetch", () => {
       expect(new OllamaClient(upstream.url).pullIdleTimeoutMs).toBe(DEFAULT_PULL_IDLE_TIMEOUT_MS);
       expect(DEFAULT_PULL_IDLE_TIMEOUT_MS).toBeGreaterThanOrEqual(30 * 60_000);
     });

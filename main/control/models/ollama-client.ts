@@ -59,7 +59,11 @@ export class OllamaClient {
   }
 
   private async call(path: string, method = 'GET', body?: unknown): Promise<unknown> {
-    const res = await send(`${trimSlash(this.baseUrl)}${path}`, { method, body, timeoutMs: this.timeoutMs }, 'ollama_unreachable');
+    const res = await send(
+      `${trimSlash(this.baseUrl)}${path}`,
+      { method, body, timeoutMs: this.timeoutMs },
+      'ollama_unreachable',
+    );
     const json = await jsonOf(res);
     if (res.status === 404 && path !== '/api/version') {
       throw new ControlError('model_not_found', errorMessage(json, res), { status: 404 });
@@ -135,9 +139,13 @@ export class OllamaClient {
       } catch {
         // not JSON: the status line says it
       }
-      throw new ControlError('pull_failed', `Pull of ${name} failed: ${errorMessage(body, { status: res.statusCode })}`, {
-        status: res.statusCode,
-      });
+      throw new ControlError(
+        'pull_failed',
+        `Pull of ${name} failed: ${errorMessage(body, { status: res.statusCode })}`,
+        {
+          status: res.statusCode,
+        },
+      );
     }
     const decoder = new TextDecoder();
     let rest = '';
@@ -178,9 +186,19 @@ export class OllamaClient {
       );
     }
     if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') {
-      return new ControlError('pull_failed', `Ollama closed the connection while pulling ${name}; pull again to resume.`, { url }, { cause: err });
+      return new ControlError(
+        'pull_failed',
+        `Ollama closed the connection while pulling ${name}; pull again to resume.`,
+        { url },
+        { cause: err },
+      );
     }
-    return new ControlError('ollama_unreachable', `${new URL(url).origin} did not answer (${code ?? String(err)}).`, { url }, { cause: err });
+    return new ControlError(
+      'ollama_unreachable',
+      `${new URL(url).origin} did not answer (${code ?? String(err)}).`,
+      { url },
+      { cause: err },
+    );
   }
 }
 

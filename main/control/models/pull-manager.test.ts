@@ -128,7 +128,10 @@ describe('PullManager', () => {
     expect(finals.every((f) => f.phase === 'done')).toBe(true);
     expect(peak).toBeLessThanOrEqual(2);
     // Queued pulls start in the order they were asked for.
-    const starts = events.filter((e) => e.phase === 'pulling').map((e) => e.name).filter((n, i, all) => all.indexOf(n) === i);
+    const starts = events
+      .filter((e) => e.phase === 'pulling')
+      .map((e) => e.name)
+      .filter((n, i, all) => all.indexOf(n) === i);
     expect(starts).toEqual(names);
   });
 
@@ -143,7 +146,7 @@ describe('PullManager', () => {
     expect(upstream.stats.requests['POST /api/pull'] ?? 0).toBeLessThanOrEqual(1);
   });
 
-  it('reports Ollama\'s error for an unknown model as a failed pull', async () => {
+  it("reports Ollama's error for an unknown model as a failed pull", async () => {
     const { m } = manager();
     m.start('missing-model:7b');
     const final = await m.wait('missing-model:7b');

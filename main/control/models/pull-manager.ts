@@ -131,7 +131,8 @@ export class PullManager {
         this.emit(entry, false);
         if (line.error) return;
       }
-      if (progress.snapshot().phase !== 'done') progress.fail('The pull stopped before it finished; pull again to resume.');
+      if (progress.snapshot().phase !== 'done')
+        progress.fail('The pull stopped before it finished; pull again to resume.');
       else this.options.onInstalled?.(progress.name);
     } catch (err) {
       if (controller.signal.aborted) {

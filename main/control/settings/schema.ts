@@ -20,9 +20,7 @@ export const settingsSchema = z.object({
       redis: port.default(16379),
     })
     .default({ gateway: 3000, postgres: 15432, redis: 16379 }),
-  defaultLimits: z
-    .object({ rpm: limit.default(60), tpm: limit.default(100_000) })
-    .default({ rpm: 60, tpm: 100_000 }),
+  defaultLimits: z.object({ rpm: limit.default(60), tpm: limit.default(100_000) }).default({ rpm: 60, tpm: 100_000 }),
   /** Opt-in: the OS launches the app at login. */
   startAtLogin: z.boolean().default(false),
   startStackOnLaunch: z.boolean().default(false),
@@ -70,7 +68,12 @@ export function migrateV1(v1: SettingsV1): Record<string, unknown> {
     ...(v1.port !== undefined ? { ports: { gateway: v1.port } } : {}),
     ...(v1.startAtLogin !== undefined ? { startAtLogin: v1.startAtLogin } : {}),
     ...(v1.rpm !== undefined || v1.tpm !== undefined
-      ? { defaultLimits: { ...(v1.rpm !== undefined ? { rpm: v1.rpm } : {}), ...(v1.tpm !== undefined ? { tpm: v1.tpm } : {}) } }
+      ? {
+          defaultLimits: {
+            ...(v1.rpm !== undefined ? { rpm: v1.rpm } : {}),
+            ...(v1.tpm !== undefined ? { tpm: v1.tpm } : {}),
+          },
+        }
       : {}),
   };
 }

@@ -21,12 +21,22 @@ describe('settings', () => {
     const { settings, warnings } = loadSettings(file());
     expect(warnings).toEqual([]);
     expect(settings).toEqual(defaultSettings());
-    expect(settings).toMatchObject({ version: 2, mode: 'auto', startAtLogin: false, startStackOnLaunch: false, ports: { gateway: 3000 } });
+    expect(settings).toMatchObject({
+      version: 2,
+      mode: 'auto',
+      startAtLogin: false,
+      startStackOnLaunch: false,
+      ports: { gateway: 3000 },
+    });
   });
 
   it('round-trips a saved file', () => {
     const f = file();
-    const changed = applyPatch(defaultSettings(), { mode: 'embedded', ports: { gateway: 3100 }, defaultLimits: { rpm: 10 } });
+    const changed = applyPatch(defaultSettings(), {
+      mode: 'embedded',
+      ports: { gateway: 3100 },
+      defaultLimits: { rpm: 10 },
+    });
     saveSettings(f, changed);
     expect(loadSettings(f).settings).toEqual(changed);
     expect(changed.ports).toEqual({ gateway: 3100, postgres: 15432, redis: 16379 });
@@ -35,7 +45,17 @@ describe('settings', () => {
 
   it('migrates version 1 to 2 and rewrites the file', () => {
     const f = file();
-    writeFileSync(f, JSON.stringify({ version: 1, useDocker: false, port: 3300, ollama: 'http://10.0.0.5:11434', startAtLogin: true, rpm: 5 }));
+    writeFileSync(
+      f,
+      JSON.stringify({
+        version: 1,
+        useDocker: false,
+        port: 3300,
+        ollama: 'http://10.0.0.5:11434',
+        startAtLogin: true,
+        rpm: 5,
+      }),
+    );
     const { settings, migrated, warnings } = loadSettings(f);
     expect(warnings).toEqual([]);
     expect(migrated).toBe(true);
@@ -73,7 +93,16 @@ describe('settings', () => {
 
   it('keeps valid fields and defaults only the invalid ones', () => {
     const f = file();
-    writeFileSync(f, JSON.stringify({ version: 2, mode: 'warp', ollamaUrl: 'http://ollama:11434', ports: { gateway: 99999, redis: 6380 }, startAtLogin: 'yes' }));
+    writeFileSync(
+      f,
+      JSON.stringify({
+        version: 2,
+        mode: 'warp',
+        ollamaUrl: 'http://ollama:11434',
+        ports: { gateway: 99999, redis: 6380 },
+        startAtLogin: 'yes',
+      }),
+    );
     const { settings, warnings } = loadSettings(f);
     expect(settings.mode).toBe('auto');
     expect(settings.ollamaUrl).toBe('http://ollama:11434');

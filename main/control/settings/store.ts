@@ -4,7 +4,14 @@
 import { copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ControlError } from '../errors.js';
-import { defaultSettings, MIGRATIONS, SETTINGS_VERSION, settingsSchema, type Settings, type SettingsPatch } from './schema.js';
+import {
+  defaultSettings,
+  MIGRATIONS,
+  SETTINGS_VERSION,
+  settingsSchema,
+  type Settings,
+  type SettingsPatch,
+} from './schema.js';
 
 export const SETTINGS_FILE = 'settings.json';
 
@@ -20,19 +27,32 @@ export function loadSettings(file: string): LoadResult {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { settings: defaultSettings(), warnings: [], migrated: false };
-    return { settings: defaultSettings(), warnings: [`Settings could not be read (${(err as Error).message}); using defaults.`], migrated: false };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      return { settings: defaultSettings(), warnings: [], migrated: false };
+    return {
+      settings: defaultSettings(),
+      warnings: [`Settings could not be read (${(err as Error).message}); using defaults.`],
+      migrated: false,
+    };
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch {
     keepAside(file);
-    return { settings: defaultSettings(), warnings: [`${file} is not valid JSON; using defaults (the old file is kept as ${SETTINGS_FILE}.bad).`], migrated: false };
+    return {
+      settings: defaultSettings(),
+      warnings: [`${file} is not valid JSON; using defaults (the old file is kept as ${SETTINGS_FILE}.bad).`],
+      migrated: false,
+    };
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     keepAside(file);
-    return { settings: defaultSettings(), warnings: [`${file} does not hold a settings object; using defaults.`], migrated: false };
+    return {
+      settings: defaultSettings(),
+      warnings: [`${file} does not hold a settings object; using defaults.`],
+      migrated: false,
+    };
   }
   let data = raw as Record<string, unknown>;
   let version = typeof data.version === 'number' ? data.version : 1;
@@ -70,7 +90,8 @@ function salvage(data: Record<string, unknown>, warnings: string[], file: string
     const [top, sub] = issue.path as Array<string | number>;
     if (top === undefined) continue;
     const parent = cleaned[top];
-    if (sub !== undefined && typeof parent === 'object' && parent !== null) delete (parent as Record<string | number, unknown>)[sub];
+    if (sub !== undefined && typeof parent === 'object' && parent !== null)
+      delete (parent as Record<string | number, unknown>)[sub];
     else delete cleaned[top];
     warnings.push(`${file}: ${issue.path.join('.')} ${issue.message.toLowerCase()}; using the default.`);
   }
@@ -95,7 +116,12 @@ export function saveSettings(file: string, settings: Settings): void {
     writeFileSync(temp, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });
     renameSync(temp, file);
   } catch (err) {
-    throw new ControlError('settings_error', `Settings could not be saved to ${file}: ${(err as Error).message}`, undefined, { cause: err });
+    throw new ControlError(
+      'settings_error',
+      `Settings could not be saved to ${file}: ${(err as Error).message}`,
+      undefined,
+      { cause: err },
+    );
   }
 }
 

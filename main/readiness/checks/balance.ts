@@ -22,14 +22,25 @@ export const balanceCheck: CheckDefinition = {
       distribution[instance] = (distribution[instance] ?? 0) + 1;
     }
     const instances = Object.keys(distribution).filter((name) => name !== '(no x-instance)');
-    const shown = Object.entries(distribution).map(([name, count]) => `${name}: ${count}`).join(', ');
+    const shown = Object.entries(distribution)
+      .map(([name, count]) => `${name}: ${count}`)
+      .join(', ');
     const details = { requests, expected: expected ?? null, failures, distribution };
     if (failures > 0) {
-      return { status: 'fail', summary: `${failures} of ${requests} /health requests failed (${shown})`, fix: 'A replica behind the load balancer is failing: `llm-gateway status`.', details };
+      return {
+        status: 'fail',
+        summary: `${failures} of ${requests} /health requests failed (${shown})`,
+        fix: 'A replica behind the load balancer is failing: `llm-gateway status`.',
+        details,
+      };
     }
     if (expected === undefined) {
       if (instances.length <= 1) {
-        return { status: 'skip', reason: `one gateway instance answered ${requests} requests (${shown}); no load balancer to check (pass --replicas N to require N)`, details };
+        return {
+          status: 'skip',
+          reason: `one gateway instance answered ${requests} requests (${shown}); no load balancer to check (pass --replicas N to require N)`,
+          details,
+        };
       }
       return { status: 'pass', summary: `${instances.length} replicas answered: ${shown}`, details };
     }

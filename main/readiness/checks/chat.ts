@@ -27,11 +27,22 @@ export const chatCheck: CheckDefinition = {
         details: { model, status: answer.status, ms: answer.ms },
       };
     }
-    const body = answer.json as { choices?: Array<{ message?: { content?: unknown } }>; usage?: Record<string, number> } | undefined;
+    const body = answer.json as
+      { choices?: Array<{ message?: { content?: unknown } }>; usage?: Record<string, number> } | undefined;
     const content = body?.choices?.[0]?.message?.content;
-    const details = { model, ms: answer.ms, answer: typeof content === 'string' ? clip(content, 300) : content, usage: body?.usage };
+    const details = {
+      model,
+      ms: answer.ms,
+      answer: typeof content === 'string' ? clip(content, 300) : content,
+      usage: body?.usage,
+    };
     if (typeof content !== 'string') {
-      return { status: 'fail', summary: `${model}: no choices[0].message.content in the answer`, fix: 'The upstream is not OpenAI-compatible; update Ollama.', details };
+      return {
+        status: 'fail',
+        summary: `${model}: no choices[0].message.content in the answer`,
+        fix: 'The upstream is not OpenAI-compatible; update Ollama.',
+        details,
+      };
     }
     if (!FOUR.test(content)) {
       return {

@@ -22,7 +22,7 @@ function pgFailure(err: unknown, target: string): CheckOutcome {
     ECONNREFUSED: 'PostgreSQL is not running: `llm-gateway status`, then `llm-gateway start` (or `up`).',
     '28P01': 'The password was refused: use POSTGRES_PASSWORD from $LLMGW_HOME/stack.env (or --database-url).',
     '3D000': 'The database does not exist: check POSTGRES_DB in $LLMGW_HOME/stack.env.',
-    '42P01': 'The gateway\'s tables are missing: start a gateway once against this database so it migrates.',
+    '42P01': "The gateway's tables are missing: start a gateway once against this database so it migrates.",
     '3F000': 'The schema does not exist: check DATABASE_SCHEMA, or start a gateway once so it creates it.',
   };
   return {
@@ -39,10 +39,15 @@ export const databaseCheck: CheckDefinition = {
   title: 'Database (PostgreSQL)',
   async run(ctx) {
     const url = ctx.options.databaseUrl;
-    if (!url) return { status: 'skip', reason: 'no PostgreSQL to check (embedded mode uses SQLite; pass --database-url)' };
+    if (!url)
+      return { status: 'skip', reason: 'no PostgreSQL to check (embedded mode uses SQLite; pass --database-url)' };
     const schema = ctx.options.databaseSchema ?? 'public';
     if (!/^[a-z_][a-z0-9_]*$/.test(schema)) {
-      return { status: 'fail', summary: `schema name '${schema}' is not a plain identifier`, fix: 'Pass a plain lowercase schema name.' };
+      return {
+        status: 'fail',
+        summary: `schema name '${schema}' is not a plain identifier`,
+        fix: 'Pass a plain lowercase schema name.',
+      };
     }
     const target = redactUrl(url);
     const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000, query_timeout: 10_000 });
@@ -51,7 +56,9 @@ export const databaseCheck: CheckDefinition = {
       const connectStart = performance.now();
       await client.connect();
       const connectMs = Math.round(performance.now() - connectStart);
-      const versionRow = await client.query<{ v: number | null }>(`SELECT max(version) AS v FROM "${schema}".schema_migrations`);
+      const versionRow = await client.query<{ v: number | null }>(
+        `SELECT max(version) AS v FROM "${schema}".schema_migrations`,
+      );
       const version = versionRow.rows[0]?.v ?? 0;
       const queryStart = performance.now();
       const keys = await client.query<{ total: number; active: number }>(
@@ -61,18 +68,32 @@ export const databaseCheck: CheckDefinition = {
       );
       const queryMs = Math.round((performance.now() - queryStart) * 10) / 10;
       const { total, active } = keys.rows[0] ?? { total: 0, active: 0 };
-      const details = { target, schema, schemaVersion: version, expectedVersion: LATEST_VERSION, keys: total, activeKeys: active, connectMs, queryMs };
+      const details = {
+        target,
+        schema,
+        schemaVersion: version,
+        expectedVersion: LATEST_VERSION,
+        keys: total,
+        activeKeys: active,
+        connectMs,
+        queryMs,
+      };
       if (version !== LATEST_VERSION) {
         return {
           status: 'fail',
           summary: `schema version ${version}, expected ${LATEST_VERSION}`,
-          fix: version < LATEST_VERSION
-            ? 'The database is behind: restart the gateway replicas (they migrate on start), e.g. `llm-gateway up`.'
-            : 'The database was migrated by a newer gateway: update this app.',
+          fix:
+            version < LATEST_VERSION
+              ? 'The database is behind: restart the gateway replicas (they migrate on start), e.g. `llm-gateway up`.'
+              : 'The database was migrated by a newer gateway: update this app.',
           details,
         };
       }
-      return { status: 'pass', summary: `schema v${version} current, ${active} active of ${total} keys, query ${queryMs} ms`, details };
+      return {
+        status: 'pass',
+        summary: `schema v${version} current, ${active} active of ${total} keys, query ${queryMs} ms`,
+        details,
+      };
     } catch (err) {
       return pgFailure(err, target);
     } finally {

@@ -14,10 +14,20 @@ export const invalidKeyCheck: CheckDefinition = {
     const answer = await call(`${ctx.url}/v1/models`, { headers: bearer(INVALID_KEY), signal: ctx.signal });
     const details = { status: answer.status, body: answer.json ?? clip(answer.text) };
     if (answer.status !== 401) {
-      return { status: 'fail', summary: `an invalid key got ${answer.status}, not 401`, fix: 'Every /v1 route must authenticate: make sure --url reaches the gateway, not an open proxy.', details };
+      return {
+        status: 'fail',
+        summary: `an invalid key got ${answer.status}, not 401`,
+        fix: 'Every /v1 route must authenticate: make sure --url reaches the gateway, not an open proxy.',
+        details,
+      };
     }
     if (!isEnvelope(answer.json, 'invalid_api_key')) {
-      return { status: 'fail', summary: `401 without OpenAI's envelope (code invalid_api_key): ${clip(answer.text)}`, fix: 'A proxy in front of the gateway replaced its error body; let errors pass through.', details };
+      return {
+        status: 'fail',
+        summary: `401 without OpenAI's envelope (code invalid_api_key): ${clip(answer.text)}`,
+        fix: 'A proxy in front of the gateway replaced its error body; let errors pass through.',
+        details,
+      };
     }
     return { status: 'pass', summary: '401 invalid_api_key in the OpenAI envelope', details };
   },
@@ -38,7 +48,12 @@ export const requestSizeCheck: CheckDefinition = {
       body,
       signal: ctx.signal,
     });
-    const details = { sentBytes: Buffer.byteLength(body), limit, status: answer.status, body: answer.json ?? clip(answer.text) };
+    const details = {
+      sentBytes: Buffer.byteLength(body),
+      limit,
+      status: answer.status,
+      body: answer.json ?? clip(answer.text),
+    };
     if (answer.status !== 413) {
       return {
         status: 'fail',
@@ -48,7 +63,12 @@ export const requestSizeCheck: CheckDefinition = {
       };
     }
     if (!isEnvelope(answer.json, 'request_too_large')) {
-      return { status: 'fail', summary: `413 without OpenAI's envelope: ${clip(answer.text)}`, fix: 'Nginx answered before the gateway: make client_max_body_size larger than MAX_BODY_BYTES.', details };
+      return {
+        status: 'fail',
+        summary: `413 without OpenAI's envelope: ${clip(answer.text)}`,
+        fix: 'Nginx answered before the gateway: make client_max_body_size larger than MAX_BODY_BYTES.',
+        details,
+      };
     }
     return { status: 'pass', summary: `${details.sentBytes} bytes → 413 request_too_large`, details };
   },

@@ -10,7 +10,8 @@ async function waitHealthy(stack: StackProbe, name: string, signal: AbortSignal)
   const started = Date.now();
   while (Date.now() - started < HEALTHY_WITHIN_MS && !signal.aborted) {
     const container = (await stack.containers()).find((c) => c.name === name);
-    if (container?.state === 'running' && (container.health === null || container.health === 'healthy')) return Date.now() - started;
+    if (container?.state === 'running' && (container.health === null || container.health === 'healthy'))
+      return Date.now() - started;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   throw new Error(`${name} did not become healthy within ${HEALTHY_WITHIN_MS / 1000} s`);
@@ -39,14 +40,18 @@ export const failoverCheck: CheckDefinition = {
     if (!stack) return { status: 'skip', reason: 'needs the Docker stack (embedded mode runs a single gateway)' };
     const replicas = (await stack.containers()).filter((c) => c.service === 'api-gateway' && c.state === 'running');
     if (replicas.length < 2) {
-      return { status: 'fail', summary: `${replicas.length} replica(s) running; failover needs at least 2`, fix: 'Bring the stack up fully with `llm-gateway up`.' };
+      return {
+        status: 'fail',
+        summary: `${replicas.length} replica(s) running; failover needs at least 2`,
+        fix: 'Bring the stack up fully with `llm-gateway up`.',
+      };
     }
     const victim = [...replicas].sort((a, b) => a.name.localeCompare(b.name)).at(-1)!.name;
     const key = await ctx.key();
     const tally = { ok: 0, failed: [] as string[] };
     let stopped = false;
     const flowing = traffic(ctx, key, () => stopped, tally);
-    let healthyAfterMs: number | null = null;
+    let healthyAfterMs: number;
     try {
       await stack.stopReplica(victim);
       // Keep going while it is down: the load balancer must route around it.
@@ -61,7 +66,14 @@ export const failoverCheck: CheckDefinition = {
       healthyAfterMs = await waitHealthy(stack, victim, ctx.signal);
     }
     const after = await call(`${ctx.url}/v1/models`, { headers: bearer(key), signal: ctx.signal });
-    const details = { victim, succeeded: tally.ok, failed: tally.failed.length, errors: tally.failed.slice(0, 5), healthyAfterMs, afterStatus: after.status };
+    const details = {
+      victim,
+      succeeded: tally.ok,
+      failed: tally.failed.length,
+      errors: tally.failed.slice(0, 5),
+      healthyAfterMs,
+      afterStatus: after.status,
+    };
     if (tally.failed.length > 0 || after.status !== 200) {
       return {
         status: 'fail',
@@ -70,6 +82,10 @@ export const failoverCheck: CheckDefinition = {
         details,
       };
     }
-    return { status: 'pass', summary: `${tally.ok} requests succeeded with ${victim} stopped; healthy again after ${Math.round((healthyAfterMs ?? 0) / 1000)} s`, details };
+    return {
+      status: 'pass',
+      summary: `${tally.ok} requests succeeded with ${victim} stopped; healthy again after ${Math.round(healthyAfterMs / 1000)} s`,
+      details,
+    };
   },
 };

@@ -17,11 +17,17 @@ export const healthCheck: CheckDefinition = {
     const problems: string[] = [];
     if (answer.status !== 200) problems.push(`status ${answer.status}`);
     if (body?.status !== 'ok') problems.push(`"status" is ${JSON.stringify(body?.status)}, not "ok"`);
-    if (typeof body?.timestamp !== 'string' || Number.isNaN(Date.parse(body.timestamp))) problems.push('no ISO "timestamp"');
+    if (typeof body?.timestamp !== 'string' || Number.isNaN(Date.parse(body.timestamp)))
+      problems.push('no ISO "timestamp"');
     if (typeof body?.uptime !== 'number') problems.push('no numeric "uptime"');
     if (answer.ms > HEALTH_MAX_MS) problems.push(`took ${answer.ms} ms (limit ${HEALTH_MAX_MS} ms)`);
     if (problems.length > 0) {
-      return { status: 'fail', summary: `/health: ${problems.join(', ')}`, fix: 'Check that --url points at the gateway and look at its log.', details };
+      return {
+        status: 'fail',
+        summary: `/health: ${problems.join(', ')}`,
+        fix: 'Check that --url points at the gateway and look at its log.',
+        details,
+      };
     }
     return { status: 'pass', summary: `ok in ${answer.ms} ms, uptime ${String(body!.uptime)} s`, details };
   },
@@ -54,7 +60,12 @@ export const readyCheck: CheckDefinition = {
       };
     }
     if (names.length === 0) {
-      return { status: 'fail', summary: '/health/ready answered 200 but named no dependencies', fix: 'Update the gateway to a version whose /health/ready reports its checks.', details };
+      return {
+        status: 'fail',
+        summary: '/health/ready answered 200 but named no dependencies',
+        fix: 'Update the gateway to a version whose /health/ready reports its checks.',
+        details,
+      };
     }
     return { status: 'pass', summary: `ready in ${answer.ms} ms: ${deps.join(', ')}`, details };
   },

@@ -8,9 +8,12 @@ import type { CheckDefinition, CheckOutcome } from '../types.js';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
 const PROMPT = 'Say hello in five words.';
-const FIX_ROUTE = 'Update the gateway (it must serve POST /v1/messages and accept the key as x-api-key) and Ollama (only recent versions serve /v1/messages: `ollama --version`).';
-const FIX_ENVELOPE = 'Errors on /v1/messages must come in Anthropic\'s envelope so SDKs raise their typed errors: update the gateway, and make sure no proxy rewrites error bodies.';
-const FIX_STREAM = 'Messages streams must pass through unbuffered and intact: check Ollama and that the proxy does not buffer SSE.';
+const FIX_ROUTE =
+  'Update the gateway (it must serve POST /v1/messages and accept the key as x-api-key) and Ollama (only recent versions serve /v1/messages: `ollama --version`).';
+const FIX_ENVELOPE =
+  "Errors on /v1/messages must come in Anthropic's envelope so SDKs raise their typed errors: update the gateway, and make sure no proxy rewrites error bodies.";
+const FIX_STREAM =
+  'Messages streams must pass through unbuffered and intact: check Ollama and that the proxy does not buffer SSE.';
 
 type Usage = { input_tokens?: unknown; output_tokens?: unknown };
 
@@ -21,15 +24,28 @@ export function anthropicHeaders(key: string): Record<string, string> {
 /** True when `body` is Anthropic's `{"type":"error","error":{"type","message"}}` (optionally of this type). */
 export function isAnthropicError(body: unknown, type?: string): boolean {
   const b = body as { type?: unknown; error?: { type?: unknown; message?: unknown } } | undefined;
-  return b?.type === 'error' && typeof b.error?.type === 'string' && typeof b.error.message === 'string' && (type === undefined || b.error.type === type);
+  return (
+    b?.type === 'error' &&
+    typeof b.error?.type === 'string' &&
+    typeof b.error.message === 'string' &&
+    (type === undefined || b.error.type === type)
+  );
 }
 
 /** What is wrong with a Messages stream (empty when it is right), with its text and usage. */
-export function judgeMessagesStream(events: SseEvent[]): { problems: string[]; text: string; deltas: number; inputTokens: unknown; outputTokens: unknown } {
+export function judgeMessagesStream(events: SseEvent[]): {
+  problems: string[];
+  text: string;
+  deltas: number;
+  inputTokens: unknown;
+  outputTokens: unknown;
+} {
   const problems: string[] = [];
   const type = (e: SseEvent) => e.event || String((e.data as { type?: unknown } | undefined)?.type ?? '');
   const names = events.map(type).filter((name) => name !== 'ping');
-  const deltas = events.filter((e) => type(e) === 'content_block_delta' && (e.data as { delta?: { type?: unknown } }).delta?.type === 'text_delta');
+  const deltas = events.filter(
+    (e) => type(e) === 'content_block_delta' && (e.data as { delta?: { type?: unknown } }).delta?.type === 'text_delta',
+  );
   const text = deltas.map((e) => String((e.data as { delta: { text?: unknown } }).delta.text ?? '')).join('');
   const start = events.find((e) => type(e) === 'message_start')?.data as { message?: { usage?: Usage } } | undefined;
   const delta = events.findLast((e) => type(e) === 'message_delta')?.data as { usage?: Usage } | undefined;
@@ -38,9 +54,16 @@ export function judgeMessagesStream(events: SseEvent[]): { problems: string[]; t
   if (names[0] !== 'message_start') problems.push(`first event is ${names[0] || 'missing'}, not message_start`);
   if (names.at(-1) !== 'message_stop') problems.push(`last event is ${names.at(-1) || 'missing'}, not message_stop`);
   if (text === '') problems.push('no content_block_delta with text');
-  if (typeof start?.message?.usage?.input_tokens !== 'number') problems.push('message_start without usage.input_tokens');
+  if (typeof start?.message?.usage?.input_tokens !== 'number')
+    problems.push('message_start without usage.input_tokens');
   if (typeof delta?.usage?.output_tokens !== 'number') problems.push('no message_delta with usage.output_tokens');
-  return { problems, text, deltas: deltas.length, inputTokens: start?.message?.usage?.input_tokens, outputTokens: delta?.usage?.output_tokens };
+  return {
+    problems,
+    text,
+    deltas: deltas.length,
+    inputTokens: start?.message?.usage?.input_tokens,
+    outputTokens: delta?.usage?.output_tokens,
+  };
 }
 
 export const messagesCheck: CheckDefinition = {
@@ -52,27 +75,63 @@ export const messagesCheck: CheckDefinition = {
     const [key, model] = [await ctx.key(), await ctx.model()];
     const url = `${ctx.url}/v1/messages`;
     const request = { model, max_tokens: 48, messages: [{ role: 'user', content: PROMPT }] };
-    const plain = await call(url, { method: 'POST', headers: anthropicHeaders(key), body: JSON.stringify(request), signal: ctx.signal });
+    const plain = await call(url, {
+      method: 'POST',
+      headers: anthropicHeaders(key),
+      body: JSON.stringify(request),
+      signal: ctx.signal,
+    });
     if (plain.status !== 200) {
       return {
         status: 'fail',
         summary: `${model}: POST /v1/messages (x-api-key) answered ${plain.status}: ${clip(plain.text)}`,
-        fix: plain.status === 404 || plain.status === 401 ? FIX_ROUTE : 'Check that Ollama runs and has the model (`ollama list`), or choose another with --model.',
+        fix:
+          plain.status === 404 || plain.status === 401
+            ? FIX_ROUTE
+            : 'Check that Ollama runs and has the model (`ollama list`), or choose another with --model.',
         details: { model, status: plain.status, ms: plain.ms },
       };
     }
-    const body = plain.json as { type?: unknown; content?: Array<{ type?: unknown; text?: unknown }>; usage?: Usage } | undefined;
-    const answer = Array.isArray(body?.content) ? body.content.filter((b) => b.type === 'text').map((b) => String(b.text ?? '')).join('') : '';
+    const body = plain.json as
+      { type?: unknown; content?: Array<{ type?: unknown; text?: unknown }>; usage?: Usage } | undefined;
+    const answer = Array.isArray(body?.content)
+      ? body.content
+          .filter((b) => b.type === 'text')
+          .map((b) => String(b.text ?? ''))
+          .join('')
+      : '';
     const usageOk = typeof body?.usage?.input_tokens === 'number' && typeof body.usage.output_tokens === 'number';
     if (body?.type !== 'message' || answer === '' || !usageOk) {
-      const missing = [body?.type !== 'message' && 'type "message"', answer === '' && 'text content', !usageOk && 'usage'].filter(Boolean);
-      return { status: 'fail', summary: `${model}: the message lacks ${missing.join(', ')}: ${clip(plain.text)}`, fix: FIX_ROUTE, details: { model, ms: plain.ms } };
+      const missing = [
+        body?.type !== 'message' && 'type "message"',
+        answer === '' && 'text content',
+        !usageOk && 'usage',
+      ].filter(Boolean);
+      return {
+        status: 'fail',
+        summary: `${model}: the message lacks ${missing.join(', ')}: ${clip(plain.text)}`,
+        fix: FIX_ROUTE,
+        details: { model, ms: plain.ms },
+      };
     }
-    const stream = await readSse(url, { headers: { ...anthropicHeaders(key), accept: 'text/event-stream' }, body: JSON.stringify({ ...request, stream: true }), signal: ctx.signal });
+    const stream = await readSse(url, {
+      headers: { ...anthropicHeaders(key), accept: 'text/event-stream' },
+      body: JSON.stringify({ ...request, stream: true }),
+      signal: ctx.signal,
+    });
     const judged = judgeMessagesStream(stream.items);
-    const refused = await call(url, { method: 'POST', headers: anthropicHeaders('llmgw_not_a_key'), body: JSON.stringify(request), signal: ctx.signal });
+    const refused = await call(url, {
+      method: 'POST',
+      headers: anthropicHeaders('llmgw_not_a_key'),
+      body: JSON.stringify(request),
+      signal: ctx.signal,
+    });
     const problems = [
-      ...(stream.status !== 200 ? [`stream status ${stream.status}`] : !stream.contentType.startsWith('text/event-stream') ? [`content-type ${stream.contentType}`] : []),
+      ...(stream.status !== 200
+        ? [`stream status ${stream.status}`]
+        : !stream.contentType.startsWith('text/event-stream')
+          ? [`content-type ${stream.contentType}`]
+          : []),
       ...(stream.broken ? [stream.broken] : []),
       ...judged.problems.map((p) => `stream: ${p}`),
       ...(refused.status !== 401 || !isAnthropicError(refused.json, 'authentication_error')
@@ -80,8 +139,20 @@ export const messagesCheck: CheckDefinition = {
         : []),
     ];
     const details = {
-      model, ms: plain.ms, answer: clip(answer, 200), usage: body.usage,
-      stream: { status: stream.status, events: stream.items.length, deltas: judged.deltas, inputTokens: judged.inputTokens, outputTokens: judged.outputTokens, firstEventMs: stream.firstItemMs, totalMs: stream.totalMs, answer: clip(judged.text, 200) },
+      model,
+      ms: plain.ms,
+      answer: clip(answer, 200),
+      usage: body.usage,
+      stream: {
+        status: stream.status,
+        events: stream.items.length,
+        deltas: judged.deltas,
+        inputTokens: judged.inputTokens,
+        outputTokens: judged.outputTokens,
+        firstEventMs: stream.firstItemMs,
+        totalMs: stream.totalMs,
+        answer: clip(judged.text, 200),
+      },
       wrongKey: { status: refused.status, body: clip(refused.text, 200) },
     };
     if (problems.length > 0) {

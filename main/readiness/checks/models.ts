@@ -28,20 +28,41 @@ export const modelsCheck: CheckDefinition = {
       return {
         status: 'fail',
         summary: `GET /v1/models answered ${answer.status}: ${clip(answer.text)}`,
-        fix: answer.status === 401 ? 'The key was refused: pass a valid --key.' : 'Start Ollama (or fix OLLAMA_URLS) so the gateway can list its models.',
+        fix:
+          answer.status === 401
+            ? 'The key was refused: pass a valid --key.'
+            : 'Start Ollama (or fix OLLAMA_URLS) so the gateway can list its models.',
         details: { status: answer.status, ms: answer.ms },
       };
     }
     if (body?.object !== 'list' || !Array.isArray(body.data)) {
-      return { status: 'fail', summary: `not OpenAI's list shape: ${clip(answer.text)}`, fix: 'Point --url at the gateway (not at Ollama directly).' };
+      return {
+        status: 'fail',
+        summary: `not OpenAI's list shape: ${clip(answer.text)}`,
+        fix: 'Point --url at the gateway (not at Ollama directly).',
+      };
     }
     const data = body.data as ListedModel[];
     const ids = data.map((model) => model.id);
-    const details = { ms: answer.ms, count: ids.length, models: ids, chat: data.filter((m) => !isEmbeddingModel(m)).map((m) => m.id) };
+    const details = {
+      ms: answer.ms,
+      count: ids.length,
+      models: ids,
+      chat: data.filter((m) => !isEmbeddingModel(m)).map((m) => m.id),
+    };
     if (ids.length === 0 || ids.some((id) => typeof id !== 'string')) {
-      return { status: 'fail', summary: ids.length === 0 ? 'no models installed' : 'a model without an id', fix: 'Pull a model into Ollama, e.g. `ollama pull llama3.2:1b`.', details };
+      return {
+        status: 'fail',
+        summary: ids.length === 0 ? 'no models installed' : 'a model without an id',
+        fix: 'Pull a model into Ollama, e.g. `ollama pull llama3.2:1b`.',
+        details,
+      };
     }
     const smallest = pickChatModel(data);
-    return { status: 'pass', summary: `${ids.length} model(s) in ${answer.ms} ms: ${ids.join(', ')}${smallest ? ` (smallest chat: ${smallest})` : ''}`, details };
+    return {
+      status: 'pass',
+      summary: `${ids.length} model(s) in ${answer.ms} ms: ${ids.join(', ')}${smallest ? ` (smallest chat: ${smallest})` : ''}`,
+      details,
+    };
   },
 };

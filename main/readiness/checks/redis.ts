@@ -47,7 +47,8 @@ export const redisCheck: CheckDefinition = {
   title: 'Redis',
   async run(ctx) {
     const url = ctx.options.redisUrl;
-    if (!url) return { status: 'skip', reason: 'no Redis to check (embedded mode keeps limits in memory; pass --redis-url)' };
+    if (!url)
+      return { status: 'skip', reason: 'no Redis to check (embedded mode keeps limits in memory; pass --redis-url)' };
     const target = redactUrl(url);
     const right = await tryRedis(url);
     if (!right.ok || right.pong !== 'PONG') {
@@ -71,6 +72,10 @@ export const redisCheck: CheckDefinition = {
         details,
       };
     }
-    return { status: 'pass', summary: `PONG in ${right.ms} ms; a wrong password is refused (${wrong.error?.split(' ')[0] ?? 'refused'})`, details };
+    return {
+      status: 'pass',
+      summary: `PONG in ${right.ms} ms; a wrong password is refused (${wrong.error?.split(' ')[0] ?? 'refused'})`,
+      details,
+    };
   },
 };

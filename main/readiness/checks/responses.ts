@@ -6,11 +6,21 @@ import { readSse, type SseEvent } from '../stream-read.js';
 import type { CheckDefinition, CheckOutcome } from '../types.js';
 
 const PROMPT = 'Say hello in five words.';
-const FIX_ROUTE = 'Update the gateway (it must serve POST /v1/responses) and Ollama (only recent versions serve /v1/responses: `ollama --version`).';
-const FIX_STREAM = 'Responses streams must pass through unbuffered and intact: check Ollama and that the proxy does not buffer SSE.';
+const FIX_ROUTE =
+  'Update the gateway (it must serve POST /v1/responses) and Ollama (only recent versions serve /v1/responses: `ollama --version`).';
+const FIX_STREAM =
+  'Responses streams must pass through unbuffered and intact: check Ollama and that the proxy does not buffer SSE.';
 
-interface Usage { input_tokens?: unknown; output_tokens?: unknown }
-interface ResponseObject { object?: unknown; status?: unknown; output?: unknown; usage?: Usage }
+interface Usage {
+  input_tokens?: unknown;
+  output_tokens?: unknown;
+}
+interface ResponseObject {
+  object?: unknown;
+  status?: unknown;
+  output?: unknown;
+  usage?: Usage;
+}
 
 /** The text of a response object: every output_text part of its message items. */
 export function responseText(response: ResponseObject | undefined): string | null {
@@ -22,10 +32,16 @@ export function responseText(response: ResponseObject | undefined): string | nul
   return parts.length ? parts.map((part) => part.text as string).join('') : null;
 }
 
-const hasUsage = (usage: Usage | undefined) => typeof usage?.input_tokens === 'number' && typeof usage.output_tokens === 'number';
+const hasUsage = (usage: Usage | undefined) =>
+  typeof usage?.input_tokens === 'number' && typeof usage.output_tokens === 'number';
 
 /** What is wrong with a Responses stream (empty when it is right), and its text and usage. */
-export function judgeResponsesStream(events: SseEvent[]): { problems: string[]; text: string; deltas: number; usage: Usage | undefined } {
+export function judgeResponsesStream(events: SseEvent[]): {
+  problems: string[];
+  text: string;
+  deltas: number;
+  usage: Usage | undefined;
+} {
   const problems: string[] = [];
   const names = events.map((e) => e.event || String((e.data as { type?: unknown } | undefined)?.type ?? ''));
   const deltas = events.filter((_, i) => names[i] === 'response.output_text.delta');
@@ -51,39 +67,76 @@ export const responsesCheck: CheckDefinition = {
     const url = `${ctx.url}/v1/responses`;
     const headers = { ...bearer(key), 'content-type': 'application/json' };
     const plain = await call(url, {
-      method: 'POST', headers, signal: ctx.signal,
+      method: 'POST',
+      headers,
+      signal: ctx.signal,
       body: JSON.stringify({ model, input: PROMPT, max_output_tokens: 48 }),
     });
     if (plain.status !== 200) {
       return {
         status: 'fail',
         summary: `${model}: POST /v1/responses answered ${plain.status}: ${clip(plain.text)}`,
-        fix: plain.status === 404 ? FIX_ROUTE : plain.status === 401 ? 'The key was refused: pass a valid --key.' : 'Check that Ollama runs and has the model (`ollama list`), or choose another with --model.',
+        fix:
+          plain.status === 404
+            ? FIX_ROUTE
+            : plain.status === 401
+              ? 'The key was refused: pass a valid --key.'
+              : 'Check that Ollama runs and has the model (`ollama list`), or choose another with --model.',
         details: { model, status: plain.status, ms: plain.ms },
       };
     }
     const body = plain.json as ResponseObject | undefined;
     const answer = responseText(body);
     if (body?.object !== 'response' || answer === null || !hasUsage(body.usage)) {
-      const missing = [body?.object !== 'response' && 'object "response"', answer === null && 'output text', !hasUsage(body?.usage) && 'usage'].filter(Boolean);
-      return { status: 'fail', summary: `${model}: the response lacks ${missing.join(', ')}: ${clip(plain.text)}`, fix: FIX_ROUTE, details: { model, ms: plain.ms } };
+      const missing = [
+        body?.object !== 'response' && 'object "response"',
+        answer === null && 'output text',
+        !hasUsage(body?.usage) && 'usage',
+      ].filter(Boolean);
+      return {
+        status: 'fail',
+        summary: `${model}: the response lacks ${missing.join(', ')}: ${clip(plain.text)}`,
+        fix: FIX_ROUTE,
+        details: { model, ms: plain.ms },
+      };
     }
     const stream = await readSse(url, {
-      headers: { ...headers, accept: 'text/event-stream' }, signal: ctx.signal,
+      headers: { ...headers, accept: 'text/event-stream' },
+      signal: ctx.signal,
       body: JSON.stringify({ model, input: PROMPT, max_output_tokens: 48, stream: true }),
     });
     const judged = judgeResponsesStream(stream.items);
     const problems = [
-      ...(stream.status !== 200 ? [`stream status ${stream.status}`] : !stream.contentType.startsWith('text/event-stream') ? [`content-type ${stream.contentType}`] : []),
+      ...(stream.status !== 200
+        ? [`stream status ${stream.status}`]
+        : !stream.contentType.startsWith('text/event-stream')
+          ? [`content-type ${stream.contentType}`]
+          : []),
       ...(stream.broken ? [stream.broken] : []),
       ...judged.problems,
     ];
     const details = {
-      model, ms: plain.ms, answer: clip(answer, 200), usage: body.usage,
-      stream: { status: stream.status, events: stream.items.length, deltas: judged.deltas, usage: judged.usage, firstEventMs: stream.firstItemMs, totalMs: stream.totalMs, answer: clip(judged.text, 200) },
+      model,
+      ms: plain.ms,
+      answer: clip(answer, 200),
+      usage: body.usage,
+      stream: {
+        status: stream.status,
+        events: stream.items.length,
+        deltas: judged.deltas,
+        usage: judged.usage,
+        firstEventMs: stream.firstItemMs,
+        totalMs: stream.totalMs,
+        answer: clip(judged.text, 200),
+      },
     };
     if (problems.length > 0) {
-      return { status: 'fail', summary: `${model}: stream: ${problems.join('; ')}`, fix: stream.status === 404 ? FIX_ROUTE : FIX_STREAM, details };
+      return {
+        status: 'fail',
+        summary: `${model}: stream: ${problems.join('; ')}`,
+        fix: stream.status === 404 ? FIX_ROUTE : FIX_STREAM,
+        details,
+      };
     }
     const u = body.usage as { input_tokens: number; output_tokens: number };
     return {

@@ -18,7 +18,11 @@ export const servicesCheck: CheckDefinition = {
     if (!stack) {
       const answer = await call(`${ctx.url}/health`, { signal: ctx.signal });
       if (answer.status !== 200) {
-        return { status: 'fail', summary: `no Docker stack; the gateway's /health answered ${answer.status}`, fix: 'Look at the gateway log; restart it.' };
+        return {
+          status: 'fail',
+          summary: `no Docker stack; the gateway's /health answered ${answer.status}`,
+          fix: 'Look at the gateway log; restart it.',
+        };
       }
       const instance = (answer.json as { instance?: string } | undefined)?.instance ?? answer.headers.get('x-instance');
       return {

@@ -38,8 +38,17 @@ async function readStream(url: string, key: string, model: string, signal: Abort
     throw networkError(url, err);
   }
   const seen: StreamSeen = {
-    status: response.status, contentType: response.headers.get('content-type') ?? '', events: 0, contentChunks: 0,
-    done: false, usage: null, error: null, text: '', firstEventMs: null, totalMs: 0, tail: '',
+    status: response.status,
+    contentType: response.headers.get('content-type') ?? '',
+    events: 0,
+    contentChunks: 0,
+    done: false,
+    usage: null,
+    error: null,
+    text: '',
+    firstEventMs: null,
+    totalMs: 0,
+    tail: '',
   };
   const decoder = new TextDecoder();
   let buffer = '';
@@ -50,7 +59,11 @@ async function readStream(url: string, key: string, model: string, signal: Abort
       while ((cut = buffer.search(/\r?\n\r?\n/)) >= 0) {
         const event = buffer.slice(0, cut);
         buffer = buffer.slice(cut).replace(/^\r?\n\r?\n/, '');
-        const data = event.split(/\r?\n/).filter((line) => line.startsWith('data:')).map((line) => line.slice(5).trim()).join('\n');
+        const data = event
+          .split(/\r?\n/)
+          .filter((line) => line.startsWith('data:'))
+          .map((line) => line.slice(5).trim())
+          .join('\n');
         if (!data) continue;
         seen.events += 1;
         seen.firstEventMs ??= Math.round(performance.now() - started);
@@ -59,7 +72,11 @@ async function readStream(url: string, key: string, model: string, signal: Abort
           continue;
         }
         try {
-          const chunk = JSON.parse(data) as { error?: unknown; usage?: unknown; choices?: Array<{ delta?: { content?: string } }> };
+          const chunk = JSON.parse(data) as {
+            error?: unknown;
+            usage?: unknown;
+            choices?: Array<{ delta?: { content?: string } }>;
+          };
           if (chunk.error) seen.error = chunk.error;
           if (chunk.usage) seen.usage = chunk.usage;
           const piece = chunk.choices?.[0]?.delta?.content;

@@ -32,12 +32,40 @@ describe('createHttpBridge', () => {
   });
 
   it('passes typed errors through and turns transport failures into errors with a hint', async () => {
-    const refused = createHttpBridge({ token: 't', fetch: (async () => new Response(JSON.stringify({ ok: false, error: { code: 'forbidden_sender', message: 'no', hint: 'open the URL' } }), { status: 401 })) as typeof fetch });
-    expect(await refused.invoke('state.get')).toMatchObject({ ok: false, error: { code: 'forbidden_sender', hint: 'open the URL' } });
-    const down = createHttpBridge({ token: 't', fetch: (async () => { throw new TypeError('Failed to fetch'); }) as typeof fetch });
-    expect(await down.invoke('state.get')).toMatchObject({ ok: false, error: { code: 'internal', message: expect.stringContaining('Failed to fetch'), hint: expect.stringContaining('serve') } });
-    const html = createHttpBridge({ token: 't', fetch: (async () => new Response('<html>', { status: 502 })) as typeof fetch });
-    expect(await html.invoke('state.get')).toMatchObject({ ok: false, error: { message: expect.stringContaining('502') } });
+    const refused = createHttpBridge({
+      token: 't',
+      fetch: (async () =>
+        new Response(
+          JSON.stringify({ ok: false, error: { code: 'forbidden_sender', message: 'no', hint: 'open the URL' } }),
+          { status: 401 },
+        )) as typeof fetch,
+    });
+    expect(await refused.invoke('state.get')).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden_sender', hint: 'open the URL' },
+    });
+    const down = createHttpBridge({
+      token: 't',
+      fetch: (async () => {
+        throw new TypeError('Failed to fetch');
+      }) as typeof fetch,
+    });
+    expect(await down.invoke('state.get')).toMatchObject({
+      ok: false,
+      error: {
+        code: 'internal',
+        message: expect.stringContaining('Failed to fetch'),
+        hint: expect.stringContaining('serve'),
+      },
+    });
+    const html = createHttpBridge({
+      token: 't',
+      fetch: (async () => new Response('<html>', { status: 502 })) as typeof fetch,
+    });
+    expect(await html.invoke('state.get')).toMatchObject({
+      ok: false,
+      error: { message: expect.stringContaining('502') },
+    });
   });
 
   it('delivers SSE events to listeners and reconnects after the stream ends', async () => {
@@ -75,12 +103,27 @@ describe('SseParser', () => {
 describe('takeToken', () => {
   it('reads #token=…, stores it and removes it from the URL; later loads use the stored one', () => {
     const store = new Map<string, string>();
-    const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) };
+    const storage = {
+      getItem: (k: string) => store.get(k) ?? null,
+      setItem: (k: string, v: string) => void store.set(k, v),
+    };
     let replaced = '';
-    const token = takeToken({ location: { hash: '#token=abcdefghijklmnop_-12', pathname: '/', search: '' }, storage, replaceUrl: (u) => (replaced = u) });
+    const token = takeToken({
+      location: { hash: '#token=abcdefghijklmnop_-12', pathname: '/', search: '' },
+      storage,
+      replaceUrl: (u) => (replaced = u),
+    });
     expect(token).toBe('abcdefghijklmnop_-12');
     expect(replaced).toBe('/#/overview');
-    expect(takeToken({ location: { hash: '#/keys', pathname: '/', search: '' }, storage, replaceUrl: () => undefined })).toBe('abcdefghijklmnop_-12');
-    expect(takeToken({ location: { hash: '#token=short', pathname: '/', search: '' }, storage: { getItem: () => null, setItem: () => undefined }, replaceUrl: () => undefined })).toBeNull();
+    expect(
+      takeToken({ location: { hash: '#/keys', pathname: '/', search: '' }, storage, replaceUrl: () => undefined }),
+    ).toBe('abcdefghijklmnop_-12');
+    expect(
+      takeToken({
+        location: { hash: '#token=short', pathname: '/', search: '' },
+        storage: { getItem: () => null, setItem: () => undefined },
+        replaceUrl: () => undefined,
+      }),
+    ).toBeNull();
   });
 });

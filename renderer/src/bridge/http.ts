@@ -18,7 +18,11 @@ export interface HttpBridgeOptions {
 }
 
 function transportError(message: string): ControlErrorData {
-  return { code: 'internal', message, hint: 'Is `llm-gateway serve` still running? Start it again and open the URL it prints.' };
+  return {
+    code: 'internal',
+    message,
+    hint: 'Is `llm-gateway serve` still running? Start it again and open the URL it prints.',
+  };
 }
 
 function isResult(value: unknown): value is BridgeResult<unknown> {
@@ -43,7 +47,11 @@ export function createHttpBridge(options: HttpBridgeOptions): HttpBridge {
     let attempt = 0;
     while (!controller.signal.aborted) {
       try {
-        const res = await doFetch(`${base}/api/events`, { headers: { [TOKEN_HEADER]: options.token, accept: 'text/event-stream' }, signal: controller.signal, cache: 'no-store' });
+        const res = await doFetch(`${base}/api/events`, {
+          headers: { [TOKEN_HEADER]: options.token, accept: 'text/event-stream' },
+          signal: controller.signal,
+          cache: 'no-store',
+        });
         if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
         attempt = 0;
         options.onConnection?.(true);

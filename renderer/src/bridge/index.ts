@@ -4,9 +4,13 @@ import { createHttpBridge } from './http.js';
 import { takeToken } from './token.js';
 import type { RendererBridge } from './types.js';
 
-export type BridgeChoice = { kind: 'ipc' | 'http'; bridge: RendererBridge } | { kind: 'none'; reason: string; hint: string };
+export type BridgeChoice =
+  { kind: 'ipc' | 'http'; bridge: RendererBridge } | { kind: 'none'; reason: string; hint: string };
 
-export function pickBridge(win: Window & { llmgw?: RendererBridge }, onConnection?: (connected: boolean) => void): BridgeChoice {
+export function pickBridge(
+  win: Window & { llmgw?: RendererBridge },
+  onConnection?: (connected: boolean) => void,
+): BridgeChoice {
   if (win.llmgw && typeof win.llmgw.invoke === 'function') return { kind: 'ipc', bridge: win.llmgw };
   const token = takeToken({
     location: win.location,

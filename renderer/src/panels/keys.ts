@@ -15,7 +15,11 @@ export function limitsText(k: Pick<AppKey, 'rpm' | 'tpm'>): string {
 }
 
 export function createKeys({ api, store }: PanelContext): Panel {
-  const el = section('keys', 'API keys', 'Keys are `llmgw_…`; the gateway stores only a hash. The app keeps the plaintext of keys made here so you can copy them later.');
+  const el = section(
+    'keys',
+    'API keys',
+    'Keys are `llmgw_…`; the gateway stores only a hash. The app keeps the plaintext of keys made here so you can copy them later.',
+  );
   const name = h('input', { type: 'text', name: 'name', required: true, maxlength: 100, autocomplete: 'off' });
   const rpm = h('input', { type: 'number', name: 'rpm', min: 1, inputmode: 'numeric', placeholder: 'default' });
   const tpm = h('input', { type: 'number', name: 'tpm', min: 1, inputmode: 'numeric', placeholder: 'default' });
@@ -32,7 +36,14 @@ export function createKeys({ api, store }: PanelContext): Panel {
   const form = h(
     'form',
     { class: 'card wide', 'aria-label': 'Create a key' },
-    h('div', { class: 'row wrap' }, field('Name', name), field('Requests / min', rpm), field('Tokens / min', tpm), field('Expires in days', days)),
+    h(
+      'div',
+      { class: 'row wrap' },
+      field('Name', name),
+      field('Requests / min', rpm),
+      field('Tokens / min', tpm),
+      field('Expires in days', days),
+    ),
     modelBox,
     h('div', { class: 'row' }, create),
     createErrors,
@@ -55,12 +66,22 @@ export function createKeys({ api, store }: PanelContext): Panel {
   });
 
   const showCreated = (key: CreatedKey, verb: string) => {
-    const value = h('input', { type: 'text', readonly: true, class: 'secret', 'aria-label': 'New key', 'data-testid': 'new-key' });
+    const value = h('input', {
+      type: 'text',
+      readonly: true,
+      class: 'secret',
+      'aria-label': 'New key',
+      'data-testid': 'new-key',
+    });
     value.value = key.key;
     const copy = h('button', { type: 'button', class: 'primary' }, 'Copy');
     const done = h('button', { type: 'button' }, 'Done');
     const note = h('span', { class: 'muted', 'aria-live': 'polite' });
-    copy.addEventListener('click', () => void act(copy, createErrors, async () => (await copyText(key.key), replace(note, 'Copied to the clipboard'))));
+    copy.addEventListener(
+      'click',
+      () =>
+        void act(copy, createErrors, async () => (await copyText(key.key), replace(note, 'Copied to the clipboard'))),
+    );
     done.addEventListener('click', () => created.replaceChildren());
     replace(
       created,
@@ -68,7 +89,11 @@ export function createKeys({ api, store }: PanelContext): Panel {
         'div',
         { class: 'card wide created', role: 'status' },
         h('h3', {}, `Key “${key.name}” ${verb}`),
-        h('p', {}, 'This is the only time the gateway shows the full key. Copy it now (the app also keeps it in its vault).'),
+        h(
+          'p',
+          {},
+          'This is the only time the gateway shows the full key. Copy it now (the app also keeps it in its vault).',
+        ),
         h('div', { class: 'row wrap' }, value, copy, done, note),
       ),
     );
@@ -79,20 +104,59 @@ export function createKeys({ api, store }: PanelContext): Panel {
   const confirm = (text: string, label: string, action: () => Promise<unknown>) => {
     const yes = h('button', { type: 'button', class: 'danger' }, label);
     const no = h('button', { type: 'button' }, 'Cancel');
-    replace(confirmSlot, h('div', { class: 'confirm', role: 'alertdialog', 'aria-label': text }, h('p', {}, text), h('div', { class: 'row' }, yes, no)));
+    replace(
+      confirmSlot,
+      h(
+        'div',
+        { class: 'confirm', role: 'alertdialog', 'aria-label': text },
+        h('p', {}, text),
+        h('div', { class: 'row' }, yes, no),
+      ),
+    );
     no.addEventListener('click', () => confirmSlot.replaceChildren());
-    yes.addEventListener('click', () => void act(yes, listErrors, async () => (await action(), confirmSlot.replaceChildren(), await refresh())));
+    yes.addEventListener(
+      'click',
+      () => void act(yes, listErrors, async () => (await action(), confirmSlot.replaceChildren(), await refresh())),
+    );
     yes.focus();
   };
 
   const row = (k: AppKey) => {
     const active = k.status === 'active';
-    const copy = h('button', { type: 'button', class: 'small', disabled: !k.inVault || !active, title: k.inVault ? 'Copy the key' : 'Made elsewhere: rotate it to get a copy here' }, 'Copy');
-    copy.addEventListener('click', () => void act(copy, listErrors, async () => (await copyText((await api.call('keys.reveal', { id: k.id })).key), replace(status, `Copied ${k.name}`))));
+    const copy = h(
+      'button',
+      {
+        type: 'button',
+        class: 'small',
+        disabled: !k.inVault || !active,
+        title: k.inVault ? 'Copy the key' : 'Made elsewhere: rotate it to get a copy here',
+      },
+      'Copy',
+    );
+    copy.addEventListener(
+      'click',
+      () =>
+        void act(
+          copy,
+          listErrors,
+          async () => (
+            await copyText((await api.call('keys.reveal', { id: k.id })).key),
+            replace(status, `Copied ${k.name}`)
+          ),
+        ),
+    );
     const rotate = h('button', { type: 'button', class: 'small', disabled: !active }, 'Rotate');
-    rotate.addEventListener('click', () => confirm(`Rotate ${k.name}? The old key keeps working for 24 hours.`, 'Rotate', async () => showCreated(await api.call('keys.rotate', { id: k.id }), 'rotated')));
+    rotate.addEventListener('click', () =>
+      confirm(`Rotate ${k.name}? The old key keeps working for 24 hours.`, 'Rotate', async () =>
+        showCreated(await api.call('keys.rotate', { id: k.id }), 'rotated'),
+      ),
+    );
     const revoke = h('button', { type: 'button', class: 'small danger', disabled: !active }, 'Revoke');
-    revoke.addEventListener('click', () => confirm(`Revoke ${k.name} (${k.prefix}…)? Clients using it get 401 within a second.`, 'Revoke', () => api.call('keys.revoke', { id: k.id })));
+    revoke.addEventListener('click', () =>
+      confirm(`Revoke ${k.name} (${k.prefix}…)? Clients using it get 401 within a second.`, 'Revoke', () =>
+        api.call('keys.revoke', { id: k.id }),
+      ),
+    );
     return h(
       'tr',
       { 'data-key': k.id, 'data-status': k.status },
@@ -110,7 +174,9 @@ export function createKeys({ api, store }: PanelContext): Panel {
   const refresh = () =>
     act(null, listErrors, async () => {
       const keys = await api.call('keys.list');
-      const sorted = [...keys].sort((a, b) => (a.status === b.status ? b.created_at.localeCompare(a.created_at) : a.status === 'active' ? -1 : 1));
+      const sorted = [...keys].sort((a, b) =>
+        a.status === b.status ? b.created_at.localeCompare(a.created_at) : a.status === 'active' ? -1 : 1,
+      );
       replace(
         list,
         keys.length === 0
@@ -118,7 +184,17 @@ export function createKeys({ api, store }: PanelContext): Panel {
           : h(
               'table',
               { 'data-testid': 'keys' },
-              h('thead', {}, h('tr', {}, ...['Prefix', 'Name', 'Status', 'Models', 'Limits', 'Last used', 'Expires', ''].map((t) => h('th', { scope: 'col' }, t)))),
+              h(
+                'thead',
+                {},
+                h(
+                  'tr',
+                  {},
+                  ...['Prefix', 'Name', 'Status', 'Models', 'Limits', 'Last used', 'Expires', ''].map((t) =>
+                    h('th', { scope: 'col' }, t),
+                  ),
+                ),
+              ),
               h('tbody', {}, ...sorted.map(row)),
             ),
       );
@@ -130,7 +206,11 @@ export function createKeys({ api, store }: PanelContext): Panel {
     if (names.join() === modelsDrawn) return;
     modelsDrawn = names.join();
     const legend = modelBox.querySelector('legend')!;
-    replace(modelBox, legend, ...names.map((n) => h('label', { class: 'check' }, h('input', { type: 'checkbox', value: n }), n)));
+    replace(
+      modelBox,
+      legend,
+      ...names.map((n) => h('label', { class: 'check' }, h('input', { type: 'checkbox', value: n }), n)),
+    );
   };
   store.subscribe(drawModels);
   store.onEvent((e) => {

@@ -9,7 +9,14 @@ export function prettyLine(line: string): string {
   if (!line.startsWith('{')) return line;
   try {
     const o = JSON.parse(line) as Record<string, unknown>;
-    const levels: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+    const levels: Record<number, string> = {
+      10: 'TRACE',
+      20: 'DEBUG',
+      30: 'INFO',
+      40: 'WARN',
+      50: 'ERROR',
+      60: 'FATAL',
+    };
     const time = typeof o.time === 'number' ? new Date(o.time).toISOString().slice(11, 23) : '';
     const level = typeof o.level === 'number' ? (levels[o.level] ?? String(o.level)) : String(o.level ?? '');
     const rest = Object.entries(o)
@@ -69,7 +76,19 @@ export function createLogs({ api, store }: PanelContext): Panel {
   store.onEvent((e) => {
     if (e.type === 'mode-changed') service.replaceChildren();
   });
-  el.append(h('div', { class: 'row wrap' }, field('Service', service), field('Filter', filter), h('label', { class: 'check' }, follow, 'Follow'), refresh), errors, count, out);
+  el.append(
+    h(
+      'div',
+      { class: 'row wrap' },
+      field('Service', service),
+      field('Filter', filter),
+      h('label', { class: 'check' }, follow, 'Follow'),
+      refresh,
+    ),
+    errors,
+    count,
+    out,
+  );
   return {
     id: 'logs',
     title: 'Logs',

@@ -26,7 +26,13 @@ export function pullLine(p: PullState): string {
 
 export function createModels({ api, store }: PanelContext): Panel {
   const el = section('models', 'Models', 'Models come from Ollama; the gateway serves the installed ones on /v1.');
-  const nameInput = h('input', { type: 'text', name: 'model', placeholder: 'llama3.2:1b or "ollama pull llama3.2:1b"', autocomplete: 'off', spellcheck: 'false' });
+  const nameInput = h('input', {
+    type: 'text',
+    name: 'model',
+    placeholder: 'llama3.2:1b or "ollama pull llama3.2:1b"',
+    autocomplete: 'off',
+    spellcheck: 'false',
+  });
   const pullButton = h('button', { type: 'submit', class: 'primary' }, 'Pull');
   const pullErrors = errorSlot();
   const pulls = h('div', { class: 'pulls', 'data-testid': 'pulls' });
@@ -38,7 +44,8 @@ export function createModels({ api, store }: PanelContext): Panel {
   const pull = (name: string, button: HTMLButtonElement | null) =>
     act(button, pullErrors, async () => {
       const state = await api.call('models.pull', { name });
-      if (store.state) store.set({ ...store.state, pulls: [...store.state.pulls.filter((p) => p.name !== state.name), state] });
+      if (store.state)
+        store.set({ ...store.state, pulls: [...store.state.pulls.filter((p) => p.name !== state.name), state] });
     });
 
   const form = h(
@@ -52,12 +59,26 @@ export function createModels({ api, store }: PanelContext): Panel {
     void pull(nameInput.value, pullButton).then(() => (nameInput.value = ''));
   });
 
-  el.append(form, pullErrors, h('h3', {}, 'Pulls'), pulls, h('h3', {}, 'Installed'), listErrors, confirmSlot, installed, h('h3', {}, 'Catalog'), catalog);
+  el.append(
+    form,
+    pullErrors,
+    h('h3', {}, 'Pulls'),
+    pulls,
+    h('h3', {}, 'Installed'),
+    listErrors,
+    confirmSlot,
+    installed,
+    h('h3', {}, 'Catalog'),
+    catalog,
+  );
 
   const pullRow = (p: PullState) => {
     const active = ACTIVE.has(p.phase);
     const cancel = h('button', { type: 'button', class: 'small' }, 'Cancel');
-    cancel.addEventListener('click', () => void act(cancel, pullErrors, () => api.call('models.cancelPull', { name: p.name })));
+    cancel.addEventListener(
+      'click',
+      () => void act(cancel, pullErrors, () => api.call('models.cancelPull', { name: p.name })),
+    );
     const bar = h('div', {
       class: `bar phase-${p.phase}`,
       role: 'progressbar',
@@ -76,7 +97,13 @@ export function createModels({ api, store }: PanelContext): Panel {
       h('div', { class: 'row spread' }, h('strong', {}, p.name), active ? cancel : null),
       bar,
       h('p', { class: 'muted pull-line' }, pullLine(p)),
-      p.phase === 'failed' ? h('p', { class: 'hint' }, 'Check the name on ollama.com/library and that Ollama can reach the internet; pulling again resumes.') : null,
+      p.phase === 'failed'
+        ? h(
+            'p',
+            { class: 'hint' },
+            'Check the name on ollama.com/library and that Ollama can reach the internet; pulling again resumes.',
+          )
+        : null,
     );
   };
 
@@ -85,9 +112,26 @@ export function createModels({ api, store }: PanelContext): Panel {
     del.addEventListener('click', () => {
       const yes = h('button', { type: 'button', class: 'danger' }, `Delete ${m.name}`);
       const no = h('button', { type: 'button' }, 'Keep it');
-      replace(confirmSlot, h('div', { class: 'confirm', role: 'alertdialog', 'aria-label': `Delete ${m.name}?` }, h('p', {}, `Delete ${m.name} (${formatBytes(m.size)}) from Ollama?`), yes, no));
+      replace(
+        confirmSlot,
+        h(
+          'div',
+          { class: 'confirm', role: 'alertdialog', 'aria-label': `Delete ${m.name}?` },
+          h('p', {}, `Delete ${m.name} (${formatBytes(m.size)}) from Ollama?`),
+          yes,
+          no,
+        ),
+      );
       no.addEventListener('click', () => confirmSlot.replaceChildren());
-      yes.addEventListener('click', () => void act(yes, listErrors, async () => (await api.call('models.delete', { name: m.name }), confirmSlot.replaceChildren())));
+      yes.addEventListener(
+        'click',
+        () =>
+          void act(
+            yes,
+            listErrors,
+            async () => (await api.call('models.delete', { name: m.name }), confirmSlot.replaceChildren()),
+          ),
+      );
       yes.focus();
     });
     return h(
@@ -114,7 +158,17 @@ export function createModels({ api, store }: PanelContext): Panel {
         h(
           'table',
           { 'data-testid': 'installed' },
-          h('thead', {}, h('tr', {}, ...['Name', 'Size', 'Family', 'Parameters', 'Context', 'Loaded', ''].map((t) => h('th', { scope: 'col' }, t)))),
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ...['Name', 'Size', 'Family', 'Parameters', 'Context', 'Loaded', ''].map((t) =>
+                h('th', { scope: 'col' }, t),
+              ),
+            ),
+          ),
           h('tbody', {}, ...state.installed.map(modelRow)),
         ),
       );
@@ -125,12 +179,32 @@ export function createModels({ api, store }: PanelContext): Panel {
       catalog,
       ...state.catalog.map((c) => {
         const installedNow = have.has(c.name) || have.has(`${c.name}:latest`);
-        const b = h('button', { type: 'button', class: 'small', disabled: installedNow || busy.has(c.name) }, installedNow ? 'Installed' : busy.has(c.name) ? 'Pulling…' : 'Pull');
+        const b = h(
+          'button',
+          { type: 'button', class: 'small', disabled: installedNow || busy.has(c.name) },
+          installedNow ? 'Installed' : busy.has(c.name) ? 'Pulling…' : 'Pull',
+        );
         b.addEventListener('click', () => void pull(c.name, b));
-        return h('article', { class: 'card', 'data-catalog': c.name }, h('h4', {}, c.title), h('p', { class: 'muted' }, `${c.name} · ${c.parameters} · ${formatBytes(c.size)}${c.small ? ' · small' : ''}`), h('p', {}, c.description), b);
+        return h(
+          'article',
+          { class: 'card', 'data-catalog': c.name },
+          h('h4', {}, c.title),
+          h(
+            'p',
+            { class: 'muted' },
+            `${c.name} · ${c.parameters} · ${formatBytes(c.size)}${c.small ? ' · small' : ''}`,
+          ),
+          h('p', {}, c.description),
+          b,
+        );
       }),
     );
   };
   store.subscribe(draw);
-  return { id: 'models', title: 'Models', el, shown: () => void act(null, listErrors, () => api.call('models.list').then(() => store.reload())) };
+  return {
+    id: 'models',
+    title: 'Models',
+    el,
+    shown: () => void act(null, listErrors, () => api.call('models.list').then(() => store.reload())),
+  };
 }

@@ -50,22 +50,61 @@ export function createOverview({ api, store }: PanelContext): Panel {
     replace(code, snippet(client, url, key, modelSelect.value || 'llama3.2:1b'));
     code.dataset.client = client;
     replace(hint, CLIENTS.find((c) => c.id === client)?.hint ?? '');
-    for (const tab of tabs.children) tab.setAttribute('aria-selected', String((tab as HTMLElement).dataset.client === client));
+    for (const tab of tabs.children)
+      tab.setAttribute('aria-selected', String((tab as HTMLElement).dataset.client === client));
   };
   for (const c of CLIENTS) {
-    tabs.append(h('button', { type: 'button', role: 'tab', 'data-client': c.id, onclick: () => ((client = c.id), replace(copied), drawSnippet()) }, c.label));
+    tabs.append(
+      h(
+        'button',
+        {
+          type: 'button',
+          role: 'tab',
+          'data-client': c.id,
+          onclick: () => ((client = c.id), replace(copied), drawSnippet()),
+        },
+        c.label,
+      ),
+    );
   }
-  keySelect.addEventListener('change', () =>
-    void act(null, snippetErrors, async () => {
-      key = keySelect.value ? (await api.call('keys.reveal', { id: keySelect.value })).key : PLACEHOLDER_KEY;
-      drawSnippet();
-    }),
+  keySelect.addEventListener(
+    'change',
+    () =>
+      void act(null, snippetErrors, async () => {
+        key = keySelect.value ? (await api.call('keys.reveal', { id: keySelect.value })).key : PLACEHOLDER_KEY;
+        drawSnippet();
+      }),
   );
   modelSelect.addEventListener('change', drawSnippet);
-  copyBase.addEventListener('click', () => void act(copyBase, snippetErrors, async () => (await copyText(baseUrl.textContent ?? ''), replace(copied, 'Base URL copied'))));
-  copySnippet.addEventListener('click', () => void act(copySnippet, snippetErrors, async () => (await copyText(code.textContent ?? ''), replace(copied, `${CLIENTS.find((c) => c.id === client)?.label ?? 'Snippet'} setup copied`))));
-  start.addEventListener('click', () => void act(start, errors, () => api.call('gateway.start').then((s) => store.set(s))));
-  stop.addEventListener('click', () => void act(stop, errors, () => api.call('gateway.stop').then((s) => store.set(s))));
+  copyBase.addEventListener(
+    'click',
+    () =>
+      void act(
+        copyBase,
+        snippetErrors,
+        async () => (await copyText(baseUrl.textContent ?? ''), replace(copied, 'Base URL copied')),
+      ),
+  );
+  copySnippet.addEventListener(
+    'click',
+    () =>
+      void act(
+        copySnippet,
+        snippetErrors,
+        async () => (
+          await copyText(code.textContent ?? ''),
+          replace(copied, `${CLIENTS.find((c) => c.id === client)?.label ?? 'Snippet'} setup copied`)
+        ),
+      ),
+  );
+  start.addEventListener(
+    'click',
+    () => void act(start, errors, () => api.call('gateway.start').then((s) => store.set(s))),
+  );
+  stop.addEventListener(
+    'click',
+    () => void act(stop, errors, () => api.call('gateway.stop').then((s) => store.set(s))),
+  );
 
   el.append(
     h('div', { class: 'card wide' }, statusText, modeText, h('div', { class: 'row' }, start, stop), errors, warnings),
@@ -103,16 +142,28 @@ export function createOverview({ api, store }: PanelContext): Panel {
   const draw = (state: ControlState) => {
     const { health } = state;
     replace(statusText, h('span', { class: `pill status-${health.status}` }, health.status), ' ', health.summary);
-    replace(modeText, `Mode: ${state.mode === 'embedded' ? 'embedded (in-process gateway, SQLite; no Docker)' : 'Docker stack'} · Ollama: ${state.settings.ollamaUrl}`);
+    replace(
+      modeText,
+      `Mode: ${state.mode === 'embedded' ? 'embedded (in-process gateway, SQLite; no Docker)' : 'Docker stack'} · Ollama: ${state.settings.ollamaUrl}`,
+    );
     const running = health.status !== 'stopped' || state.gatewayUrl !== null;
     start.disabled = state.busy !== null || (running && health.status !== 'down');
     stop.disabled = state.busy !== null || !running;
     start.textContent = state.busy === 'starting' ? 'Starting…' : 'Start';
     stop.textContent = state.busy === 'stopping' ? 'Stopping…' : 'Stop';
-    replace(services, ...(health.services.length ? health.services.map((s) => card(s, state)) : [h('p', { class: 'muted' }, 'Nothing is running yet: press Start.')]));
+    replace(
+      services,
+      ...(health.services.length
+        ? health.services.map((s) => card(s, state))
+        : [h('p', { class: 'muted' }, 'Nothing is running yet: press Start.')]),
+    );
     replace(warnings, ...state.warnings.slice(-3).map((w) => h('li', {}, w)));
     const keyValue = keySelect.value;
-    replace(keySelect, h('option', { value: '' }, 'placeholder ($LLMGW_KEY)'), ...state.vaultKeys.map((k) => h('option', { value: k.id }, k.name)));
+    replace(
+      keySelect,
+      h('option', { value: '' }, 'placeholder ($LLMGW_KEY)'),
+      ...state.vaultKeys.map((k) => h('option', { value: k.id }, k.name)),
+    );
     keySelect.value = state.vaultKeys.some((k) => k.id === keyValue) ? keyValue : '';
     if (!keySelect.value) key = PLACEHOLDER_KEY;
     const modelValue = modelSelect.value;

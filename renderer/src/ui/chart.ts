@@ -31,7 +31,11 @@ export function pointsOf(values: number[], max: number, width: number, height: n
   return values.map((v, i) => [n <= 1 ? width / 2 : (i / (n - 1)) * width, height - (Math.max(0, v) / max) * height]);
 }
 
-function el<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] {
+function el<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | number>,
+  text?: string,
+): SVGElementTagNameMap[K] {
   const node = document.createElementNS(SVG, tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
   if (text !== undefined) node.textContent = text;
@@ -49,24 +53,44 @@ export function renderChart(spec: ChartSpec): HTMLElement {
   const caption = document.createElement('figcaption');
   caption.textContent = spec.title;
   figure.append(caption);
-  const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': spec.title, preserveAspectRatio: 'none' });
+  const svg = el('svg', {
+    viewBox: `0 0 ${width} ${height}`,
+    role: 'img',
+    'aria-label': spec.title,
+    preserveAspectRatio: 'none',
+  });
   const plot = el('g', { transform: `translate(${PAD.left},${PAD.top})` });
   for (const frac of [0, 0.5, 1]) {
     const y = plotH - frac * plotH;
     plot.append(el('line', { x1: 0, x2: plotW, y1: y, y2: y, class: 'grid' }));
-    plot.append(el('text', { x: -6, y: y + 4, 'text-anchor': 'end', class: 'axis' }, `${formatTick(max * frac)}${spec.unit ?? ''}`));
+    plot.append(
+      el(
+        'text',
+        { x: -6, y: y + 4, 'text-anchor': 'end', class: 'axis' },
+        `${formatTick(max * frac)}${spec.unit ?? ''}`,
+      ),
+    );
   }
   const first = spec.labels[0];
   const last = spec.labels[spec.labels.length - 1];
   if (first) plot.append(el('text', { x: 0, y: plotH + 16, class: 'axis' }, first));
-  if (last && spec.labels.length > 1) plot.append(el('text', { x: plotW, y: plotH + 16, 'text-anchor': 'end', class: 'axis' }, last));
+  if (last && spec.labels.length > 1)
+    plot.append(el('text', { x: plotW, y: plotH + 16, 'text-anchor': 'end', class: 'axis' }, last));
   spec.series.forEach((series, i) => {
     const points = pointsOf(series.values, max, plotW, plotH);
     const cls = `series s${i % 8}`;
-    plot.append(el('polyline', { points: points.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' '), class: cls, fill: 'none' }));
+    plot.append(
+      el('polyline', {
+        points: points.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' '),
+        class: cls,
+        fill: 'none',
+      }),
+    );
     points.forEach(([x, y], j) => {
       const dot = el('circle', { cx: x.toFixed(1), cy: y.toFixed(1), r: 2.5, class: cls });
-      dot.append(el('title', {}, `${series.name} · ${spec.labels[j] ?? ''}: ${series.values[j] ?? 0}${spec.unit ?? ''}`));
+      dot.append(
+        el('title', {}, `${series.name} · ${spec.labels[j] ?? ''}: ${series.values[j] ?? 0}${spec.unit ?? ''}`),
+      );
       plot.append(dot);
     });
   });

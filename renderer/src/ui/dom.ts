@@ -2,7 +2,11 @@
 type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | null | undefined | ((event: Event) => void)>;
 
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
     if (value === null || value === undefined || value === false) continue;
@@ -27,7 +31,13 @@ export function replace(el: Element, ...children: Child[]): void {
 }
 
 export function field(label: string, control: HTMLElement, help?: string): HTMLLabelElement {
-  return h('label', { class: 'field' }, h('span', { class: 'label' }, label), control, help ? h('small', { class: 'help' }, help) : null);
+  return h(
+    'label',
+    { class: 'field' },
+    h('span', { class: 'label' }, label),
+    control,
+    help ? h('small', { class: 'help' }, help) : null,
+  );
 }
 
 /** Copies text; falls back to a selected textarea where the async clipboard is not allowed. */

@@ -9,7 +9,15 @@ export function errorSlot(): HTMLDivElement {
 
 export function showError(slot: HTMLElement, err: unknown): void {
   const e = UiError.of(err);
-  replace(slot, h('div', { class: 'error', role: 'alert', 'data-code': e.code }, h('strong', {}, e.message), h('p', { class: 'hint' }, e.hint)));
+  replace(
+    slot,
+    h(
+      'div',
+      { class: 'error', role: 'alert', 'data-code': e.code },
+      h('strong', {}, e.message),
+      h('p', { class: 'hint' }, e.hint),
+    ),
+  );
 }
 
 export function clearError(slot: HTMLElement): void {
@@ -17,7 +25,11 @@ export function clearError(slot: HTMLElement): void {
 }
 
 /** Runs an action for a button: disables it meanwhile, shows a failure in the slot. */
-export async function act<T>(button: HTMLButtonElement | null, slot: HTMLElement, action: () => Promise<T>): Promise<T | undefined> {
+export async function act<T>(
+  button: HTMLButtonElement | null,
+  slot: HTMLElement,
+  action: () => Promise<T>,
+): Promise<T | undefined> {
   clearError(slot);
   if (button) button.disabled = true;
   button?.setAttribute('aria-busy', 'true');

@@ -17,10 +17,22 @@ export interface ClientInfo {
 }
 
 export const CLIENTS: readonly ClientInfo[] = [
-  { id: 'claude-code', label: 'Claude Code', hint: 'Anthropic Messages API (/v1/messages). Paste into the shell that runs claude.' },
-  { id: 'codex', label: 'Codex CLI', hint: 'OpenAI Responses API (/v1/responses). Add the provider to ~/.codex/config.toml, export the key, run codex.' },
-  { id: 'open-webui', label: 'Open WebUI', hint: 'Ollama API (/api/*) and OpenAI API (/v1): enter these under Admin Panel → Settings → Connections.' },
-  { id: 'ollama-js', label: 'ollama (JS)', hint: 'Ollama\'s native API (/api/chat): npm install ollama.' },
+  {
+    id: 'claude-code',
+    label: 'Claude Code',
+    hint: 'Anthropic Messages API (/v1/messages). Paste into the shell that runs claude.',
+  },
+  {
+    id: 'codex',
+    label: 'Codex CLI',
+    hint: 'OpenAI Responses API (/v1/responses). Add the provider to ~/.codex/config.toml, export the key, run codex.',
+  },
+  {
+    id: 'open-webui',
+    label: 'Open WebUI',
+    hint: 'Ollama API (/api/*) and OpenAI API (/v1): enter these under Admin Panel → Settings → Connections.',
+  },
+  { id: 'ollama-js', label: 'ollama (JS)', hint: "Ollama's native API (/api/chat): npm install ollama." },
   { id: 'curl', label: 'curl', hint: 'OpenAI Chat Completions (/v1/chat/completions).' },
   { id: 'js', label: 'JavaScript', hint: 'The openai SDK (npm install openai) on /v1.' },
   { id: 'python', label: 'Python', hint: 'The openai SDK (pip install openai) on /v1.' },

@@ -14,7 +14,10 @@ export function setupTheme(button: HTMLButtonElement, root: HTMLElement = docume
   const apply = () => {
     root.dataset.theme = theme;
     button.textContent = `Theme: ${theme}`;
-    button.setAttribute('aria-label', theme === 'auto' ? 'Theme: follow system (switch to light)' : `Theme: ${theme} (switch)`);
+    button.setAttribute(
+      'aria-label',
+      theme === 'auto' ? 'Theme: follow system (switch to light)' : `Theme: ${theme} (switch)`,
+    );
   };
   button.addEventListener('click', () => {
     theme = nextTheme(theme);

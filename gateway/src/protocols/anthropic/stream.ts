@@ -30,7 +30,8 @@ export class MessagesStreamReader extends BaseReader {
         this.finished = true;
         break;
       case 'error':
-        this.upstreamError = isObject(data.error) && typeof data.error.message === 'string' ? data.error.message : 'unknown error';
+        this.upstreamError =
+          isObject(data.error) && typeof data.error.message === 'string' ? data.error.message : 'unknown error';
         break;
       default:
         break;

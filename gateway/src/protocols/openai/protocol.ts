@@ -19,7 +19,13 @@ export const openaiProtocol: Protocol = {
  */
 export function responsesStreamError(error: GatewayError): string {
   const envelope = error.toEnvelope();
-  const data = { type: 'error', code: envelope.error.code, message: error.message, param: envelope.error.param, ...envelope };
+  const data = {
+    type: 'error',
+    code: envelope.error.code,
+    message: error.message,
+    param: envelope.error.param,
+    ...envelope,
+  };
   return `event: error\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
