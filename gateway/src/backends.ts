@@ -32,12 +32,13 @@ export async function openBackends(
     return { store, limiter: new MemoryLimiter(), shared: new MemorySharedCache() };
   }
   // Loaded only when used, like the SQLite driver: embedded mode never opens a Redis connection.
-  const [{ RedisLimiter }, { RedisSharedCache }, { createRedis, waitForReady }, { RedisUsageJournal }] = await Promise.all([
-    import('./limits/redis.js'),
-    import('./shared/redis.js'),
-    import('./shared/redis-connection.js'),
-    import('./usage/redis-journal.js'),
-  ]);
+  const [{ RedisLimiter }, { RedisSharedCache }, { createRedis, waitForReady }, { RedisUsageJournal }] =
+    await Promise.all([
+      import('./limits/redis.js'),
+      import('./shared/redis.js'),
+      import('./shared/redis-connection.js'),
+      import('./usage/redis-journal.js'),
+    ]);
   const onError = (err: Error) => log.debug({ err: err.message }, 'redis connection error');
   const redis = createRedis(config.REDIS_URL, {
     name: `llmgw-limits-${config.INSTANCE_ID}`.replace(/\s/g, ''),

@@ -331,7 +331,7 @@ describe('faults and abuse on the Compose stack', () => {
         doubledRows: Math.max(0, -lost) + (usage.rows - usage.distinctRequestIds),
         tokensClient: tokensOf(ok),
         tokensDb: usage.promptTokens + usage.completionTokens,
-        notes: `${(100 * failed.length / results.length).toFixed(3)} % failed (all in flight at the kill: ${failed.every(inFlightAtKill)}); rows lost ${lost} (victim's successes in its last 1.5 s: ${victimRecent}); rejoined ${Math.round(rejoinMs / 1000)} s after start; nginx watcher reloads: ${reloads}`,
+        notes: `${((100 * failed.length) / results.length).toFixed(3)} % failed (all in flight at the kill: ${failed.every(inFlightAtKill)}); rows lost ${lost} (victim's successes in its last 1.5 s: ${victimRecent}); rejoined ${Math.round(rejoinMs / 1000)} s after start; nginx watcher reloads: ${reloads}`,
       });
       expect(results.length).toBeGreaterThan(1000);
       expect(failed.every(inFlightAtKill), failed.map(describeFailure).join('\n')).toBe(true);

@@ -136,7 +136,8 @@ describe('usage journal (Redis stream → PostgreSQL)', () => {
               body: JSON.stringify({ model: upstream.models[0]!.name, messages: [{ role: 'user', content: 'hi' }] }),
             });
             const body = (await response.json()) as { usage?: { total_tokens: number } };
-            if (response.status === 200 && body.usage) answered.set(response.headers.get('x-request-id')!, body.usage.total_tokens);
+            if (response.status === 200 && body.usage)
+              answered.set(response.headers.get('x-request-id')!, body.usage.total_tokens);
             else failed += 1;
           } catch {
             failed += 1; // in flight at the kill
@@ -196,7 +197,9 @@ describe('usage journal (Redis stream → PostgreSQL)', () => {
       await new Promise((resolve) => setTimeout(resolve, 5));
       await gateway.deps.usage.flush();
       const rows = (
-        await db.query<{ request_id: string }>(`SELECT request_id FROM "${schema}".usage WHERE key_id = 'key_journal' ORDER BY request_id`)
+        await db.query<{ request_id: string }>(
+          `SELECT request_id FROM "${schema}".usage WHERE key_id = 'key_journal' ORDER BY request_id`,
+        )
       ).rows.map((r) => r.request_id);
       expect(rows).toEqual([dup, `orphan1_${id}`, `orphan2_${id}`]);
       // Acknowledged entries are deleted: the journal holds only what is not yet stored.

@@ -132,7 +132,8 @@ export class UsageRecorder {
         this.log.warn({ err: String(err) }, 'usage journal drain failed; will retry');
         return;
       }
-      if (entries.malformed > 0) this.log.error({ malformed: entries.malformed }, 'usage journal entries that were not rows were dropped');
+      if (entries.malformed > 0)
+        this.log.error({ malformed: entries.malformed }, 'usage journal entries that were not rows were dropped');
       this.metrics.usageWritten.inc(entries.rows.length);
       if (entries.ids.length < this.options.batchSize) return;
     }

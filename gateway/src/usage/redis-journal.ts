@@ -110,7 +110,11 @@ export class RedisUsageJournal {
   /** After the batch is committed: acknowledge and delete (the stream holds only what is not yet in the store). */
   async ack(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.opts.redis.multi().xack(this.key, GROUP, ...ids).xdel(this.key, ...ids).exec();
+    await this.opts.redis
+      .multi()
+      .xack(this.key, GROUP, ...ids)
+      .xdel(this.key, ...ids)
+      .exec();
   }
 
   private collect(entries: StreamEntry[], out: JournalEntries): void {
