@@ -115,6 +115,8 @@ export const envSchema = z.object({
   USAGE_FLUSH_INTERVAL_MS: positiveInt(1_000),
   USAGE_BATCH_SIZE: positiveInt(500),
   USAGE_BUFFER_MAX: positiveInt(100_000),
+  /** With Redis: usage-journal entries a replica read but did not acknowledge for this long are taken over (it died). */
+  USAGE_CLAIM_IDLE_MS: positiveInt(10_000),
   ROTATION_GRACE_HOURS: z.coerce.number().nonnegative().default(24),
   TRUST_REQUEST_ID: booleanFlag.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

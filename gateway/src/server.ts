@@ -42,7 +42,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   // eslint-disable-next-line prefer-const -- the backends' callback closes over it before it is assigned
   let keys: KeyCache | undefined;
   const backends = options.backends ?? (await openBackends(config, log, () => keys?.clear()));
-  const { store, limiter, shared } = backends;
+  const { store, limiter, shared, journal } = backends;
   keys = new KeyCache(store, shared, config.KEY_CACHE_TTL_MS, log, (result) => metrics.keyLookup(result));
   await keys.start();
   const upstreams = new UpstreamPool(
@@ -64,6 +64,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     },
     metrics,
     log,
+    limiter,
+    journal,
   );
   usage.start();
 

@@ -346,6 +346,44 @@ export class RedisLimiter implements Limiter {
     });
   }
 
+  /**
+   * Sends the settle (if any) and the caller's commands in ONE pipeline, written now rather than batched: the
+   * usage journal (usage/redis-journal.ts) needs its row in Redis as soon as the answer is out. Queued settles
+   * ride along. Resolves with the replies of the caller's commands; the settle's outcome is its own promise.
+   */
+  settleAlong(
+    req: SettleRequest | null,
+    ride: (pipeline: ReturnType<Redis['pipeline']>) => void,
+  ): { settled: Promise<void>; replies: Promise<Array<[Error | null, unknown]>> } {
+    const settles = this.takeSettles();
+    let settled: Promise<void> = Promise.resolve();
+    if (req) {
+      const input = normaliseSettle(req);
+      this.dropLease(input.requestId); // the settle frees the in-flight slot, as in settle()
+      settled = new Promise<void>((resolve, reject) =>
+        settles.push({
+          keys: this.keysFor(input.keyId),
+          args: [input.now, WINDOW_MS, input.requestId, input.tokens, KEY_TTL_MS],
+          resolve,
+          reject,
+        }),
+      );
+    }
+    const pipeline = this.settlePipeline(settles);
+    ride(pipeline);
+    const replies = pipeline.exec().then(
+      (all) => {
+        settles.forEach((call, i) => this.finishSettle(call, all?.[i]));
+        return (all ?? []).slice(settles.length);
+      },
+      (err: Error) => {
+        settles.forEach((call) => call.reject(err));
+        throw err;
+      },
+    );
+    return { settled, replies };
+  }
+
   /** Waits (briefly) for the initial connection, then round-trips a PING. */
   async ping(): Promise<void> {
     await waitForReady(this.redis);

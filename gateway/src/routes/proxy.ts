@@ -211,23 +211,24 @@ function account(
   admission: Admission,
 ): void {
   const latencyMs = Number(process.hrtime.bigint() - ctx.startedAt) / 1e6;
-  deps.usage.add({
-    requestId: ctx.uid,
-    keyId: key.id,
-    model,
-    endpoint,
-    promptTokens: result.promptTokens,
-    completionTokens: result.completionTokens,
-    status: result.status,
-    outcome: result.outcome,
-    latencyMs: Math.round(latencyMs),
-    replica: deps.instance,
-    createdAt: new Date(),
-  });
+  const settle = admission.enforced
+    ? { keyId: key.id, requestId: ctx.uid, actualTokens: result.promptTokens + result.completionTokens }
+    : null;
+  deps.usage.record(
+    {
+      requestId: ctx.uid,
+      keyId: key.id,
+      model,
+      endpoint,
+      promptTokens: result.promptTokens,
+      completionTokens: result.completionTokens,
+      status: result.status,
+      outcome: result.outcome,
+      latencyMs: Math.round(latencyMs),
+      replica: deps.instance,
+      createdAt: new Date(),
+    },
+    settle,
+  );
   deps.metrics.countTokens(model, result.promptTokens, result.completionTokens);
-  if (admission.enforced) {
-    deps.limiter
-      .settle({ keyId: key.id, requestId: ctx.uid, actualTokens: result.promptTokens + result.completionTokens })
-      .catch((err: unknown) => deps.log.warn({ err: String(err) }, 'token settle failed'));
-  }
 }

@@ -1,8 +1,11 @@
 // The Store on SQLite: embedded mode, one process, one file (or :memory: in tests).
 // better-sqlite3 is synchronous; methods are async only to share the Store interface, so a thrown
 // error becomes a rejected promise like in Postgres. Loaded lazily by index.ts (native module).
+// Usage batches (the only steady write) go to a worker thread with its own connection (sqlite-writer.ts), so the
+// event loop never blocks on them; key reads and admin writes stay on this connection (WAL lets both proceed).
 import Database from 'better-sqlite3';
 import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations.js';
+import { SqliteUsageWriter } from './sqlite-writer.js';
 import type { KeyRecord, NewKey, Store, UsageQuery, UsageRow, UsageSummaryRow, LatencyPercentiles } from './types.js';
 
 export interface SqliteStoreOptions {
@@ -62,9 +65,12 @@ function toKey(r: KeyRow): KeyRecord {
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
+  /** Null for an in-memory database: it exists only inside this connection, so another thread cannot write it. */
+  private readonly writer: SqliteUsageWriter | null;
 
   constructor(opts: SqliteStoreOptions) {
     this.db = new Database(opts.path);
+    this.writer = this.db.memory ? null : new SqliteUsageWriter(opts.path);
     // WAL lets readers (an admin query) run while the usage recorder writes.
     this.db.pragma('journal_mode = WAL');
     // Another process on the same file (a CLI next to the app) waits instead of failing with SQLITE_BUSY.
@@ -154,6 +160,15 @@ export class SqliteStore implements Store {
 
   async recordUsage(rows: UsageRow[]): Promise<void> {
     if (rows.length === 0) return;
+    if (this.writer) {
+      await this.writer.write(rows);
+      return;
+    }
+    this.recordUsageHere(rows);
+  }
+
+  /** The in-memory database's path (tests): the same statements as the writer thread's, on this connection. */
+  private recordUsageHere(rows: UsageRow[]): void {
     // ON CONFLICT (request_id), not INSERT OR IGNORE: OR IGNORE would also silently drop rows that
     // break NOT NULL or CHECK, where the batch must fail as a whole instead.
     const insert = this.db.prepare(
@@ -247,6 +262,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.writer?.close();
     if (this.db.open) this.db.close();
   }
 
