@@ -136,6 +136,8 @@ export async function rotateKey(ctx: RequestContext, deps: GatewayDeps, id: stri
   const rotated = await deps.store.rotateKey(id, key, graceUntil);
   if (!rotated) throw new GatewayError('invalid_request', `Key '${id}' could not be rotated (revoked meanwhile?).`);
   await deps.keys.invalidate(rotated.old.hash);
+  // The successor is a new hash: every replica adds it to its set of known keys.
+  await deps.keys.invalidate(rotated.next.hash).catch(() => undefined);
   deps.log.info({ keyId: id, successor: rotated.next.id }, 'key rotated');
   deps.respond.json(ctx, 201, {
     ...keyView(rotated.next),
