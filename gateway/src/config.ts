@@ -141,6 +141,8 @@ export const envSchema = z.object({
   USAGE_CLAIM_IDLE_MS: positiveInt(10_000),
   ROTATION_GRACE_HOURS: z.coerce.number().nonnegative().default(24),
   TRUST_REQUEST_ID: booleanFlag.default(true),
+  /** The inference routes' fast lane in front of the Express app (http/fast-lane.ts); off = every request via Express. */
+  FAST_LANE: booleanFlag.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   READY_TIMEOUT_MS: nonNegativeInt(2_000),
 });

@@ -19,6 +19,7 @@ import { Responder } from './http/respond.js';
 import { CorsPolicy } from './http/cors.js';
 import { createContext, type RequestContext } from './http/context.js';
 import { createGatewayApp } from './http/app.js';
+import { withFastLane } from './http/fast-lane.js';
 import { GatewayError } from './errors.js';
 
 export interface Gateway {
@@ -121,7 +122,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     });
     return ctx;
   };
-  server.on('request', createGatewayApp(deps, begin));
+  const app = createGatewayApp(deps, begin);
+  server.on('request', config.FAST_LANE ? withFastLane(app, deps, begin) : app);
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     // Malformed HTTP never reaches a route: answer in the envelope when the socket still takes it.
     if (!socket.writable) {

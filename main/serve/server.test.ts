@@ -203,4 +203,19 @@ describe('serve: the dashboard files', () => {
     expect((await call('/%2e%2e/settings.json')).status).toBe(404);
     expect((await call('/nope.js')).status).toBe(404);
   });
+
+  it('answers without Express headers (no x-powered-by, no ETag), the security headers on every answer', async () => {
+    for (const res of [await call('/'), await call('/nope.js'), await op('state.get')]) {
+      expect(res.headers['x-powered-by']).toBeUndefined();
+      expect(res.headers.etag).toBeUndefined();
+      expect(String(res.headers['content-security-policy'])).toContain("default-src 'self'");
+    }
+  });
+
+  it('answers a path that is not percent-encoding with a 404, under /api as a BridgeResult', async () => {
+    expect((await call('/%zz')).status).toBe(404);
+    const api = await call('/api/op/%zz', { method: 'POST', headers: { [TOKEN_HEADER]: serve.token } });
+    expect(api.status).toBe(404);
+    expect(JSON.parse(api.body)).toMatchObject({ ok: false });
+  });
 });

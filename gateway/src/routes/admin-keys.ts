@@ -1,4 +1,5 @@
 // Admin API for keys: create (plaintext shown once), list, get, revoke, rotate. Invalidation reaches every replica.
+// The admin token is checked before these run (routes/router.ts marks the admin routes).
 import { z } from 'zod';
 import type { RequestContext } from '../http/context.js';
 import type { GatewayDeps } from '../deps.js';
