@@ -44,7 +44,7 @@ export async function openBackends(
     name: `llmgw-limits-${config.INSTANCE_ID}`.replace(/\s/g, ''),
     onError,
   });
-  const limiter = new RedisLimiter({ redis, prefix: config.REDIS_PREFIX });
+  const limiter = new RedisLimiter({ redis, prefix: config.REDIS_PREFIX, leaseMs: config.CONCURRENCY_LEASE_MS });
   // The limiter's connection: the row rides in the settle's pipeline (no extra connection or round trip).
   const journal = new RedisUsageJournal({
     limiter,

@@ -69,6 +69,17 @@ export const envSchema = z.object({
   MAX_BODY_BYTES: positiveInt(1024 * 1024),
   DEFAULT_RPM: positiveInt(60),
   DEFAULT_TPM: positiveInt(100_000),
+  /** Requests one key may have in flight at once (streams included), summed over replicas; per key: max_concurrent. */
+  DEFAULT_MAX_CONCURRENT: positiveInt(8),
+  /**
+   * Inference requests in flight on this replica, all keys together; over it → 503 with retry-after. Below undici's
+   * 256 connections per upstream, so a full replica answers at once instead of queueing into a hang.
+   */
+  MAX_CONCURRENT_REQUESTS: positiveInt(200),
+  /** A stream is ended (with the protocol's error event) once it has run this long; bounds how long a slot is held. */
+  MAX_STREAM_DURATION_MS: positiveInt(900_000),
+  /** Lifetime of an in-flight slot in Redis without renewal: a crashed replica's slots come back after this. */
+  CONCURRENCY_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
   /** Tokens reserved for the completion when a request gives no max_tokens. */
   DEFAULT_COMPLETION_RESERVE: positiveInt(1024),
   /** What to do when Redis (limits) is unreachable: open = admit and raise an alarm metric, closed = 503. */

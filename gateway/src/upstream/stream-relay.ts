@@ -6,7 +6,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { ServerResponse } from 'node:http';
 import { GatewayError } from '../errors.js';
-import { isTimeoutError } from './pool.js';
+import { upstreamFailures } from './failures.js';
 import type { ResponseBody } from './exchange.js';
 import type { Framing, Protocol, StreamReader } from '../protocols/types.js';
 
@@ -22,6 +22,8 @@ export interface RelayOptions {
   upstreamUrl: string;
   /** True once the client went away (its socket closed). */
   clientGone: () => boolean;
+  /** The stream is ended with a stream_time_limit error event once it has run this long (MAX_STREAM_DURATION_MS). */
+  maxDurationMs?: number;
 }
 
 export function relayStream(body: ResponseBody, res: ServerResponse, options: RelayOptions): Promise<RelayResult> {
@@ -45,10 +47,7 @@ export function relayStream(body: ResponseBody, res: ServerResponse, options: Re
     try {
       return reader.take(event);
     } catch (err) {
-      broken =
-        err instanceof GatewayError
-          ? err
-          : new GatewayError('upstream_error', `Ollama at ${options.upstreamUrl} sent a malformed stream.`);
+      broken = upstreamFailures.malformedStream(options.upstreamUrl, err);
       return '';
     }
   };
@@ -56,9 +55,11 @@ export function relayStream(body: ResponseBody, res: ServerResponse, options: Re
   const stop = () => broken !== undefined || reader.finished || reader.upstreamError !== null;
 
   return new Promise<RelayResult>((resolve) => {
+    let limitTimer: NodeJS.Timeout | undefined;
     const complete = (): void => {
       if (finished) return;
       finished = true;
+      clearTimeout(limitTimer);
       if (options.clientGone()) {
         body.abort();
         resolve({ outcome: 'aborted' });
@@ -68,18 +69,12 @@ export function relayStream(body: ResponseBody, res: ServerResponse, options: Re
         // The upstream's own error event was forwarded: it is the stream's terminal event.
         res.end();
         body.abort();
-        const error = new GatewayError(
-          'upstream_error',
-          `Ollama at ${options.upstreamUrl} reported an error mid-stream: ${reader.upstreamError}`,
-        );
+        const error = upstreamFailures.streamReported(options.upstreamUrl, reader.upstreamError);
         resolve({ outcome: 'error', error });
         return;
       }
       if (!broken && !reader.finished) {
-        broken = new GatewayError(
-          'upstream_error',
-          `Ollama at ${options.upstreamUrl} ended the stream before its final event.`,
-        );
+        broken = upstreamFailures.streamCut(options.upstreamUrl);
       }
       if (broken) {
         res.end(options.protocol.streamError(broken));
@@ -111,6 +106,17 @@ export function relayStream(body: ResponseBody, res: ServerResponse, options: Re
       if (stop()) complete();
     };
 
+    if (options.maxDurationMs !== undefined) {
+      const seconds = Math.round(options.maxDurationMs / 1000);
+      limitTimer = setTimeout(() => {
+        broken ??= new GatewayError(
+          'stream_time_limit',
+          `The stream reached the gateway's maximum duration (${seconds}s, MAX_STREAM_DURATION_MS); continue in a new request.`,
+        );
+        complete();
+      }, options.maxDurationMs);
+    }
+
     body.consume({
       data: (chunk) => {
         if (!finished) take(decoder.write(chunk));
@@ -127,12 +133,7 @@ export function relayStream(body: ResponseBody, res: ServerResponse, options: Re
       error: (err) => {
         if (finished) return;
         if (!options.clientGone()) {
-          broken = isTimeoutError(err)
-            ? new GatewayError(
-                'upstream_timeout',
-                `Ollama at ${options.upstreamUrl} stalled mid-stream (idle timeout).`,
-              )
-            : new GatewayError('upstream_error', `Ollama at ${options.upstreamUrl} broke the stream: ${String(err)}.`);
+          broken = upstreamFailures.midBody(options.upstreamUrl, err, true);
         }
         complete();
       },

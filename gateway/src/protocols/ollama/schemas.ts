@@ -30,7 +30,8 @@ export const nativeEmbeddingsBody = z.looseObject({
   prompt: z.string().nullish(),
 });
 
-/** /api/show takes `model` (or the older `name`). */
+/** /api/show takes `model` (or the older `name`); the output's `shown` is whichever was given. */
 export const showBody = z
   .looseObject({ model: z.string().max(256).nullish(), name: z.string().max(256).nullish() })
-  .refine((body) => Boolean(body.model || body.name), { message: 'model is required', path: ['model'] });
+  .refine((body) => Boolean(body.model || body.name), { message: 'model is required', path: ['model'] })
+  .transform((body) => ({ ...body, shown: body.model || body.name || '' }));
