@@ -174,7 +174,7 @@ async function startSut(kind: Kind, upstreamUrl: string, upstreamPid: number): P
   const created = await fetch(`${url}/admin/keys`, {
     method: 'POST',
     headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'bench', rpm: 100_000_000, tpm: 100_000_000 }),
+    body: JSON.stringify({ name: 'bench', rpm: 100_000_000, tpm: 100_000_000, max_concurrent: 10_000 }),
   });
   if (created.status !== 201) throw new Error(`bench key: ${created.status} ${await created.text()}`);
   const { key } = (await created.json()) as { key: string };
