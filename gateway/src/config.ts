@@ -48,6 +48,8 @@ export const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   /** Separate port for /metrics (0 = serve /metrics on the main port, admin token required). */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  /** Where METRICS_PORT listens (it has no token): loopback unless set; the stack sets its private network. */
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   INSTANCE_ID: z.string().min(1).max(64).default(os.hostname()),
   OLLAMA_URLS: urlList.default(['http://127.0.0.1:11434']),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),

@@ -152,12 +152,12 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         res.end(req.url === '/metrics' ? text : '');
       });
     });
-    await listen(metricsServer, config.METRICS_PORT, config.HOST);
+    await listen(metricsServer, config.METRICS_PORT, config.METRICS_HOST);
   }
 
   const url = `http://${hostForUrl(config.HOST)}:${(server.address() as AddressInfo).port}`;
   const metricsUrl = metricsServer
-    ? `http://${hostForUrl(config.HOST)}:${(metricsServer.address() as AddressInfo).port}/metrics`
+    ? `http://${hostForUrl(config.METRICS_HOST)}:${(metricsServer.address() as AddressInfo).port}/metrics`
     : null;
   log.info({ url, store: store.kind, limiter: limiter.kind, upstreams: config.OLLAMA_URLS }, 'gateway listening');
 
