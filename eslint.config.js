@@ -17,7 +17,15 @@ const noGatewayInternals = {
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', 'dist/**', 'release/**', 'coverage/**', 'out/**', 'bench/results/**', '**/*.d.mts'],
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      'release/**',
+      'coverage/**',
+      'out/**',
+      'bench/results/**',
+      '**/*.d.mts',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -85,7 +85,8 @@ const REPS = Number(args.reps ?? (QUICK ? 1 : 3));
 const SECONDS = Number(args.seconds ?? (QUICK ? 1 : 4));
 const TARGETS = (args.targets ?? 'direct,floor,embedded,pg+redis').split(',');
 
-type Kind = 'direct' | 'floor' | 'embedded' | 'pg+redis' | 'stack';
+/** `express`: the embedded gateway with FAST_LANE=false (every request through the Express app), for the A/B. */
+type Kind = 'direct' | 'floor' | 'embedded' | 'express' | 'pg+redis' | 'stack';
 
 interface Sut {
   url: string;
@@ -163,6 +164,7 @@ async function startSut(kind: Kind, upstreamUrl: string, upstreamPid: number): P
     ...(kind === 'pg+redis'
       ? { DATABASE_URL: DB_URL, DATABASE_SCHEMA: `bench_${id}`, REDIS_URL, REDIS_PREFIX: `bench:${id}:` }
       : { SQLITE_PATH: path.join(tmp, 'bench.db') }),
+    ...(kind === 'express' ? { FAST_LANE: 'false' } : {}),
   };
   const probe = probeFor(kind);
   const proc = startPinned(kind, SUT_CORE, [NODE, path.join(ROOT, 'bin/llm-gateway.js'), 'gateway'], {

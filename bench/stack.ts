@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { StackController } from '../main/stack/controller.js';
-import { stockOllamaEnv } from '../test/e2e/support.js';
+import { stockOllamaEnv } from '../main/stack/ollama-route.js';
 import { cpuSeconds, rssMb, startPinned, stop, type Proc } from './processes.js';
 
 const URL_ = 'http://127.0.0.1:3000';

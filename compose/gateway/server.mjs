@@ -1,10 +1,10 @@
 // The gateway image's entry: runs `llm-gateway gateway` (config from the environment) with the CLI's error
 // rendering, without loading the rest of the CLI (the control plane and its Docker client are not in the image).
-import { runGateway } from './dist/main/cli/gateway-command.js';
-import { CliError } from './dist/main/cli/errors.js';
+import { runGateway } from './dist/gateway/src/cli/run.js';
+import { GatewayCliError } from './dist/gateway/src/cli/errors.js';
 
 runGateway().catch((err) => {
-  if (err instanceof CliError) {
+  if (err instanceof GatewayCliError) {
     console.error(err.render());
     process.exit(err.exitCode);
   }

@@ -85,6 +85,28 @@ export const envSchema = z.object({
   /** What to do when Redis (limits) is unreachable: open = admit and raise an alarm metric, closed = 503. */
   LIMITS_FAIL_MODE: z.enum(['open', 'closed']).default('open'),
   KEY_CACHE_TTL_MS: positiveInt(60_000),
+  /** While the key store is down, a cached key keeps working this long past its TTL; then 503. */
+  KEY_STALE_MAX_MS: nonNegativeInt(600_000),
+  /** Keys missing from the in-memory set of known hashes are looked up at most this often (per second, per replica). */
+  UNKNOWN_KEY_LOOKUPS_PER_S: nonNegativeInt(5),
+  /** The set of known key hashes is rebuilt from the store this often (0 = only at start). */
+  KEY_SET_REFRESH_MS: nonNegativeInt(60_000),
+  /** Failed authentications per client address: a burst of this many, then 429 until they refill at the rate below. */
+  AUTH_FAILURE_BURST: positiveInt(30),
+  AUTH_FAILURE_PER_S: z.coerce.number().nonnegative().default(1),
+  /**
+   * Addresses (IPs, CIDRs or host names, comma-separated) of the proxies whose X-Real-IP / X-Forwarded-For name the client
+   * (the stack's nginx). Empty: the socket's address is the client.
+   */
+  TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean),
+    ),
   MODELS_CACHE_TTL_S: positiveInt(300),
   /** The context Ollama runs a model with unless told otherwise (its OLLAMA_CONTEXT_LENGTH; Ollama's default 4096). */
   OLLAMA_DEFAULT_CONTEXT_LENGTH: positiveInt(4096),
@@ -119,6 +141,8 @@ export const envSchema = z.object({
   USAGE_CLAIM_IDLE_MS: positiveInt(10_000),
   ROTATION_GRACE_HOURS: z.coerce.number().nonnegative().default(24),
   TRUST_REQUEST_ID: booleanFlag.default(true),
+  /** The inference routes' fast lane in front of the Express app (http/fast-lane.ts); off = every request via Express. */
+  FAST_LANE: booleanFlag.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   READY_TIMEOUT_MS: nonNegativeInt(2_000),
 });

@@ -6,6 +6,8 @@ import type { Logger } from 'pino';
 import type { GatewayConfig } from './config.js';
 import type { GatewayDeps } from './deps.js';
 import { ReplicaGate } from './limits/replica-gate.js';
+import { AuthThrottle } from './auth/auth-throttle.js';
+import { clientAddressResolver } from './http/client-address.js';
 import { createLogger } from './logger.js';
 import { GatewayMetrics } from './metrics.js';
 import { openBackends, type Backends } from './backends.js';
@@ -17,6 +19,7 @@ import { Responder } from './http/respond.js';
 import { CorsPolicy } from './http/cors.js';
 import { createContext, type RequestContext } from './http/context.js';
 import { createGatewayApp } from './http/app.js';
+import { withFastLane } from './http/fast-lane.js';
 import { GatewayError } from './errors.js';
 
 export interface Gateway {
@@ -43,7 +46,16 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   let keys: KeyCache | undefined;
   const backends = options.backends ?? (await openBackends(config, log, () => keys?.clear()));
   const { store, limiter, shared, journal } = backends;
-  keys = new KeyCache(store, shared, config.KEY_CACHE_TTL_MS, log, (result) => metrics.keyLookup(result));
+  keys = new KeyCache({
+    store,
+    shared,
+    log,
+    ttlMs: config.KEY_CACHE_TTL_MS,
+    staleMaxMs: config.KEY_STALE_MAX_MS,
+    unknownLookupsPerS: config.UNKNOWN_KEY_LOOKUPS_PER_S,
+    refreshMs: config.KEY_SET_REFRESH_MS,
+    onLookup: (result) => metrics.keyLookup(result),
+  });
   await keys.start();
   const upstreams = new UpstreamPool(
     config.OLLAMA_URLS,
@@ -91,6 +103,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     respond,
     cors,
     gate: new ReplicaGate(config.MAX_CONCURRENT_REQUESTS),
+    authFailures: new AuthThrottle(config.AUTH_FAILURE_BURST, config.AUTH_FAILURE_PER_S),
+    clientAddress: clientAddressResolver(config.TRUSTED_PROXIES),
     startedAt: Date.now(),
     draining: () => draining,
   };
@@ -108,7 +122,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     });
     return ctx;
   };
-  server.on('request', createGatewayApp(deps, begin));
+  const app = createGatewayApp(deps, begin);
+  server.on('request', config.FAST_LANE ? withFastLane(app, deps, begin) : app);
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     // Malformed HTTP never reaches a route: answer in the envelope when the socket still takes it.
     if (!socket.writable) {

@@ -1,4 +1,6 @@
 // The CLI's error table: every failure says what went wrong and what to do next, with a distinct exit code.
+// config, port_in_use and store_unreachable are the gateway command's (gateway/src/cli/errors.ts); errors.test.ts
+// holds them equal, so `llm-gateway gateway` exits alike from the CLI and from the image.
 
 export const CLI_ERRORS = {
   usage: { exit: 2, next: 'Run `llm-gateway help` to see the commands and their options.' },

@@ -2,6 +2,7 @@
 // Every command's module is loaded on demand: `llm-gateway gateway` then loads only the gateway (the control plane,
 // the readiness suite and the Docker client would add start-up time and resident memory to every replica).
 import { CliError } from './errors.js';
+import { failureOf } from './exit.js';
 
 const STACK_HELP = `  up | down | stop | start | restart <service> | status | logs <service> | events
                           The Docker stack (see compose/README.md); \`llm-gateway help stack\` for details`;
@@ -29,8 +30,13 @@ ${START_HELP}
 async function main(argv: string[]): Promise<void> {
   const [command, ...args] = argv;
   switch (command) {
-    case 'gateway':
-      return (await import('./gateway-command.js')).runGateway();
+    case 'gateway': {
+      // The gateway's own command (the image runs it without this CLI); its coded errors exit through CLI_ERRORS.
+      const gateway = await import('../../gateway/src/index.js');
+      return gateway.runGateway().catch((err: unknown) => {
+        throw err instanceof gateway.GatewayCliError ? new CliError(err.code, err.message) : err;
+      });
+    }
     case 'keys':
       return (await import('./keys-command.js')).runKeys(args);
     case 'up':
@@ -68,9 +74,10 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  if (err instanceof CliError) {
-    console.error(err.render());
-    process.exit(err.exitCode);
+  const failure = failureOf(err);
+  if (failure) {
+    console.error(failure.text);
+    process.exit(failure.exit);
   }
   console.error(`llm-gateway: unexpected error: ${(err as Error).stack ?? String(err)}`);
   process.exit(1);

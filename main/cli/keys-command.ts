@@ -2,11 +2,11 @@
 // SQLITE_PATH as the gateway), for embedded use without an admin token. Running gateways see a revocation
 // within their key-cache TTL (the admin API is instant: it also broadcasts the invalidation).
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../../gateway/src/config.js';
-import { openStore } from '../../gateway/src/store/index.js';
-import { generateKey } from '../../gateway/src/auth/keys.js';
-import { keyView } from '../../gateway/src/routes/admin-keys.js';
-import type { Store } from '../../gateway/src/store/types.js';
+import { ConfigError, loadConfig } from '../../gateway/src/index.js';
+import { openStore } from '../../gateway/src/index.js';
+import { generateKey } from '../../gateway/src/index.js';
+import { keyView } from '../../gateway/src/index.js';
+import type { Store } from '../../gateway/src/index.js';
 import { CliError } from './errors.js';
 
 async function withStore<T>(run: (store: Store) => Promise<T>): Promise<T> {

@@ -5,6 +5,7 @@ import { createControlPlane, type ControlPlane } from '../control/api.js';
 import { toControlError } from '../control/errors.js';
 import { ServeError } from '../serve/errors.js';
 import { startServe, type ServeHandle } from '../serve/server.js';
+import { failureOf } from './exit.js';
 
 export const SERVE_HELP = `  serve [--port 3131] [--host 127.0.0.1] [--start]
                           The dashboard in a browser (no desktop needed); prints its URL with the access token`;
@@ -87,13 +88,9 @@ export async function runServe(args: string[], options: ServeCommandOptions = {}
   try {
     run = await startServeCommand(args, options);
   } catch (err) {
-    if (err instanceof ServeError) {
-      console.error(err.render());
-      process.exit(err.code === 'bad_option' ? 2 : 3);
-    }
-    const error = toControlError(err);
-    console.error(`llm-gateway serve: ${error.message}\n${error.hint}`);
-    process.exit(1);
+    const failure = failureOf(err instanceof ServeError ? err : toControlError(err))!;
+    console.error(failure.text);
+    process.exit(failure.exit);
   }
   const stop = (signal: string) => {
     console.log(`\n${signal}: stopping…`);

@@ -6,6 +6,7 @@ import { StackError } from '../stack/errors.js';
 import type { StackEvent } from '../stack/events.js';
 import { probeOllamaReach, reachLine } from '../control/health/ollama-reach.js';
 import { CliError } from './errors.js';
+import { failureOf } from './exit.js';
 
 export const STACK_COMMANDS = ['up', 'down', 'stop', 'start', 'restart', 'status', 'logs', 'events'] as const;
 export type StackCommand = (typeof STACK_COMMANDS)[number];
@@ -170,7 +171,8 @@ export async function runStack(command: StackCommand, argv: string[]): Promise<v
   } catch (err) {
     if (!(err instanceof StackError)) throw err;
     if (json) process.stdout.write(`${JSON.stringify({ type: 'error', ...err.toJSON() })}\n`);
-    process.stderr.write(`llm-gateway: ${err.message}\n${err.next}\n`);
-    process.exitCode = err.exitCode;
+    const failure = failureOf(err)!;
+    process.stderr.write(`${failure.text}\n`);
+    process.exitCode = failure.exit;
   }
 }

@@ -1,15 +1,12 @@
 // The control plane's one typed operations object and event stream: what the Electron IPC bridge, the headless
-// `serve` mode and the CLI call. Inputs are validated with zod here; every failure is a ControlError value.
+// `serve` mode and the CLI call. This file is the wiring (paths, parts, shared state, the validated choke point);
+// the operations live in one module per area under ops/. Inputs are validated with zod here; every failure is a
+// ControlError value.
 import path from 'node:path';
 import { llmgwHome } from '../stack/paths.js';
 import { StackController } from '../stack/controller.js';
 import { runReadiness } from '../readiness/runner.js';
-import { stackTargets } from '../readiness/home.js';
-import type { ReadinessOptions, RunReport } from '../readiness/types.js';
-import { CHECKS } from '../readiness/checks/index.js';
-import { ReadinessHistory, changedSince, defaultHistoryPath } from '../readiness/history.js';
-import { logTail } from './logs.js';
-import { usageReport } from './usage.js';
+import { defaultHistoryPath } from '../readiness/history.js';
 import type { BridgeResult } from './bridge.js';
 import { dockerReachable } from './embedded/mode.js';
 import { ControlError, toControlError } from './errors.js';
@@ -18,7 +15,6 @@ import { KeyService } from './keys/key-service.js';
 import { FileVault, VAULT_FILE, type Vault } from './keys/vault.js';
 import { CATALOG } from './models/catalog.js';
 import { OllamaClient, type InstalledModel } from './models/ollama-client.js';
-import { parseModelInput } from './models/model-name.js';
 import { PullManager } from './models/pull-manager.js';
 import { Runtime } from './runtime.js';
 import {
@@ -28,29 +24,19 @@ import {
   type OperationName,
   type ParsedInput,
 } from './schemas.js';
-import { applyPatch, loadSettings, saveSettings, SETTINGS_FILE } from './settings/store.js';
+import { loadSettings, SETTINGS_FILE } from './settings/store.js';
 import { stackPortOf, type StackPort } from './stack-port.js';
 import type { ControlState } from './state.js';
 import type { OperationOutputs, ReadinessHistoryView, RunSummary } from './operations.js';
+import type { Operations, PlaneContext } from './ops/context.js';
+import { gatewayOperations } from './ops/gateway.js';
+import { keyOperations } from './ops/keys.js';
+import { modelOperations } from './ops/models.js';
+import { observeOperations } from './ops/observe.js';
+import { readinessArea } from './ops/readiness.js';
+import { settingsOperations } from './ops/settings.js';
 
 export type { OperationOutputs, ReadinessHistoryView, RunSummary };
-
-function summaryOf(run: RunReport): RunSummary {
-  return {
-    runId: run.runId,
-    startedAt: run.startedAt,
-    finishedAt: run.finishedAt,
-    ok: run.ok,
-    counts: run.counts,
-    results: run.results.map((r) => ({
-      id: r.id,
-      number: r.number,
-      title: r.title,
-      status: r.status,
-      summary: r.status === 'skip' ? (r.reason ?? r.summary) : r.summary,
-    })),
-  };
-}
 
 /** One method per operation; input optional where the schema allows it. */
 export type ControlApi = {
@@ -147,7 +133,6 @@ export function createControlPlane(options: ControlPlaneOptions = {}): ControlPl
     ...(options.health ? { health: options.health } : {}),
   });
   let installed: InstalledModel[] | null = null;
-  let readiness: ControlState['readiness'] = { running: false, last: null };
   let vaultKeys: ControlState['vaultKeys'] = [];
 
   const refreshGateway = async () => {
@@ -193,104 +178,39 @@ export function createControlPlane(options: ControlPlaneOptions = {}): ControlPl
     installed,
     pulls: pulls.list(),
     catalog: CATALOG,
-    readiness,
+    readiness: readiness.summary(),
     settings,
     paths,
     vaultKind: vault.kind,
     warnings: [...vault.warnings, ...warnings],
   });
 
-  const history = new ReadinessHistory(paths.history);
-  const readinessHistory = async (): Promise<ReadinessHistoryView> => {
-    const loaded = await history.load();
-    const runs = loaded.runs;
-    const newest = runs[runs.length - 1];
-    const lastGreen = newest ? ([...runs.slice(0, -1)].reverse().find((r) => r.ok) ?? null) : null;
-    return {
-      runs: runs.slice(-20).reverse().map(summaryOf),
-      lastGreenAt: [...runs].reverse().find((r) => r.ok)?.finishedAt ?? null,
-      changes: newest ? changedSince(newest, lastGreen) : [],
-      ...(loaded.warning ? { warning: loaded.warning } : {}),
-    };
-  };
-
-  const runReadinessSuite = async (input: ParsedInput<'readiness.run'>): Promise<RunReport> => {
-    if (readiness.running) throw new ControlError('readiness_busy', 'A readiness run is already going.');
-    const url = runtime.gatewayUrl();
-    if (!url) throw new ControlError('gateway_unreachable', 'Start the gateway before running the readiness suite.');
-    const adminToken = await runtime.adminToken();
-    const stackEnv = runtime.mode === 'stack' ? (stack?.env() ?? null) : null;
-    const run: ReadinessOptions = {
-      url,
-      ...(adminToken ? { adminToken } : {}),
-      ...(input?.only ? { only: input.only } : {}),
-      ...(input?.skip ? { skip: input.skip } : {}),
-      ...(input?.model ? { model: input.model } : {}),
-      ...(input?.failover ? { failover: true } : {}),
-      ...(stackEnv ? stackTargets(stackEnv) : {}),
-      ...(runtime.mode === 'stack' && stack ? { stack: stack.probe() } : {}),
-    };
-    readiness = { ...readiness, running: true };
-    try {
-      const report = await (options.readiness ?? runReadiness)(run, {
-        onEvent: (event) => bus.emit({ type: 'readiness-progress', event }),
-      });
-      readiness = { running: false, last: { ok: report.ok, ...report.counts, finishedAt: report.finishedAt } };
-      await history.append(report).catch((err: Error) => warn(`Readiness history not saved: ${err.message}`));
-      return report;
-    } finally {
-      readiness = { ...readiness, running: false };
-    }
-  };
-
-  const impl: { [K in OperationName]: (input: ParsedInput<K>) => Promise<OperationOutputs[K]> } = {
-    'state.get': async () => state(),
-    'health.refresh': () => runtime.monitor.refresh(),
-    'gateway.start': async () => {
-      await runtime.start();
-      await Promise.allSettled([runtime.monitor.refresh(), keysChanged()]);
-      return state();
-    },
-    'gateway.stop': async () => {
-      await runtime.stop();
-      await runtime.monitor.refresh();
-      return state();
-    },
-    'models.list': () => listModels(),
-    'models.catalog': async () => CATALOG,
-    'models.pulls': async () => pulls.list(),
-    'models.pull': async ({ name }) => pulls.start(name),
-    'models.cancelPull': async ({ name }) => pulls.cancel(name),
-    'models.delete': async ({ name }) => {
-      const model = parseModelInput(name);
-      await ollama.delete(model);
-      await modelsChanged();
-      return { deleted: model };
-    },
-    'keys.list': () => keys.list(),
-    'keys.create': (input) => keys.create(input),
-    'keys.revoke': ({ id }) => keys.revoke(id),
-    'keys.rotate': ({ id, graceHours }) => keys.rotate(id, graceHours),
-    'keys.reveal': ({ id }) => keys.reveal(id),
-    'settings.get': async () => settings,
-    'settings.update': async (patch) => {
-      const next = applyPatch(settings, patch);
-      saveSettings(paths.settings, next);
-      const modeChanged = next.mode !== settings.mode;
+  const ctx: PlaneContext = {
+    bus,
+    runtime,
+    ollama,
+    stack,
+    pulls,
+    keys,
+    paths,
+    settings: () => settings,
+    setSettings: (next) => {
       settings = next;
-      ollama.setUrl(next.ollamaUrl);
-      bus.emit({ type: 'settings-changed' });
-      // Switching mode under a running gateway would orphan it: the new mode applies on the next start.
-      if (modeChanged && !runtime.running()) await runtime.choose();
-      return settings;
     },
-    'readiness.run': (input) => runReadinessSuite(input),
-    'readiness.history': () => readinessHistory(),
-    'readiness.checks': async () =>
-      CHECKS.map((c) => ({ id: c.id, number: c.number, title: c.title, optIn: c.optIn ?? false })),
-    'usage.get': async (input) => usageReport(await runtime.admin(), input),
-    'logs.tail': (input) =>
-      logTail(runtime.mode, input, { logFile: path.join(paths.logs, 'embedded-gateway.log'), stack }),
+    state,
+    warn,
+    listModels,
+    modelsChanged,
+    keysChanged,
+  };
+  const readiness = readinessArea(ctx, options.readiness ?? runReadiness);
+  const impl: Operations<OperationName> = {
+    ...gatewayOperations(ctx),
+    ...modelOperations(ctx),
+    ...keyOperations(ctx),
+    ...settingsOperations(ctx),
+    ...readiness.operations,
+    ...observeOperations(ctx),
   };
 
   const api = Object.fromEntries(

@@ -1,45 +1,14 @@
-// What every bridge shares (Electron IPC today, the HTTP `serve` bridge next): channel names, the operation list,
-// input schemas, and the result envelope that carries a ControlError across intact. No electron import here.
-import type { ControlEvent } from './events.js';
-import { ControlError, type ControlErrorData, isControlErrorData } from './errors.js';
-import { OPERATION_INPUTS, OPERATION_NAMES, isOperationName, type OperationName } from './schemas.js';
-
-export { OPERATION_INPUTS, OPERATION_NAMES, isOperationName, type OperationName };
-
-/** One invoke channel per operation: `llmgw:op:keys.create`. */
-export const CHANNEL_PREFIX = 'llmgw:op:';
-/** Main → renderer: every ControlEvent. */
-export const EVENT_CHANNEL = 'llmgw:event';
-/** The name the preload exposes on `window`. */
-export const BRIDGE_GLOBAL = 'llmgw';
-
-export function channelFor(op: OperationName): string {
-  return `${CHANNEL_PREFIX}${op}`;
-}
-
-export function operationOfChannel(channel: string): OperationName | null {
-  if (!channel.startsWith(CHANNEL_PREFIX)) return null;
-  const op = channel.slice(CHANNEL_PREFIX.length);
-  return isOperationName(op) ? op : null;
-}
-
-/** Errors are values: Electron's IPC (and JSON over HTTP) would otherwise keep only the message. */
-export type BridgeResult<T> = { ok: true; value: T } | { ok: false; error: ControlErrorData };
-
-export function unwrap<T>(result: BridgeResult<T>): T {
-  if (result.ok) return result.value;
-  throw ControlError.fromJSON(result.error);
-}
-
-export function isBridgeResult(value: unknown): value is BridgeResult<unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as { ok?: unknown; error?: unknown };
-  return v.ok === true || (v.ok === false && isControlErrorData(v.error));
-}
-
-/** What the preload puts on `window.llmgw` (the renderer's only door into the app). */
-export interface RendererBridge {
-  invoke(op: OperationName, input?: unknown): Promise<BridgeResult<unknown>>;
-  /** Returns the unsubscribe function. */
-  onEvent(listener: (event: ControlEvent) => void): () => void;
-}
+// The bridge vocabulary lives in the shared protocol module (common/protocol/bridge.ts); re-exported here for the
+// control plane's own modules. No electron import here.
+export {
+  BRIDGE_GLOBAL,
+  CHANNEL_PREFIX,
+  EVENT_CHANNEL,
+  channelFor,
+  isBridgeResult,
+  operationOfChannel,
+  unwrap,
+  type BridgeResult,
+  type RendererBridge,
+} from '../../common/protocol/bridge.js';
+export { OPERATION_INPUTS, OPERATION_NAMES, isOperationName, type OperationName } from './schemas.js';

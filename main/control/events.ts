@@ -1,22 +1,9 @@
 // The control plane's one event stream: a tiny typed bus. Listeners that throw never break the emitter,
 // and `stream()` gives an async iterator for consumers (HTTP/SSE bridge) that prefer pulling.
-import type { ReadinessEvent } from '../readiness/types.js';
-import type { HealthSnapshot } from './health/aggregate.js';
-import type { PullState } from './models/pull-progress.js';
-import type { ControlErrorData } from './errors.js';
+import type { ControlEvent } from '../../common/protocol/events.js';
 
-export type ControlEvent =
-  | { type: 'status'; health: HealthSnapshot }
-  | { type: 'pull-progress'; pull: PullState }
-  | { type: 'models-changed' }
-  | { type: 'keys-changed' }
-  | { type: 'settings-changed' }
-  | { type: 'mode-changed'; mode: 'stack' | 'embedded' | 'none'; url: string | null }
-  | { type: 'stack-progress'; text: string }
-  | { type: 'readiness-progress'; event: ReadinessEvent }
-  | { type: 'warning'; message: string; error?: ControlErrorData };
+export type { ControlEvent, ControlEventType } from '../../common/protocol/events.js';
 
-export type ControlEventType = ControlEvent['type'];
 export type Listener = (event: ControlEvent) => void;
 
 export class EventBus {

@@ -3,13 +3,8 @@
 import { open } from 'node:fs/promises';
 import { ControlError } from './errors.js';
 import type { StackPort } from './stack-port.js';
-
-export interface LogTail {
-  service: string;
-  lines: string[];
-  /** Services this mode can show. */
-  services: string[];
-}
+import type { LogTail } from '../../common/protocol/views.js';
+export type { LogTail } from '../../common/protocol/views.js';
 
 export const STACK_SERVICES = ['nginx', 'api-gateway', 'postgres', 'redis'];
 export const EMBEDDED_SERVICES = ['gateway'];

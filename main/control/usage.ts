@@ -1,33 +1,9 @@
 // Usage for the dashboard's charts: the admin API answers one summary per range, so a range is split into equal
 // buckets and each bucket asked for in parallel; the whole range gives the per-key/per-model table and totals.
 import { ControlError } from './errors.js';
-import type { AdminClient, UsageRow, UsageSummary } from './keys/admin-client.js';
-
-export interface UsageBucket {
-  from: string;
-  to: string;
-  requests: number;
-  errors: number;
-  promptTokens: number;
-  completionTokens: number;
-  /** Request-weighted mean of the rows' average latency (ms); null without requests. */
-  avgLatencyMs: number | null;
-  /** Latency percentiles over the bucket's requests (ms); null without requests. */
-  p50LatencyMs: number | null;
-  p95LatencyMs: number | null;
-  byKey: Record<string, { requests: number; tokens: number }>;
-  byModel: Record<string, { requests: number; tokens: number }>;
-}
-
-export interface UsageReport {
-  from: string;
-  to: string;
-  totals: UsageSummary['totals'];
-  /** Error rate over the range, 0..1. */
-  errorRate: number;
-  rows: UsageRow[];
-  series: UsageBucket[];
-}
+import type { AdminClient, UsageRow } from './keys/admin-client.js';
+import type { UsageBucket, UsageReport } from '../../common/protocol/views.js';
+export type { UsageBucket, UsageReport } from '../../common/protocol/views.js';
 
 export interface UsageQuery {
   from: string;

@@ -1,9 +1,10 @@
 // The preload (CommonJS: sandboxed preloads cannot load ES modules or local files, only `electron`). It exposes
 // exactly one object, window.llmgw: invoke(op, input) for the listed operations and onEvent(listener). Inputs
-// are validated in the main process (ipc.ts); here we only refuse unknown operation names early.
+// are validated in the main process (ipc.ts); here we only refuse unknown operation names early. Its one local
+// import (the channel names) is inlined by the preload's own bundle step (preload.vite.config.ts).
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { OperationName, RendererBridge } from '../control/bridge.js';
-import type { ControlEvent } from '../control/events.js';
+import { BRIDGE_GLOBAL, CHANNEL_PREFIX, EVENT_CHANNEL } from '../../common/protocol/channels.js';
+import type { ControlEvent, OperationName, RendererBridge } from '../../common/protocol/index.js';
 
 // Kept in step with OPERATION_INPUTS by the type below: adding an operation without listing it fails typechecking.
 const OPERATIONS = [
@@ -34,9 +35,6 @@ type Missing = Exclude<OperationName, (typeof OPERATIONS)[number]>;
 const everyOperationListed: [Missing] extends [never] ? true : Missing = true;
 void everyOperationListed;
 
-const CHANNEL_PREFIX = 'llmgw:op:'; // = bridge.CHANNEL_PREFIX
-const EVENT_CHANNEL = 'llmgw:event'; // = bridge.EVENT_CHANNEL
-
 const bridge: RendererBridge = {
   invoke(op, input) {
     if (!(OPERATIONS as readonly string[]).includes(op)) {
@@ -59,4 +57,4 @@ const bridge: RendererBridge = {
   },
 };
 
-contextBridge.exposeInMainWorld('llmgw', bridge);
+contextBridge.exposeInMainWorld(BRIDGE_GLOBAL, bridge);

@@ -1,19 +1,9 @@
 // The shell's security rules as plain data and functions (no electron import, so they are tested under Node):
 // the CSP, which URLs may open in the user's browser, and which frames may talk to the IPC bridge.
+import { contentSecurityPolicy, SHELL_CONNECT_SOURCES } from '../../common/protocol/wire.js';
 
-/** Strict CSP for the dashboard: only our own files; connections only to the local gateway (for the dashboard's fetches). */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self' http://127.0.0.1:* http://localhost:*",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-  "object-src 'none'",
-].join('; ');
+/** The dashboard's CSP (the shared one, see common/protocol/wire.ts) with connections to any local gateway port. */
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy(SHELL_CONNECT_SOURCES);
 
 /** Hosts the app may open in the default browser (docs, model library, releases). */
 export const EXTERNAL_ALLOWLIST: readonly string[] = ['ollama.com', 'github.com', 'docs.docker.com', 'www.docker.com'];

@@ -6,7 +6,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import { READINESS_ERRORS } from './errors.js';
 import { llmgwHome } from './home.js';
-import type { CheckStatus, RunReport } from './types.js';
+import type { RunReport } from './types.js';
+import type { CheckChange } from '../../common/protocol/views.js';
+export type { CheckChange } from '../../common/protocol/views.js';
 
 export const HISTORY_LIMIT = 50;
 
@@ -99,15 +101,6 @@ export class ReadinessHistory {
     await writeFile(tmp, `${JSON.stringify({ version: 1, runs }, null, 1)}\n`, { mode: 0o600 });
     await rename(tmp, this.file);
   }
-}
-
-export interface CheckChange {
-  id: string;
-  title: string;
-  /** Status in the last green run (null: the check did not run then). */
-  before: CheckStatus | null;
-  /** Status now (null: the check did not run now). */
-  now: CheckStatus | null;
 }
 
 /** Checks whose status differs between `lastGreen` and `current` (every check of current when none was green). */

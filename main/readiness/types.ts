@@ -1,26 +1,6 @@
 // The readiness suite's vocabulary: checks, their results, the run context, the stack probe seam and run events.
 // Plain types only, so the UI (renderer via IPC/HTTP) can share them without pulling in Node modules.
-
-export type CheckStatus = 'pass' | 'fail' | 'skip';
-
-export interface CheckResult {
-  id: string;
-  /** The number of the check (1..18). */
-  number: number;
-  title: string;
-  status: CheckStatus;
-  durationMs: number;
-  /** One line: what was seen (pass) or what went wrong (fail). */
-  summary: string;
-  /** Why it was skipped (skip only). */
-  reason?: string;
-  /** Structured details for JSON/UI (latencies, counts, distribution ...). */
-  details: Record<string, unknown>;
-  /** What to do next (fail only). */
-  fix?: string;
-  /** Error code from the readiness error table, when a coded error caused the failure. */
-  code?: string;
-}
+export type { CheckStatus, CheckResult, RunReport, ReadinessEvent } from '../../common/protocol/views.js';
 
 /** One container of the compose stack, as the stack controller sees it. */
 export interface StackContainer {
@@ -125,25 +105,3 @@ export type CheckOutcome =
   | { status: 'pass'; summary: string; details?: Record<string, unknown> }
   | { status: 'fail'; summary: string; fix: string; details?: Record<string, unknown>; code?: string }
   | { status: 'skip'; reason: string; details?: Record<string, unknown> };
-
-export interface RunReport {
-  runId: string;
-  url: string;
-  startedAt: string;
-  finishedAt: string;
-  durationMs: number;
-  /** True when no selected check failed. */
-  ok: boolean;
-  counts: { passed: number; failed: number; skipped: number };
-  results: CheckResult[];
-  /** Problems outside the checks (e.g. a temporary key that could not be revoked). */
-  warnings: string[];
-  cleanup: { keysCreated: number; keysRevoked: number };
-}
-
-export type ReadinessEvent =
-  | { type: 'run-start'; runId: string; url: string; checks: Array<{ id: string; number: number; title: string }> }
-  | { type: 'check-start'; id: string; number: number; title: string; index: number; total: number }
-  | { type: 'check-end'; result: CheckResult; index: number; total: number }
-  | { type: 'warning'; message: string }
-  | { type: 'run-end'; report: RunReport };

@@ -1,5 +1,8 @@
 // The dashboard's security headers in serve mode: a strict CSP (our own files only; connections to this server and
-// to the gateway the Playground talks to), no framing, no sniffing, no referrer.
+// to the gateway the Playground talks to), no framing, no sniffing, no referrer. The CSP itself is the shared one.
+import { contentSecurityPolicy } from '../../common/protocol/wire.js';
+
+export { contentSecurityPolicy };
 
 /** Origins of the gateway (http://127.0.0.1:P, http://localhost:P and the running gateway's own). */
 export function gatewayOrigins(port: number, gatewayUrl: string | null): string[] {
@@ -14,21 +17,6 @@ export function gatewayOrigins(port: number, gatewayUrl: string | null): string[
     }
   }
   return [...origins];
-}
-
-export function contentSecurityPolicy(connect: string[]): string {
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    `connect-src 'self' ${connect.join(' ')}`.trim(),
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-    "object-src 'none'",
-  ].join('; ');
 }
 
 export function securityHeaders(connect: string[]): Record<string, string> {

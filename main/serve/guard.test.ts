@@ -58,7 +58,7 @@ describe('CSP', () => {
       'http://localhost:41000',
     ]);
     const csp = contentSecurityPolicy(origins);
-    expect(csp).toMatch(/^default-src 'self'; /);
+    expect(csp).toMatch(/^default-src 'none'; /);
     expect(csp).not.toMatch(/unsafe/);
   });
 });

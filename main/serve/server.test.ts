@@ -191,7 +191,7 @@ describe('serve: the dashboard files', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/text\/html/);
     const csp = String(res.headers['content-security-policy']);
-    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("connect-src 'self' http://127.0.0.1:3999 http://localhost:3999");
     expect(res.headers['x-frame-options']).toBe('DENY');
@@ -202,5 +202,20 @@ describe('serve: the dashboard files', () => {
     expect((await call('/../settings.json')).status).toBe(404);
     expect((await call('/%2e%2e/settings.json')).status).toBe(404);
     expect((await call('/nope.js')).status).toBe(404);
+  });
+
+  it('answers without Express headers (no x-powered-by, no ETag), the security headers on every answer', async () => {
+    for (const res of [await call('/'), await call('/nope.js'), await op('state.get')]) {
+      expect(res.headers['x-powered-by']).toBeUndefined();
+      expect(res.headers.etag).toBeUndefined();
+      expect(String(res.headers['content-security-policy'])).toContain("default-src 'none'");
+    }
+  });
+
+  it('answers a path that is not percent-encoding with a 404, under /api as a BridgeResult', async () => {
+    expect((await call('/%zz')).status).toBe(404);
+    const api = await call('/api/op/%zz', { method: 'POST', headers: { [TOKEN_HEADER]: serve.token } });
+    expect(api.status).toBe(404);
+    expect(JSON.parse(api.body)).toMatchObject({ ok: false });
   });
 });

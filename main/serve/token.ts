@@ -2,7 +2,7 @@
 // compared in constant time (hashing both sides first so lengths never leak through timingSafeEqual).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
-export const TOKEN_HEADER = 'x-llmgw-token';
+export { TOKEN_HEADER } from '../../common/protocol/wire.js';
 
 export function newToken(): string {
   return randomBytes(32).toString('base64url');

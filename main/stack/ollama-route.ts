@@ -107,3 +107,13 @@ export function bridgeGatewayOf(network: {
   octets[3] = octets[3]! + 1;
   return octets.join('.');
 }
+
+/**
+ * The caller's environment as a user with a stock Ollama has it: no OLLAMA_URLS (nor COMPOSE_PROFILES), so
+ * `llm-gateway up` picks the default route (on Linux: the ollama-forwarder to 127.0.0.1:11434). The bench and the
+ * e2e/fault suites start the stack this way.
+ */
+export function stockOllamaEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { OLLAMA_URLS: _urls, COMPOSE_PROFILES: _profiles, ...rest } = env;
+  return rest;
+}

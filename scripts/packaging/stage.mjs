@@ -14,7 +14,7 @@ export const STAGE_DIR = path.join('release', 'app');
 /** The stack's files (compose + the gateway image's build context); extraResources ship it as <resources>/stack. */
 export const STACK_STAGE_DIR = path.join('release', 'stack');
 /** What the app runs, relative to the checkout (built by `npm run build`). */
-export const APP_PATHS = ['dist/main', 'dist/gateway', 'renderer/dist'];
+export const APP_PATHS = ['dist/common', 'dist/main', 'dist/gateway', 'renderer/dist'];
 
 const readJson = (file) => JSON.parse(readFileSync(file, 'utf8'));
 

@@ -91,14 +91,8 @@ export async function waitFor<T>(
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/**
- * The caller's environment as a user with a stock Ollama has it: no OLLAMA_URLS (nor COMPOSE_PROFILES), so
- * `llm-gateway up` picks the default route (on Linux: the ollama-forwarder to 127.0.0.1:11434).
- */
-export function stockOllamaEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const { OLLAMA_URLS: _urls, COMPOSE_PROFILES: _profiles, ...rest } = env;
-  return rest;
-}
+/** The caller's environment as a user with a stock Ollama has it (lives beside the route logic; the bench uses it too). */
+export { stockOllamaEnv } from '../../main/stack/ollama-route.js';
 
 /**
  * The default bridge's gateway address: where host.docker.internal points and the ollama-forwarder listens. Older engines leave Gateway out of

@@ -55,7 +55,8 @@ const admin = (method: string, urlPath: string, body?: unknown) =>
   request(method, urlPath, { headers: { authorization: `Bearer ${adminToken}` }, body });
 
 async function createKey(name: string, extra: Record<string, unknown> = {}): Promise<{ id: string; key: string }> {
-  const res = await admin('POST', '/admin/keys', { name, ...extra });
+  // Scenarios load one key far past the default per-key concurrency cap; those not about that cap lift it.
+  const res = await admin('POST', '/admin/keys', { name, max_concurrent: 10_000, ...extra });
   expect(res.status, res.body).toBe(201);
   const created = JSON.parse(res.body) as { id: string; key: string };
   plaintextKeys.push(created.key);

@@ -1,4 +1,5 @@
 // Admin API for keys: create (plaintext shown once), list, get, revoke, rotate. Invalidation reaches every replica.
+// The admin token is checked before these run (routes/router.ts marks the admin routes).
 import { z } from 'zod';
 import type { RequestContext } from '../http/context.js';
 import type { GatewayDeps } from '../deps.js';
@@ -136,6 +137,8 @@ export async function rotateKey(ctx: RequestContext, deps: GatewayDeps, id: stri
   const rotated = await deps.store.rotateKey(id, key, graceUntil);
   if (!rotated) throw new GatewayError('invalid_request', `Key '${id}' could not be rotated (revoked meanwhile?).`);
   await deps.keys.invalidate(rotated.old.hash);
+  // The successor is a new hash: every replica adds it to its set of known keys.
+  await deps.keys.invalidate(rotated.next.hash).catch(() => undefined);
   deps.log.info({ keyId: id, successor: rotated.next.id }, 'key rotated');
   deps.respond.json(ctx, 201, {
     ...keyView(rotated.next),

@@ -1,4 +1,5 @@
-// Operator endpoints: Prometheus metrics (admin token on the main port) and a forced model-catalog refresh.
+// Operator endpoints: Prometheus metrics (admin token on the main port, checked by the route runner) and a forced
+// model-catalog refresh.
 import type { RequestContext } from '../http/context.js';
 import type { GatewayDeps } from '../deps.js';
 

@@ -1,5 +1,5 @@
 // GET /admin/usage: usage summary by key and model over a time range (default: the last 24 hours), with
-// nearest-rank latency percentiles per group and over the whole range.
+// nearest-rank latency percentiles per group and over the whole range. The route runner checks the admin token.
 import { z } from 'zod';
 import type { RequestContext } from '../http/context.js';
 import type { GatewayDeps } from '../deps.js';

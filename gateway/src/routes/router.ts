@@ -100,6 +100,16 @@ export const AREAS: readonly Area[] = [
   },
 ];
 
+/**
+ * The relayed inference routes by their full path (the same route objects the Express routers run): the fast
+ * lane (http/fast-lane.ts) takes a POST to exactly one of these paths past Express.
+ */
+export const INFERENCE_ROUTES: ReadonlyMap<string, RouteSpec> = new Map(
+  AREAS.flatMap((area) => area.routes)
+    .filter((spec) => ENDPOINTS.some((endpoint) => endpoint.path === spec.label))
+    .map((spec) => [spec.label, spec]),
+);
+
 /** A preflight: no key needed (browsers never send credentials on it); the responder adds the origin headers. */
 export function preflight(ctx: RequestContext, deps: GatewayDeps): void {
   deps.respond.empty(ctx, 204, deps.cors.preflightHeaders(ctx.req));

@@ -4,8 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
-import { configFrom } from '../../../gateway/src/config.js';
-import { startGateway, type Gateway } from '../../../gateway/src/server.js';
+import { configFrom } from '../../../gateway/src/index.js';
+import { startGateway, type Gateway } from '../../../gateway/src/index.js';
 import { ControlError } from '../errors.js';
 import type { Vault } from '../keys/vault.js';
 

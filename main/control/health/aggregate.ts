@@ -8,51 +8,24 @@
 //   down     — it should run but cannot serve (proxy/database/cache down, gateway unreachable, Docker gone)
 
 import type { OllamaReach } from './ollama-reach.js';
-
-export type OverallStatus = 'stopped' | 'starting' | 'healthy' | 'degraded' | 'down';
-export type ServiceStatus = 'healthy' | 'starting' | 'degraded' | 'unhealthy' | 'stopped' | 'unknown';
-
-export interface ContainerView {
-  name: string;
-  service: string;
-  replica: number;
-  /** Engine state: running, exited, restarting, created, ... */
-  state: string;
-  /** healthy | unhealthy | starting | none */
-  health: string;
-}
-
-export type ReadyProbe = { reachable: false; error: string } | { reachable: true; ok: boolean; failing: string[] };
-export type OllamaProbe = { ok: true; version: string } | { ok: false; error: string };
-
-export interface HealthInputs {
-  mode: 'stack' | 'embedded' | 'none';
-  transition: 'starting' | 'stopping' | null;
-  /** Stack containers; null when the Engine could not be asked. */
-  containers: ContainerView[] | null;
-  ready: ReadyProbe | null;
-  ollama: OllamaProbe | null;
-  /** Stack mode: whether the replicas' path to Ollama works (forwarder on Linux); supersedes `ollama` there. */
-  reach?: OllamaReach | null;
-}
-
-export interface ServiceHealth {
-  id: string;
-  label: string;
-  status: ServiceStatus;
-  detail: string;
-  /** What to do about it (set when the cause is known, e.g. Ollama not reachable from the stack). */
-  hint?: string;
-  replicas?: { running: number; total: number };
-}
-
-export interface HealthSnapshot {
-  status: OverallStatus;
-  summary: string;
-  mode: HealthInputs['mode'];
-  transition: HealthInputs['transition'];
-  services: ServiceHealth[];
-}
+import type {
+  ContainerView,
+  ReadyProbe,
+  OllamaProbe,
+  HealthInputs,
+  ServiceHealth,
+  HealthSnapshot,
+} from '../../../common/protocol/views.js';
+export type {
+  OverallStatus,
+  ServiceStatus,
+  ContainerView,
+  ReadyProbe,
+  OllamaProbe,
+  HealthInputs,
+  ServiceHealth,
+  HealthSnapshot,
+} from '../../../common/protocol/views.js';
 
 const LABELS: Record<string, string> = {
   nginx: 'Load balancer (Nginx)',

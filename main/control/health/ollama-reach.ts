@@ -4,8 +4,8 @@
 // forwarder container's state. `probeOllamaReach` gathers those probes.
 import { CONTROL_ERRORS, type ControlErrorCode } from '../errors.js';
 import { FORWARDER_SERVICE, HOST_ALIAS, OLLAMA_PORT, type OllamaRoute } from '../../stack/ollama-route.js';
-
-export type VersionProbe = { ok: true; version: string } | { ok: false; error: string };
+import type { VersionProbe, OllamaReach } from '../../../common/protocol/views.js';
+export type { VersionProbe, OllamaReach } from '../../../common/protocol/views.js';
 
 export interface ReachInputs {
   route: OllamaRoute;
@@ -16,12 +16,6 @@ export interface ReachInputs {
   /** The ollama-forwarder container (forwarder on only); null when it does not exist. */
   forwarder: { state: string; health: string } | null;
 }
-
-export type OllamaReach =
-  | { ok: true; summary: string; tried: string }
-  /** OLLAMA_URLS points at addresses the host cannot check for the containers: the gateways' own checks decide. */
-  | { ok: null; summary: string; tried: string }
-  | { ok: false; code: ControlErrorCode; message: string; hint: string; tried: string; listens: string };
 
 const LOOPBACK = `127.0.0.1:${OLLAMA_PORT}`;
 

@@ -2,42 +2,18 @@
 // and the gateway's OpenAI-style errors become ControlErrors with the gateway's own message.
 import { ControlError } from '../errors.js';
 import { errorMessage, jsonOf, send, trimSlash } from '../http.js';
-import type { UsageWireSummary as UsageSummary } from '../../../gateway/src/routes/usage-wire.js';
+import type { UsageWireSummary as UsageSummary } from '../../../gateway/src/index.js';
 
 /** GET /admin/usage answers in the gateway's own wire types. */
-export type {
-  UsageWireRow as UsageRow,
-  UsageWireSummary as UsageSummary,
-} from '../../../gateway/src/routes/usage-wire.js';
-
-export interface KeyView {
-  id: string;
-  name: string;
-  prefix: string;
-  status: 'active' | 'revoked' | 'expired';
-  models: string[] | null;
-  rpm: number | null;
-  tpm: number | null;
-  /** Requests in flight at once; null = the gateway's default. */
-  max_concurrent: number | null;
-  created_at: string;
-  expires_at: string | null;
-  revoked_at: string | null;
-  last_used_at: string | null;
-  replaced_by: string | null;
-}
-
-export interface CreatedKey extends KeyView {
-  /** The plaintext, shown once by the gateway. */
-  key: string;
-}
+export type { UsageWireRow as UsageRow, UsageWireSummary as UsageSummary } from '../../../gateway/src/index.js';
+import type { KeyView, CreatedKey } from '../../../common/protocol/views.js';
+export type { KeyView, CreatedKey } from '../../../common/protocol/views.js';
 
 export interface NewKeyInput {
   name: string;
   models?: string[] | null;
   rpm?: number | null;
   tpm?: number | null;
-  max_concurrent?: number | null;
   expires_at?: string | null;
 }
 

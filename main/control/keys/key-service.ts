@@ -3,16 +3,8 @@
 import { ControlError } from '../errors.js';
 import type { AdminClient, CreatedKey, KeyView } from './admin-client.js';
 import { keyEntry, type Vault } from './vault.js';
-
-export interface AppKey extends KeyView {
-  /** This app holds the plaintext (can copy it). */
-  inVault: boolean;
-}
-
-export interface VaultKey {
-  id: string;
-  name: string;
-}
+import type { AppKey, VaultKey } from '../../../common/protocol/views.js';
+export type { AppKey, VaultKey } from '../../../common/protocol/views.js';
 
 export interface CreateKeyParams {
   name: string;

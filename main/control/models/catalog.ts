@@ -1,17 +1,7 @@
 // The small curated catalog the app offers to pull from: the seed's general models plus a few small ones that
 // run on any laptop. Sizes are Ollama's download sizes (approximate) so users see what a pull costs.
-export interface CatalogEntry {
-  name: string;
-  title: string;
-  description: string;
-  /** Download size in bytes (approximate). */
-  size: number;
-  parameters: string;
-  kind: 'chat' | 'embedding';
-  /** Small enough for CPU-only machines and tests. */
-  small: boolean;
-}
-
+import type { CatalogEntry } from '../../../common/protocol/views.js';
+export type { CatalogEntry } from '../../../common/protocol/views.js';
 const GB = 1_000_000_000;
 const MB = 1_000_000;
 

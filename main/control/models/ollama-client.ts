@@ -3,6 +3,8 @@
 import { request } from 'undici';
 import { ControlError } from '../errors.js';
 import { errorMessage, jsonOf, send, trimSlash } from '../http.js';
+import type { InstalledModel } from '../../../common/protocol/views.js';
+export type { InstalledModel } from '../../../common/protocol/views.js';
 
 /**
  * Longest silence of a pull before it is given up. Ollama sends no line while it verifies a large download
@@ -10,20 +12,6 @@ import { errorMessage, jsonOf, send, trimSlash } from '../http.js';
  * (undici) would cut the body after 300 s of silence.
  */
 export const DEFAULT_PULL_IDLE_TIMEOUT_MS = 30 * 60_000;
-
-export interface InstalledModel {
-  name: string;
-  size: number;
-  digest: string;
-  modifiedAt: string;
-  family: string | null;
-  parameterSize: string | null;
-  quantization: string | null;
-  contextLength: number | null;
-  capabilities: string[];
-  /** Loaded in memory right now (/api/ps). */
-  loaded: boolean;
-}
 
 /** One NDJSON line of /api/pull. */
 export interface PullLine {

@@ -2,33 +2,8 @@
 // size, so the percentage is completed bytes over total bytes of every layer seen so far; speed is a sliding
 // window over recent samples (so a resumed pull does not report the resumed bytes as instant speed); ETA follows.
 import type { PullLine } from './ollama-client.js';
-
-export type PullPhase = 'queued' | 'pulling' | 'verifying' | 'done' | 'failed' | 'cancelled';
-
-export interface LayerProgress {
-  digest: string;
-  total: number;
-  completed: number;
-}
-
-/** What every listener (tray, window, CLI) sees of one pull. */
-export interface PullState {
-  name: string;
-  phase: PullPhase;
-  /** Ollama's last status line, e.g. "pulling 6a0746a1ec1a". */
-  status: string;
-  layers: LayerProgress[];
-  completed: number;
-  total: number;
-  /** 0..100, one decimal. */
-  percent: number;
-  bytesPerSecond: number;
-  /** Seconds left at the current speed; null when unknown. */
-  etaSeconds: number | null;
-  startedAt: string;
-  updatedAt: string;
-  error?: string;
-}
+import type { PullPhase, LayerProgress, PullState } from '../../../common/protocol/views.js';
+export type { PullPhase, LayerProgress, PullState } from '../../../common/protocol/views.js';
 
 interface Sample {
   at: number;

@@ -1,7 +1,7 @@
 // Check 7: PostgreSQL straight through `pg` with the stack's credentials: connects, the schema version equals
 // the gateway's latest migration, key counts, and how long the query took. Skipped without a database URL.
 import pg from 'pg';
-import { LATEST_VERSION } from '../../../gateway/src/store/migrations.js';
+import { LATEST_VERSION } from '../../../gateway/src/index.js';
 import type { CheckDefinition, CheckOutcome } from '../types.js';
 
 /** The URL with its password replaced, for output. */

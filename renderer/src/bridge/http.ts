@@ -3,8 +3,9 @@
 // in a URL), reconnecting with backoff. Transport failures become BridgeResult errors with a hint.
 import type { BridgeResult, ControlErrorData, ControlEvent, OperationName, RendererBridge } from './types.js';
 import { sseData } from './sse.js';
+import { TOKEN_HEADER } from '../../../common/protocol/wire.js';
 
-export const TOKEN_HEADER = 'x-llmgw-token';
+export { TOKEN_HEADER };
 
 export interface HttpBridgeOptions {
   /** Origin of the serve server ('' = this page's). */

@@ -35,6 +35,7 @@ const TABLE = {
   unsupported_media_type: { status: 415, type: 'invalid_request_error' },
   rate_limit_requests: { status: 429, type: 'rate_limit_error' },
   rate_limit_tokens: { status: 429, type: 'rate_limit_error' },
+  auth_throttled: { status: 429, type: 'rate_limit_error' },
   rate_limit_concurrency: { status: 429, type: 'rate_limit_error' },
   internal_error: { status: 500, type: 'api_error' },
   upstream_error: { status: 502, type: 'api_error' },

@@ -1,15 +1,16 @@
 // `llm-gateway gateway`: runs one gateway instance from the environment until SIGTERM/SIGINT,
-// then drains (in-flight streams finish, usage is flushed) and exits. The Docker image runs this too.
-import { ConfigError, loadConfig } from '../../gateway/src/config.js';
-import { startGateway, type Gateway } from '../../gateway/src/server.js';
-import { CliError } from './errors.js';
+// then drains (in-flight streams finish, usage is flushed) and exits. The Docker image runs this too
+// (compose/gateway/server.mjs), which is why it lives in gateway/: the image compiles gateway/ only.
+import { ConfigError, loadConfig } from '../config.js';
+import { startGateway, type Gateway } from '../server.js';
+import { GatewayCliError } from './errors.js';
 
 export async function runGateway(): Promise<void> {
   let config;
   try {
     config = loadConfig(process.env);
   } catch (err) {
-    if (err instanceof ConfigError) throw new CliError('config', err.message);
+    if (err instanceof ConfigError) throw new GatewayCliError('config', err.message);
     throw err;
   }
   let gateway: Gateway;
@@ -18,9 +19,9 @@ export async function runGateway(): Promise<void> {
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'EADDRINUSE')
-      throw new CliError('port_in_use', `Port ${config.PORT} on ${config.HOST} is already in use.`);
+      throw new GatewayCliError('port_in_use', `Port ${config.PORT} on ${config.HOST} is already in use.`);
     if (config.DATABASE_URL && (code === 'ECONNREFUSED' || code === '28P01' || code === '3D000')) {
-      throw new CliError('store_unreachable', `PostgreSQL could not be opened: ${(err as Error).message}`);
+      throw new GatewayCliError('store_unreachable', `PostgreSQL could not be opened: ${(err as Error).message}`);
     }
     throw err;
   }

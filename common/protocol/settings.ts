@@ -1,0 +1,50 @@
+// The settings' shape (version 2) with defaults for every field, and the partial update the api accepts: the
+// dashboard's form and the control plane validate with these same schemas. Migrations stay in main/control/settings.
+import { z } from 'zod';
+
+export const SETTINGS_VERSION = 2;
+
+const port = z.number().int().min(1).max(65535);
+const limit = z.number().int().positive().max(100_000_000).nullable();
+
+export const settingsSchema = z.object({
+  version: z.literal(SETTINGS_VERSION),
+  /** stack = Docker Compose stack; embedded = gateway in-process; auto = stack when Docker answers, else embedded. */
+  mode: z.enum(['stack', 'embedded', 'auto']).default('auto'),
+  ollamaUrl: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:11434'),
+  ports: z
+    .object({
+      /** The gateway (Nginx in stack mode, the in-process gateway in embedded mode). */
+      gateway: port.default(3000),
+      postgres: port.default(15432),
+      redis: port.default(16379),
+    })
+    .default({ gateway: 3000, postgres: 15432, redis: 16379 }),
+  defaultLimits: z.object({ rpm: limit.default(60), tpm: limit.default(100_000) }).default({ rpm: 60, tpm: 100_000 }),
+  /** Opt-in: the OS launches the app at login. */
+  startAtLogin: z.boolean().default(false),
+  startStackOnLaunch: z.boolean().default(false),
+  /** The answer to "stop the stack when quitting?" once the user ticked "remember"; null = ask. */
+  stopStackOnQuit: z.boolean().nullable().default(null),
+  maxParallelPulls: z.number().int().min(1).max(8).default(2),
+});
+
+export type Settings = z.output<typeof settingsSchema>;
+
+/** A partial update as the api accepts it (ports and limits merge field by field). */
+export const settingsPatchSchema = z.strictObject({
+  mode: settingsSchema.shape.mode.unwrap().optional(),
+  ollamaUrl: z.url({ protocol: /^https?$/ }).optional(),
+  ports: z.strictObject({ gateway: port.optional(), postgres: port.optional(), redis: port.optional() }).optional(),
+  defaultLimits: z.strictObject({ rpm: limit.optional(), tpm: limit.optional() }).optional(),
+  startAtLogin: z.boolean().optional(),
+  startStackOnLaunch: z.boolean().optional(),
+  stopStackOnQuit: z.boolean().nullable().optional(),
+  maxParallelPulls: z.number().int().min(1).max(8).optional(),
+});
+
+export type SettingsPatch = z.output<typeof settingsPatchSchema>;
+
+export function defaultSettings(): Settings {
+  return settingsSchema.parse({ version: SETTINGS_VERSION });
+}
