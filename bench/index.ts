@@ -9,7 +9,19 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { cpuSeconds, freePort, rssMb, startPinned, stop, waitForPort, type Proc } from './processes.js';
+import { pathToFileURL } from 'node:url';
+import {
+  cpuSeconds,
+  freePort,
+  loopDelay,
+  loopProbeEnv,
+  rssMb,
+  startPinned,
+  stop,
+  waitForPort,
+  type LoopDelay,
+  type Proc,
+} from './processes.js';
 import { wrk } from './wrk.js';
 import { streamLoad } from './streams.js';
 import { printReport, type TargetResult } from './report.js';
@@ -84,6 +96,19 @@ interface Sut {
   /** Set by targets that are not one process (stack): CPU seconds and RSS of the whole system under test. */
   cpuSeconds?: () => Promise<number>;
   rss?: () => Promise<{ total: number; anon: number }>;
+  /** Reads and resets the process's event-loop-delay histogram (bench/loop-probe.ts); absent: not measured. */
+  loop?: () => Promise<LoopDelay | null>;
+}
+
+const LOOP_PROBE = pathToFileURL(path.join(ROOT, 'dist/bench/loop-probe.js')).href;
+
+/** A fresh probe file per process, and the Sut's reader for it. */
+function probeFor(name: string): {
+  env: Record<string, string>;
+  attach: (pid: number) => () => Promise<LoopDelay | null>;
+} {
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'llmgw-loop-')), `${name}.json`);
+  return { env: loopProbeEnv(LOOP_PROBE, file), attach: (pid) => () => loopDelay(pid, file) };
 }
 
 async function startUpstream(chunks: number, delayMs: number): Promise<{ url: string; proc: Proc }> {
@@ -113,12 +138,20 @@ async function startSut(kind: Kind, upstreamUrl: string, upstreamPid: number): P
   if (kind === 'stack') return stackSut(upstreamPid);
   const port = await freePort();
   if (kind === 'floor') {
+    const probe = probeFor('floor');
     const proc = startPinned('floor', SUT_CORE, [NODE, path.join(ROOT, 'dist/bench/floor-proxy.js')], {
       PORT: String(port),
       UPSTREAM_URL: upstreamUrl,
+      ...probe.env,
     });
     await waitForPort(port, proc);
-    return { url: `http://127.0.0.1:${port}`, pid: proc.pid, key: null, close: once(() => stop(proc)) };
+    return {
+      url: `http://127.0.0.1:${port}`,
+      pid: proc.pid,
+      key: null,
+      close: once(() => stop(proc)),
+      loop: probe.attach(proc.pid),
+    };
   }
   const id = randomBytes(4).toString('hex');
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'llmgw-bench-'));
@@ -133,13 +166,17 @@ async function startSut(kind: Kind, upstreamUrl: string, upstreamPid: number): P
       : { SQLITE_PATH: path.join(tmp, 'bench.db') }),
     ...(kind === 'express' ? { FAST_LANE: 'false' } : {}),
   };
-  const proc = startPinned(kind, SUT_CORE, [NODE, path.join(ROOT, 'bin/llm-gateway.js'), 'gateway'], env);
+  const probe = probeFor(kind);
+  const proc = startPinned(kind, SUT_CORE, [NODE, path.join(ROOT, 'bin/llm-gateway.js'), 'gateway'], {
+    ...env,
+    ...probe.env,
+  });
   await waitForPort(port, proc);
   const url = `http://127.0.0.1:${port}`;
   const created = await fetch(`${url}/admin/keys`, {
     method: 'POST',
     headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'bench', rpm: 100_000_000, tpm: 100_000_000 }),
+    body: JSON.stringify({ name: 'bench', rpm: 100_000_000, tpm: 100_000_000, max_concurrent: 10_000 }),
   });
   if (created.status !== 201) throw new Error(`bench key: ${created.status} ${await created.text()}`);
   const { key } = (await created.json()) as { key: string };
@@ -147,6 +184,7 @@ async function startSut(kind: Kind, upstreamUrl: string, upstreamPid: number): P
     url,
     pid: proc.pid,
     key,
+    loop: probe.attach(proc.pid),
     close: once(async () => {
       await stop(proc);
       rmSync(tmp, { recursive: true, force: true });
@@ -179,11 +217,15 @@ async function measure(kind: Kind, burstUp: { url: string; proc: Proc }, pacedUp
     try {
       const load = (connections: number) =>
         wrk({ url: sut.url + path, body: CHAT, key: sut.key, connections, seconds: SECONDS, core: wrkCore });
+      // Idle: started, one key created, no load yet (what `llm-gateway gateway` holds doing nothing).
+      const idleRss = kind === 'direct' ? null : sut.rss ? await sut.rss() : rssMb(sut.pid);
       await load(8); // warm-up: JIT, pools, caches
       const c1 = await load(1);
       const cpu = async () => (sut.cpuSeconds ? sut.cpuSeconds() : cpuSeconds(sut.pid));
       const cpuBefore = await cpu();
+      await sut.loop?.(); // resets the histogram: the next reading covers the c=32 load only
       const c32 = await load(32);
+      const loopC32 = (await sut.loop?.()) ?? null;
       const cpuPerRequestUs = (((await cpu()) - cpuBefore) / Math.max(1, c32.requests)) * 1e6;
       const c128 = QUICK ? null : await load(128);
       const burst = await streamLoad({
@@ -242,6 +284,8 @@ async function measure(kind: Kind, burstUp: { url: string; proc: Proc }, pacedUp
           cpuPerRequestUs: kind === 'direct' ? null : cpuPerRequestUs,
           rssMb: rss.total,
           rssAnonMb: rss.anon,
+          idleRssMb: idleRss?.total ?? null,
+          loopC32,
         });
       } finally {
         await pacedSut.close();

@@ -78,3 +78,37 @@ export async function freePort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve));
   return port;
 }
+
+export interface LoopDelay {
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+/**
+ * Reads and resets the event-loop-delay histogram of a process started with loopProbeEnv() (bench/loop-probe.ts):
+ * the figures cover the time since the previous call. Null when the process has no probe (it did not answer).
+ */
+export async function loopDelay(pid: number, file: string): Promise<LoopDelay | null> {
+  const read = (): { seq: number } & LoopDelay => {
+    try {
+      return JSON.parse(readFileSync(file, 'utf8')) as { seq: number } & LoopDelay;
+    } catch {
+      return { seq: 0, p50Ms: 0, p99Ms: 0, maxMs: 0 };
+    }
+  };
+  const before = read().seq;
+  process.kill(pid, 'SIGUSR2');
+  for (let i = 0; i < 200; i += 1) {
+    const now = read();
+    if (now.seq > before) return { p50Ms: now.p50Ms, p99Ms: now.p99Ms, maxMs: now.maxMs };
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return null;
+}
+
+/** Environment that preloads the event-loop probe into a Node process, writing to `file`. */
+export function loopProbeEnv(probe: string, file: string): Record<string, string> {
+  const options = [process.env.BENCH_NODE_OPTIONS, `--import=${probe}`].filter(Boolean).join(' ');
+  return { NODE_OPTIONS: options, LOOP_PROBE_FILE: file };
+}

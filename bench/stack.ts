@@ -131,7 +131,7 @@ async function open(): Promise<Open> {
     const created = await fetch(`${URL_}/admin/keys`, {
       method: 'POST',
       headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'bench-stack', rpm: 100_000_000, tpm: 100_000_000 }),
+      body: JSON.stringify({ name: 'bench-stack', rpm: 100_000_000, tpm: 100_000_000, max_concurrent: 10_000 }),
     });
     if (created.status !== 201) throw new Error(`bench: stack key: ${created.status} ${await created.text()}`);
     state.key = ((await created.json()) as { key: string }).key;

@@ -16,6 +16,7 @@ export interface WrkResult {
   rps: number;
   p50Ms: number;
   p99Ms: number;
+  maxMs: number;
 }
 
 function script(body: string, key: string | null): string {
@@ -25,9 +26,9 @@ wrk.headers["Content-Type"] = "application/json"
 ${key ? `wrk.headers["Authorization"] = "Bearer ${key}"` : ''}
 done = function(summary, latency, requests)
   local e = summary.errors
-  io.write(string.format('BENCHJSON {"requests":%d,"duration_us":%d,"errors":%d,"non2xx":%d,"p50":%d,"p99":%d}\\n',
+  io.write(string.format('BENCHJSON {"requests":%d,"duration_us":%d,"errors":%d,"non2xx":%d,"p50":%d,"p99":%d,"max":%d}\\n',
     summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout, e.status,
-    latency:percentile(50), latency:percentile(99)))
+    latency:percentile(50), latency:percentile(99), latency.max))
 end
 `;
 }
@@ -68,5 +69,6 @@ export async function wrk(options: {
     rps: raw.requests! / seconds,
     p50Ms: raw.p50! / 1000,
     p99Ms: raw.p99! / 1000,
+    maxMs: raw.max! / 1000,
   };
 }

@@ -28,6 +28,8 @@ export const createKeyInput = z.strictObject({
   models: z.array(z.string().trim().min(1).max(256)).min(1).max(1000).nullable().optional(),
   rpm: limit,
   tpm: limit,
+  /** Requests in flight at once (streams included); unset = the gateway's default. */
+  maxConcurrent: z.number().int().positive().max(10_000).nullable().optional(),
   /** ISO date-time in the future, or a number of days from now. */
   expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
   expiresInDays: z.number().positive().max(3650).optional(),

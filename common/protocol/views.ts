@@ -131,6 +131,8 @@ export interface KeyView {
   models: string[] | null;
   rpm: number | null;
   tpm: number | null;
+  /** Requests in flight at once; null = the gateway's default. */
+  max_concurrent: number | null;
   created_at: string;
   expires_at: string | null;
   revoked_at: string | null;

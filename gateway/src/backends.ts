@@ -8,11 +8,14 @@ import type { SharedCache } from './shared/types.js';
 import { openStore } from './store/index.js';
 import { MemoryLimiter } from './limits/memory.js';
 import { MemorySharedCache } from './shared/memory.js';
+import type { UsageJournal } from './usage/recorder.js';
 
 export interface Backends {
   store: Store;
   limiter: Limiter;
   shared: SharedCache;
+  /** With Redis: where usage rows go as answers complete (drained into the store); none in embedded mode. */
+  journal?: UsageJournal;
 }
 
 export async function openBackends(
@@ -29,17 +32,27 @@ export async function openBackends(
     return { store, limiter: new MemoryLimiter(), shared: new MemorySharedCache() };
   }
   // Loaded only when used, like the SQLite driver: embedded mode never opens a Redis connection.
-  const [{ RedisLimiter }, { RedisSharedCache }, { createRedis, waitForReady }] = await Promise.all([
-    import('./limits/redis.js'),
-    import('./shared/redis.js'),
-    import('./shared/redis-connection.js'),
-  ]);
+  const [{ RedisLimiter }, { RedisSharedCache }, { createRedis, waitForReady }, { RedisUsageJournal }] =
+    await Promise.all([
+      import('./limits/redis.js'),
+      import('./shared/redis.js'),
+      import('./shared/redis-connection.js'),
+      import('./usage/redis-journal.js'),
+    ]);
   const onError = (err: Error) => log.debug({ err: err.message }, 'redis connection error');
   const redis = createRedis(config.REDIS_URL, {
     name: `llmgw-limits-${config.INSTANCE_ID}`.replace(/\s/g, ''),
     onError,
   });
-  const limiter = new RedisLimiter({ redis, prefix: config.REDIS_PREFIX });
+  const limiter = new RedisLimiter({ redis, prefix: config.REDIS_PREFIX, leaseMs: config.CONCURRENCY_LEASE_MS });
+  // The limiter's connection: the row rides in the settle's pipeline (no extra connection or round trip).
+  const journal = new RedisUsageJournal({
+    limiter,
+    redis,
+    prefix: config.REDIS_PREFIX,
+    consumer: config.INSTANCE_ID,
+    claimIdleMs: config.USAGE_CLAIM_IDLE_MS,
+  });
   const shared = new RedisSharedCache({
     url: config.REDIS_URL,
     prefix: config.REDIS_PREFIX,
@@ -51,5 +64,5 @@ export async function openBackends(
   await Promise.all([waitForReady(redis, 5_000), shared.ping()]).catch((err: unknown) =>
     log.warn({ err: String(err) }, 'Redis is not reachable yet; continuing and retrying in the background'),
   );
-  return { store, limiter, shared };
+  return { store, limiter, shared, journal };
 }

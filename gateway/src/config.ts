@@ -48,6 +48,8 @@ export const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   /** Separate port for /metrics (0 = serve /metrics on the main port, admin token required). */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  /** Where METRICS_PORT listens (it has no token): loopback unless set; the stack sets its private network. */
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   INSTANCE_ID: z.string().min(1).max(64).default(os.hostname()),
   OLLAMA_URLS: urlList.default(['http://127.0.0.1:11434']),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -69,11 +71,44 @@ export const envSchema = z.object({
   MAX_BODY_BYTES: positiveInt(1024 * 1024),
   DEFAULT_RPM: positiveInt(60),
   DEFAULT_TPM: positiveInt(100_000),
+  /** Requests one key may have in flight at once (streams included), summed over replicas; per key: max_concurrent. */
+  DEFAULT_MAX_CONCURRENT: positiveInt(8),
+  /**
+   * Inference requests in flight on this replica, all keys together; over it → 503 with retry-after. Below undici's
+   * 256 connections per upstream, so a full replica answers at once instead of queueing into a hang.
+   */
+  MAX_CONCURRENT_REQUESTS: positiveInt(200),
+  /** A stream is ended (with the protocol's error event) once it has run this long; bounds how long a slot is held. */
+  MAX_STREAM_DURATION_MS: positiveInt(900_000),
+  /** Lifetime of an in-flight slot in Redis without renewal: a crashed replica's slots come back after this. */
+  CONCURRENCY_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
   /** Tokens reserved for the completion when a request gives no max_tokens. */
   DEFAULT_COMPLETION_RESERVE: positiveInt(1024),
   /** What to do when Redis (limits) is unreachable: open = admit and raise an alarm metric, closed = 503. */
   LIMITS_FAIL_MODE: z.enum(['open', 'closed']).default('open'),
   KEY_CACHE_TTL_MS: positiveInt(60_000),
+  /** While the key store is down, a cached key keeps working this long past its TTL; then 503. */
+  KEY_STALE_MAX_MS: nonNegativeInt(600_000),
+  /** Keys missing from the in-memory set of known hashes are looked up at most this often (per second, per replica). */
+  UNKNOWN_KEY_LOOKUPS_PER_S: nonNegativeInt(5),
+  /** The set of known key hashes is rebuilt from the store this often (0 = only at start). */
+  KEY_SET_REFRESH_MS: nonNegativeInt(60_000),
+  /** Failed authentications per client address: a burst of this many, then 429 until they refill at the rate below. */
+  AUTH_FAILURE_BURST: positiveInt(30),
+  AUTH_FAILURE_PER_S: z.coerce.number().nonnegative().default(1),
+  /**
+   * Addresses (IPs, CIDRs or host names, comma-separated) of the proxies whose X-Real-IP / X-Forwarded-For name the client
+   * (the stack's nginx). Empty: the socket's address is the client.
+   */
+  TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean),
+    ),
   MODELS_CACHE_TTL_S: positiveInt(300),
   /** The context Ollama runs a model with unless told otherwise (its OLLAMA_CONTEXT_LENGTH; Ollama's default 4096). */
   OLLAMA_DEFAULT_CONTEXT_LENGTH: positiveInt(4096),
@@ -104,6 +139,8 @@ export const envSchema = z.object({
   USAGE_FLUSH_INTERVAL_MS: positiveInt(1_000),
   USAGE_BATCH_SIZE: positiveInt(500),
   USAGE_BUFFER_MAX: positiveInt(100_000),
+  /** With Redis: usage-journal entries a replica read but did not acknowledge for this long are taken over (it died). */
+  USAGE_CLAIM_IDLE_MS: positiveInt(10_000),
   ROTATION_GRACE_HOURS: z.coerce.number().nonnegative().default(24),
   TRUST_REQUEST_ID: booleanFlag.default(true),
   /** The inference routes' fast lane in front of the Express app (http/fast-lane.ts); off = every request via Express. */

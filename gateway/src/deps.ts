@@ -11,6 +11,9 @@ import type { UpstreamPool } from './upstream/pool.js';
 import type { UsageRecorder } from './usage/recorder.js';
 import type { Responder } from './http/respond.js';
 import type { CorsPolicy } from './http/cors.js';
+import type { ReplicaGate } from './limits/replica-gate.js';
+import type { AuthThrottle } from './auth/auth-throttle.js';
+import type { ClientAddress } from './http/client-address.js';
 
 export interface GatewayDeps {
   config: GatewayConfig;
@@ -26,6 +29,12 @@ export interface GatewayDeps {
   usage: UsageRecorder;
   respond: Responder;
   cors: CorsPolicy;
+  /** Inference requests in flight on this replica (MAX_CONCURRENT_REQUESTS). */
+  gate: ReplicaGate;
+  /** Failed authentications per client address (AUTH_FAILURE_BURST / AUTH_FAILURE_PER_S). */
+  authFailures: AuthThrottle;
+  /** The client's address (TRUSTED_PROXIES decides whose X-Real-IP counts). */
+  clientAddress: ClientAddress;
   startedAt: number;
   /** True once SIGTERM (or close()) began: readiness fails and answers close their connections. */
   draining: () => boolean;

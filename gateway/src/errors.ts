@@ -21,11 +21,15 @@ export const ERRORS = {
   unsupported_media_type: { status: 415, type: 'invalid_request_error' },
   rate_limit_requests: { status: 429, type: 'requests', code: 'rate_limit_exceeded' },
   rate_limit_tokens: { status: 429, type: 'tokens', code: 'rate_limit_exceeded' },
+  auth_throttled: { status: 429, type: 'requests', code: 'rate_limit_exceeded' },
+  rate_limit_concurrency: { status: 429, type: 'concurrency', code: 'rate_limit_exceeded' },
   internal_error: { status: 500, type: 'api_error' },
   upstream_error: { status: 502, type: 'api_error' },
   upstream_unavailable: { status: 503, type: 'api_error' },
   service_unavailable: { status: 503, type: 'api_error' },
+  gateway_busy: { status: 503, type: 'api_error', code: 'overloaded' },
   upstream_timeout: { status: 504, type: 'api_error' },
+  stream_time_limit: { status: 504, type: 'api_error' },
 } as const satisfies Record<string, { status: number; type: string; code?: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

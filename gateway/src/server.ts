@@ -5,6 +5,9 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from './config.js';
 import type { GatewayDeps } from './deps.js';
+import { ReplicaGate } from './limits/replica-gate.js';
+import { AuthThrottle } from './auth/auth-throttle.js';
+import { clientAddressResolver } from './http/client-address.js';
 import { createLogger } from './logger.js';
 import { GatewayMetrics } from './metrics.js';
 import { openBackends, type Backends } from './backends.js';
@@ -42,8 +45,17 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   // eslint-disable-next-line prefer-const -- the backends' callback closes over it before it is assigned
   let keys: KeyCache | undefined;
   const backends = options.backends ?? (await openBackends(config, log, () => keys?.clear()));
-  const { store, limiter, shared } = backends;
-  keys = new KeyCache(store, shared, config.KEY_CACHE_TTL_MS, log, (result) => metrics.keyLookup(result));
+  const { store, limiter, shared, journal } = backends;
+  keys = new KeyCache({
+    store,
+    shared,
+    log,
+    ttlMs: config.KEY_CACHE_TTL_MS,
+    staleMaxMs: config.KEY_STALE_MAX_MS,
+    unknownLookupsPerS: config.UNKNOWN_KEY_LOOKUPS_PER_S,
+    refreshMs: config.KEY_SET_REFRESH_MS,
+    onLookup: (result) => metrics.keyLookup(result),
+  });
   await keys.start();
   const upstreams = new UpstreamPool(
     config.OLLAMA_URLS,
@@ -64,6 +76,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     },
     metrics,
     log,
+    limiter,
+    journal,
   );
   usage.start();
 
@@ -88,6 +102,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     usage,
     respond,
     cors,
+    gate: new ReplicaGate(config.MAX_CONCURRENT_REQUESTS),
+    authFailures: new AuthThrottle(config.AUTH_FAILURE_BURST, config.AUTH_FAILURE_PER_S),
+    clientAddress: clientAddressResolver(config.TRUSTED_PROXIES),
     startedAt: Date.now(),
     draining: () => draining,
   };
@@ -135,12 +152,12 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         res.end(req.url === '/metrics' ? text : '');
       });
     });
-    await listen(metricsServer, config.METRICS_PORT, config.HOST);
+    await listen(metricsServer, config.METRICS_PORT, config.METRICS_HOST);
   }
 
   const url = `http://${hostForUrl(config.HOST)}:${(server.address() as AddressInfo).port}`;
   const metricsUrl = metricsServer
-    ? `http://${hostForUrl(config.HOST)}:${(metricsServer.address() as AddressInfo).port}/metrics`
+    ? `http://${hostForUrl(config.METRICS_HOST)}:${(metricsServer.address() as AddressInfo).port}/metrics`
     : null;
   log.info({ url, store: store.kind, limiter: limiter.kind, upstreams: config.OLLAMA_URLS }, 'gateway listening');
 

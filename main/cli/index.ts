@@ -17,7 +17,7 @@ async function help(): Promise<string> {
 
 Commands:
   gateway                 Run the gateway (configured by environment variables; see README "Configuration")
-  keys create --name N    Create an API key [--models a,b] [--rpm N] [--tpm N] [--expires-in-days N] [--json]
+  keys create --name N    Create an API key [--models a,b] [--rpm N] [--tpm N] [--max-concurrent N] [--expires-in-days N] [--json]
   keys list [--json]      List keys (prefix, status, name)
   keys revoke <id>        Revoke a key
 ${STACK_HELP}

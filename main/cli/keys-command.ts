@@ -52,6 +52,7 @@ export async function runKeys(args: string[]): Promise<void> {
       models: { type: 'string' },
       rpm: { type: 'string' },
       tpm: { type: 'string' },
+      'max-concurrent': { type: 'string' },
       'expires-in-days': { type: 'string' },
       json: { type: 'boolean', default: false },
     },
@@ -75,6 +76,7 @@ export async function runKeys(args: string[]): Promise<void> {
           : null,
         rpm: positiveInt(values.rpm, '--rpm'),
         tpm: positiveInt(values.tpm, '--tpm'),
+        maxConcurrent: positiveInt(values['max-concurrent'], '--max-concurrent'),
         expiresAt: days ? new Date(Date.now() + days * 86_400_000) : null,
       }),
     );

@@ -46,9 +46,13 @@ function positive(value: string | undefined, flag: string): number | undefined {
 }
 
 /** What the gateway at `url` runs on, from /health/ready (null when it does not answer). */
-async function backendKinds(url: string): Promise<{ store?: string; limiter?: string } | null> {
+async function backendKinds(url: string, adminToken?: string): Promise<{ store?: string; limiter?: string } | null> {
   try {
-    const response = await fetch(`${url.replace(/\/+$/, '')}/health/ready`, { signal: AbortSignal.timeout(3000) });
+    // The kinds are details, given to the admin token only.
+    const response = await fetch(`${url.replace(/\/+$/, '')}/health/ready`, {
+      signal: AbortSignal.timeout(3000),
+      ...(adminToken ? { headers: { authorization: `Bearer ${adminToken}` } } : {}),
+    });
     const body = (await response.json()) as { checks?: { store?: { kind?: string }; limiter?: { kind?: string } } };
     return { store: body.checks?.store?.kind, limiter: body.checks?.limiter?.kind };
   } catch {
@@ -130,7 +134,7 @@ export async function runReadinessCommand(args: string[]): Promise<void> {
 
   // The stack: its generated env file exists and the gateway says it runs on Postgres (or does not answer at all).
   if (stackEnv) {
-    const kinds = await backendKinds(url);
+    const kinds = await backendKinds(url, adminToken);
     const targets = stackTargets(stackEnv);
     const isStack = kinds ? kinds.store === 'postgres' : url === DEFAULT_URL;
     if (isStack) {

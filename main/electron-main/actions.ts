@@ -4,6 +4,7 @@ import type { ControlPlane } from '../control/api.js';
 import { toControlError } from '../control/errors.js';
 import type { MenuAction } from '../control/tray-menu.js';
 import type { DashboardWindow } from './window.js';
+import { copySecret } from './clipboard-clear.js';
 
 function notify(title: string, body: string): void {
   if (Notification.isSupported()) new Notification({ title, body, silent: true }).show();
@@ -30,8 +31,8 @@ export function actionHandler(plane: ControlPlane, dashboard: DashboardWindow): 
       case 'copy-key':
         void attempt('Copy key', async () => {
           const { key, name } = await plane.api['keys.reveal']({ id: action.id });
-          clipboard.writeText(key);
-          notify('API key copied', `The key "${name}" is on the clipboard.`);
+          copySecret(clipboard, key);
+          notify('API key copied', `The key "${name}" is on the clipboard for a minute.`);
         });
         return;
       case 'new-key':

@@ -164,7 +164,7 @@ describe('PostgreSQL directly', () => {
     await h.createKey({ name: 'counted' });
     const r = await only(['database'], { databaseUrl: TEST_DATABASE_URL, databaseSchema: h.schema! });
     expect(r.database).toMatchObject({ status: 'pass' });
-    expect(r.database!.summary).toMatch(/^schema v2 current, \d+ active of \d+ keys, query [\d.]+ ms$/);
+    expect(r.database!.summary).toMatch(/^schema v\d+ current, \d+ active of \d+ keys, query [\d.]+ ms$/);
     expect(r.database!.details.keys as number).toBeGreaterThanOrEqual(1);
   });
 
@@ -176,7 +176,10 @@ describe('PostgreSQL directly', () => {
       await client.query(`CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.schema_migrations (version int PRIMARY KEY, name text);
         INSERT INTO ${schema}.schema_migrations VALUES (1, 'api_keys'); CREATE TABLE ${schema}.api_keys (revoked_at timestamptz, expires_at timestamptz);`);
       const r = await only(['database'], { databaseUrl: TEST_DATABASE_URL, databaseSchema: schema });
-      expect(r.database).toMatchObject({ status: 'fail', summary: 'schema version 1, expected 2' });
+      expect(r.database).toMatchObject({
+        status: 'fail',
+        summary: expect.stringMatching(/^schema version 1, expected [2-9]\d*$/),
+      });
       expect(r.database!.fix).toMatch(/restart the gateway/);
     } finally {
       await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);

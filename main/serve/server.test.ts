@@ -208,7 +208,7 @@ describe('serve: the dashboard files', () => {
     for (const res of [await call('/'), await call('/nope.js'), await op('state.get')]) {
       expect(res.headers['x-powered-by']).toBeUndefined();
       expect(res.headers.etag).toBeUndefined();
-      expect(String(res.headers['content-security-policy'])).toContain("default-src 'self'");
+      expect(String(res.headers['content-security-policy'])).toContain("default-src 'none'");
     }
   });
 

@@ -48,7 +48,8 @@ async function createKey(
   name: string,
   limits: { rpm?: number; tpm?: number } = {},
 ): Promise<{ id: string; key: string }> {
-  const res = await admin('POST', '/admin/keys', { name, ...limits });
+  // The load tests hold more requests in flight than the default per-key concurrency cap: lift it.
+  const res = await admin('POST', '/admin/keys', { name, max_concurrent: 10_000, ...limits });
   expect(res.status, res.body).toBe(201);
   const created = JSON.parse(res.body) as { id: string; key: string };
   expect(created.key).toMatch(/^llmgw_[0-9a-f]{64}$/);

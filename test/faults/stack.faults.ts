@@ -55,7 +55,8 @@ const admin = (method: string, urlPath: string, body?: unknown) =>
   request(method, urlPath, { headers: { authorization: `Bearer ${adminToken}` }, body });
 
 async function createKey(name: string, extra: Record<string, unknown> = {}): Promise<{ id: string; key: string }> {
-  const res = await admin('POST', '/admin/keys', { name, ...extra });
+  // Scenarios load one key far past the default per-key concurrency cap; those not about that cap lift it.
+  const res = await admin('POST', '/admin/keys', { name, max_concurrent: 10_000, ...extra });
   expect(res.status, res.body).toBe(201);
   const created = JSON.parse(res.body) as { id: string; key: string };
   plaintextKeys.push(created.key);
@@ -307,10 +308,11 @@ describe('faults and abuse on the Compose stack', () => {
       const rejoinMs = Date.now() - restartedAt;
       const reloads = (await dockerLogsStderr('llm-gateway-nginx')).split('reloading').length - nginxLogsBefore;
 
-      // Accounting: every success has its row, except the victim's last unflushed batch (SIGKILL gives no
-      // chance to flush: at most USAGE_FLUSH_INTERVAL_MS = 1 s of its successes).
+      // Accounting: every success has its row, the victim's too: each row went to the Redis usage journal with its
+      // settle as the answer completed, and the survivors drain it (entries the victim had read but not stored
+      // are claimed after USAGE_CLAIM_IDLE_MS, 10 s by default: hence the longer wait).
       const ok = results.filter((r): r is CallResult => !('error' in r) && r.status === 200 && r.complete);
-      const usage = await flushedUsage(keyId, ok.length - 50);
+      const usage = await flushedUsage(keyId, ok.length, 40_000);
       const okOn = (pred: (r: CallResult) => boolean) => ok.filter(pred).length;
       const victimOk = okOn((r) => sameInstance(r.instance, victim.id));
       const victimRecent = okOn(
@@ -330,14 +332,15 @@ describe('faults and abuse on the Compose stack', () => {
         doubledRows: Math.max(0, -lost) + (usage.rows - usage.distinctRequestIds),
         tokensClient: tokensOf(ok),
         tokensDb: usage.promptTokens + usage.completionTokens,
-        notes: `${((100 * failed.length) / results.length).toFixed(3)} % failed (all in flight at the kill: ${failed.every(inFlightAtKill)}); rows lost = victim's unflushed last second (${lost} ≤ ${victimRecent}); rejoined ${Math.round(rejoinMs / 1000)} s after start; nginx watcher reloads: ${reloads}`,
+        notes: `${((100 * failed.length) / results.length).toFixed(3)} % failed (all in flight at the kill: ${failed.every(inFlightAtKill)}); rows lost ${lost} (victim's successes in its last 1.5 s: ${victimRecent}); rejoined ${Math.round(rejoinMs / 1000)} s after start; nginx watcher reloads: ${reloads}`,
       });
       expect(results.length).toBeGreaterThan(1000);
       expect(failed.every(inFlightAtKill), failed.map(describeFailure).join('\n')).toBe(true);
       expect(failed.length / results.length).toBeLessThanOrEqual(0.001);
       expect(otherRows).toBe(otherOk); // the survivors lost and doubled nothing
-      expect(victimRows).toBeLessThanOrEqual(victimOk);
-      expect(victimOk - victimRows).toBeLessThanOrEqual(victimRecent);
+      expect(victimRows).toBe(victimOk); // the victim lost nothing it answered (usage journal)
+      expect(lost).toBe(0);
+      expect(usage.promptTokens + usage.completionTokens).toBe(tokensOf(ok));
       expect(usage.distinctRequestIds).toBe(usage.rows);
     });
   }, 240_000);

@@ -42,7 +42,7 @@ describe.each(BACKENDS)('HTTP contract (%s)', (kind) => {
   });
 
   it('GET /health/ready names every dependency and 503s naming the failing upstream', async () => {
-    const ok = await fetch(`${h.url}/health/ready`);
+    const ok = await fetch(`${h.url}/health/ready`, { headers: { authorization: `Bearer ${h.adminToken}` } });
     const body = (await ok.json()) as { status: string; checks: Record<string, { ok: boolean }> };
     expect(ok.status).toBe(200);
     expect(Object.keys(body.checks).sort()).toEqual(['cache', 'limiter', 'store', 'upstreams']);

@@ -93,6 +93,17 @@ describe('electron-builder.yml', () => {
     expect(config.asarUnpack).toContain('**/*.node');
   });
 
+  it('sets the Electron fuses that lock the app to its asar and take away file:// privileges (issue 14)', () => {
+    expect(config.electronFuses).toMatchObject({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      onlyLoadAppFromAsar: true,
+      enableEmbeddedAsarIntegrityValidation: true,
+      grantFileProtocolExtraPrivileges: false,
+    });
+  });
+
   it('references build resources that exist', () => {
     for (const file of [config.mac?.entitlements, config.mac?.entitlementsInherit]) {
       expect(file && existsSync(path.join(ROOT, file)), String(file)).toBe(true);

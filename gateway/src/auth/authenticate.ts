@@ -15,6 +15,23 @@ export function presentedToken(ctx: RequestContext): string | null {
 }
 
 export async function authenticateKey(ctx: RequestContext, deps: GatewayDeps): Promise<KeyRecord> {
+  const address = deps.clientAddress(ctx.req);
+  if (deps.authFailures.blocked(address)) {
+    throw new GatewayError(
+      'auth_throttled',
+      'Too many failed authentications from this address; check the API key and retry later.',
+      { headers: { 'retry-after': String(Math.max(1, Math.ceil(1 / (deps.config.AUTH_FAILURE_PER_S || 1)))) } },
+    );
+  }
+  try {
+    return await checkKey(ctx, deps);
+  } catch (err) {
+    if (err instanceof GatewayError && err.status === 401) deps.authFailures.fail(address);
+    throw err;
+  }
+}
+
+async function checkKey(ctx: RequestContext, deps: GatewayDeps): Promise<KeyRecord> {
   const token = presentedToken(ctx);
   if (!token) {
     throw new GatewayError(

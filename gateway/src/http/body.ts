@@ -118,6 +118,30 @@ export interface JsonBody {
   raw: Buffer;
 }
 
+/**
+ * Deepest nesting a request body may have. Real requests (messages, tool schemas) stay far below it; a body nested
+ * thousands deep overflows JSON.stringify later (a 500 after admission) and costs the event loop, so it is a 400 here.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** Nesting depth of JSON text, counting brackets outside strings (one pass over the bytes, no parse). */
+export function exceedsDepth(body: Buffer, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped byte
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
 export async function readJson(ctx: RequestContext, limits: BodyLimits | number): Promise<JsonBody> {
   const contentType = ctx.req.headers['content-type'];
   // Lenient on purpose: `curl -d` sends form-urlencoded headers with a JSON body. Only multipart is refused.
@@ -126,6 +150,9 @@ export async function readJson(ctx: RequestContext, limits: BodyLimits | number)
   }
   const body = await readBody(ctx, limits);
   if (body.length === 0) throw new GatewayError('invalid_json', 'The request body is empty; send a JSON object.');
+  if (exceedsDepth(body, MAX_JSON_DEPTH)) {
+    throw new GatewayError('invalid_json', `The request body is nested deeper than ${MAX_JSON_DEPTH} levels.`);
+  }
   let text: string;
   try {
     text = utf8.decode(body);

@@ -46,9 +46,10 @@ export async function admit(
 ): Promise<Admission> {
   const rpm = key.rpm ?? deps.config.DEFAULT_RPM;
   const tpm = key.tpm ?? deps.config.DEFAULT_TPM;
+  const maxConcurrent = key.maxConcurrent ?? deps.config.DEFAULT_MAX_CONCURRENT;
   let result: AdmitResult;
   try {
-    result = await deps.limiter.admit({ keyId: key.id, requestId, rpm, tpm, estimatedTokens });
+    result = await deps.limiter.admit({ keyId: key.id, requestId, rpm, tpm, estimatedTokens, maxConcurrent });
   } catch (err) {
     deps.metrics.limiterErrors.inc();
     if (deps.config.LIMITS_FAIL_MODE === 'closed') {
@@ -60,6 +61,15 @@ export async function admit(
     return { headers: {}, estimatedTokens, enforced: false };
   }
   const headers = rateLimitHeaders(result);
+  if (!result.allowed && result.reason === 'concurrency') {
+    deps.metrics.rateLimited.inc({ type: 'concurrency' });
+    const retryAfter = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
+    throw new GatewayError(
+      'rate_limit_concurrency',
+      `This key already has ${maxConcurrent} requests in flight (its max_concurrent); retry after one of them ends.`,
+      { headers: { ...(headers as Record<string, string>), 'retry-after': String(retryAfter) } },
+    );
+  }
   if (!result.allowed) {
     const type = result.reason === 'tokens' ? 'tokens' : 'requests';
     deps.metrics.rateLimited.inc({ type });

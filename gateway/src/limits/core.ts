@@ -5,12 +5,16 @@ import { WINDOW_MS, type AdmitRequest, type AdmitResult, type SettleRequest } fr
 /** Idle keys vanish this long after their last write (a bit more than the window, so nothing live is lost). */
 export const KEY_TTL_MS = WINDOW_MS + 1000;
 
+/** Retry-after for a refusal on concurrency: nothing says when a request in flight ends, so a short guess. */
+export const CONCURRENCY_RETRY_MS = 1000;
+
 export interface AdmitInput {
   keyId: string;
   requestId: string;
   rpm: number;
   tpm: number;
   tokens: number;
+  maxConcurrent: number;
   now: number;
 }
 
@@ -24,8 +28,10 @@ export interface SettleInput {
 /** The window after the decision (including this request when it was admitted). */
 export interface WindowOutcome {
   allowed: boolean;
-  reason?: 'requests' | 'tokens';
+  reason?: 'requests' | 'tokens' | 'concurrency';
   retryAfterMs: number;
+  /** Requests in flight after the decision. */
+  inFlight: number;
   /** Admissions in the window. */
   count: number;
   /** Sum of reservations in the window. */
@@ -62,6 +68,7 @@ export function normaliseAdmit(req: AdmitRequest): AdmitInput {
     rpm: positiveInt('rpm', req.rpm),
     tpm: positiveInt('tpm', req.tpm),
     tokens: tokenCount('estimatedTokens', req.estimatedTokens),
+    maxConcurrent: positiveInt('maxConcurrent', req.maxConcurrent),
     now: time(req.now),
   };
 }
@@ -92,6 +99,7 @@ export function buildResult(input: AdmitInput, w: WindowOutcome): AdmitResult {
     retryAfterMs: w.allowed ? 0 : w.retryAfterMs,
     requests: { limit: input.rpm, remaining: Math.max(0, input.rpm - w.count), resetMs },
     tokens: { limit: input.tpm, remaining: Math.max(0, input.tpm - w.sum), resetMs },
+    inFlight: w.inFlight,
   };
   if (!w.allowed) result.reason = w.reason;
   return result;

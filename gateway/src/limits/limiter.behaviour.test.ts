@@ -11,6 +11,8 @@ import { WINDOW_MS, type AdmitRequest, type Limiter } from './types.js';
 
 const PREFIX = `llmgw-test-${randomUUID().slice(0, 8)}:`;
 const T0 = 1_700_000_000_000;
+/** The window tests are about rates, not concurrency: a cap they never reach. */
+const UNCAPPED = 1_000_000;
 const clients: Redis[] = [];
 
 async function redisClient(): Promise<Redis> {
@@ -48,6 +50,7 @@ describe.each(implementations)('Limiter (%s)', (_name, make) => {
     const keyId = `key-${randomUUID()}`;
     return (now: number, more: Partial<AdmitRequest> = {}) =>
       limiter.admit({
+        maxConcurrent: UNCAPPED,
         keyId,
         requestId: randomUUID(),
         rpm: 1000,
@@ -103,26 +106,46 @@ describe.each(implementations)('Limiter (%s)', (_name, make) => {
   it('reserves estimates; settle() refunds and charges the actual amount', async () => {
     const keyId = `key-${randomUUID()}`;
     const base = { keyId, rpm: 100, tpm: 1000 };
-    const a = await limiter.admit({ ...base, requestId: 'a', estimatedTokens: 600, now: T0 });
+    const a = await limiter.admit({ maxConcurrent: UNCAPPED, ...base, requestId: 'a', estimatedTokens: 600, now: T0 });
     expect(a.tokens).toEqual({ limit: 1000, remaining: 400, resetMs: WINDOW_MS });
-    expect(await limiter.admit({ ...base, requestId: 'b', estimatedTokens: 500, now: T0 + 1 })).toMatchObject({
+    expect(
+      await limiter.admit({ maxConcurrent: UNCAPPED, ...base, requestId: 'b', estimatedTokens: 500, now: T0 + 1 }),
+    ).toMatchObject({
       allowed: false,
       reason: 'tokens',
       retryAfterMs: WINDOW_MS - 1,
     });
     await limiter.settle({ keyId, requestId: 'a', actualTokens: 100, now: T0 + 2 }); // refund 500
-    const b = await limiter.admit({ ...base, requestId: 'b', estimatedTokens: 500, now: T0 + 3 });
+    const b = await limiter.admit({
+      maxConcurrent: UNCAPPED,
+      ...base,
+      requestId: 'b',
+      estimatedTokens: 500,
+      now: T0 + 3,
+    });
     expect(b.allowed).toBe(true);
     expect(b.tokens.remaining).toBe(400);
     await limiter.settle({ keyId, requestId: 'b', actualTokens: 950, now: T0 + 4 }); // charge 450: 1050 > tpm
-    const c = await limiter.admit({ ...base, requestId: 'c', estimatedTokens: 1, now: T0 + 5 });
+    const c = await limiter.admit({
+      maxConcurrent: UNCAPPED,
+      ...base,
+      requestId: 'c',
+      estimatedTokens: 1,
+      now: T0 + 5,
+    });
     expect(c).toMatchObject({ allowed: false, reason: 'tokens', tokens: { remaining: 0 } });
     // Freeing 51 tokens takes 'a' (100) leaving the window at T0 + 60 s.
     expect(c.retryAfterMs).toBe(WINDOW_MS - 5);
     // Unknown ids and reservations already out of the window are left alone.
     await limiter.settle({ keyId, requestId: 'nope', actualTokens: 0, now: T0 + 6 });
     await limiter.settle({ keyId, requestId: 'a', actualTokens: 0, now: T0 + WINDOW_MS });
-    const d = await limiter.admit({ ...base, requestId: 'd', estimatedTokens: 50, now: T0 + WINDOW_MS });
+    const d = await limiter.admit({
+      maxConcurrent: UNCAPPED,
+      ...base,
+      requestId: 'd',
+      estimatedTokens: 50,
+      now: T0 + WINDOW_MS,
+    });
     expect(d.allowed).toBe(true);
     expect(d.tokens.remaining).toBe(0); // 950 (b) + 50
   });
@@ -155,6 +178,7 @@ describe.each(implementations)('Limiter (%s)', (_name, make) => {
       retryAfterMs: 0,
       requests: { limit: 3, remaining: 2, resetMs: 60_000 },
       tokens: { limit: 100, remaining: 90, resetMs: 60_000 },
+      inFlight: 1,
     });
     const second = await admit(T0 + 5000, { estimatedTokens: 20 });
     expect(second.requests).toEqual({ limit: 3, remaining: 1, resetMs: 55_000 });
@@ -166,6 +190,7 @@ describe.each(implementations)('Limiter (%s)', (_name, make) => {
       retryAfterMs: 54_000,
       requests: { limit: 3, remaining: 1, resetMs: 54_000 },
       tokens: { limit: 100, remaining: 70, resetMs: 54_000 },
+      inFlight: 2,
     });
   });
 
@@ -194,18 +219,69 @@ describe.each(implementations)('Limiter (%s)', (_name, make) => {
   it('counts a reused requestId as a separate admission', async () => {
     const keyId = `key-${randomUUID()}`;
     const req = { keyId, requestId: 'same', rpm: 2, tpm: 100, estimatedTokens: 40 };
-    expect((await limiter.admit({ ...req, now: T0 })).allowed).toBe(true);
-    const again = await limiter.admit({ ...req, now: T0 + 1 });
+    expect((await limiter.admit({ maxConcurrent: UNCAPPED, ...req, now: T0 })).allowed).toBe(true);
+    const again = await limiter.admit({ maxConcurrent: UNCAPPED, ...req, now: T0 + 1 });
     expect(again).toMatchObject({ allowed: true, requests: { remaining: 0 }, tokens: { remaining: 20 } });
-    expect((await limiter.admit({ ...req, requestId: 'other', now: T0 + 2 })).reason).toBe('requests');
+    expect((await limiter.admit({ maxConcurrent: UNCAPPED, ...req, requestId: 'other', now: T0 + 2 })).reason).toBe(
+      'requests',
+    );
   });
 
   it('rejects invalid limits and token counts', async () => {
     const req = { keyId: 'k', requestId: 'r', rpm: 10, tpm: 10, estimatedTokens: 1, now: T0 };
-    await expect(limiter.admit({ ...req, rpm: 0 })).rejects.toThrow(RangeError);
-    await expect(limiter.admit({ ...req, tpm: Number.NaN })).rejects.toThrow(RangeError);
-    await expect(limiter.admit({ ...req, estimatedTokens: -1 })).rejects.toThrow(RangeError);
+    await expect(limiter.admit({ maxConcurrent: UNCAPPED, ...req, rpm: 0 })).rejects.toThrow(RangeError);
+    await expect(limiter.admit({ maxConcurrent: UNCAPPED, ...req, tpm: Number.NaN })).rejects.toThrow(RangeError);
+    await expect(limiter.admit({ maxConcurrent: UNCAPPED, ...req, estimatedTokens: -1 })).rejects.toThrow(RangeError);
     await expect(limiter.settle({ keyId: 'k', requestId: 'r', actualTokens: Infinity })).rejects.toThrow(RangeError);
+  });
+});
+
+describe.each(implementations)('Limiter concurrency (%s)', (_name, make) => {
+  let limiter: Limiter;
+  beforeAll(async () => {
+    limiter = await make();
+  });
+  const base = () => ({
+    keyId: `key-${randomUUID()}`,
+    rpm: 1000,
+    tpm: 1_000_000,
+    estimatedTokens: 1,
+    maxConcurrent: 3,
+  });
+
+  it('holds at most maxConcurrent in flight; a refusal costs nothing; settle frees the slot', async () => {
+    const req = base();
+    const now = Date.now();
+    for (let i = 0; i < 3; i++) {
+      expect(await limiter.admit({ ...req, requestId: `r${i}`, now })).toMatchObject({
+        allowed: true,
+        inFlight: i + 1,
+      });
+    }
+    const refused = await limiter.admit({ ...req, requestId: 'r3', now });
+    expect(refused).toMatchObject({ allowed: false, reason: 'concurrency', retryAfterMs: 1000, inFlight: 3 });
+    expect(refused.requests.remaining).toBe(997); // the refusal took no admission from the window
+    await limiter.settle({ keyId: req.keyId, requestId: 'r1', actualTokens: 1, now });
+    expect(await limiter.admit({ ...req, requestId: 'r4', now })).toMatchObject({ allowed: true, inFlight: 3 });
+    // Settling an unknown request frees nothing.
+    await limiter.settle({ keyId: req.keyId, requestId: 'nope', actualTokens: 1, now });
+    expect((await limiter.admit({ ...req, requestId: 'r5', now })).reason).toBe('concurrency');
+    for (const id of ['r0', 'r2', 'r4'])
+      await limiter.settle({ keyId: req.keyId, requestId: id, actualTokens: 1, now });
+    expect(await limiter.admit({ ...req, requestId: 'r6', now })).toMatchObject({ allowed: true, inFlight: 1 });
+    await limiter.settle({ keyId: req.keyId, requestId: 'r6', actualTokens: 1, now });
+  });
+
+  it('a rate refusal wins over a concurrency refusal (its retry-after is the real one)', async () => {
+    const req = { ...base(), rpm: 1, maxConcurrent: 1 };
+    const now = Date.now();
+    expect((await limiter.admit({ ...req, requestId: 'a', now })).allowed).toBe(true);
+    expect(await limiter.admit({ ...req, requestId: 'b', now: now + 1 })).toMatchObject({ reason: 'requests' });
+    await limiter.settle({ keyId: req.keyId, requestId: 'a', actualTokens: 1, now });
+  });
+
+  it('rejects maxConcurrent below 1', async () => {
+    await expect(limiter.admit({ ...base(), requestId: 'x', maxConcurrent: 0 })).rejects.toThrow(RangeError);
   });
 });
 
@@ -213,9 +289,25 @@ describe('MemoryLimiter memory', () => {
   it('drops idle keys', async () => {
     const limiter = new MemoryLimiter();
     for (let i = 0; i < 50; i++)
-      await limiter.admit({ keyId: `k${i}`, requestId: 'r', rpm: 5, tpm: 50, estimatedTokens: 1, now: T0 });
+      await limiter.admit({
+        maxConcurrent: UNCAPPED,
+        keyId: `k${i}`,
+        requestId: 'r',
+        rpm: 5,
+        tpm: 50,
+        estimatedTokens: 1,
+        now: T0,
+      });
     expect(limiter.keyCount).toBe(50);
-    await limiter.admit({ keyId: 'late', requestId: 'r', rpm: 5, tpm: 50, estimatedTokens: 1, now: T0 + WINDOW_MS });
+    await limiter.admit({
+      maxConcurrent: UNCAPPED,
+      keyId: 'late',
+      requestId: 'r',
+      rpm: 5,
+      tpm: 50,
+      estimatedTokens: 1,
+      now: T0 + WINDOW_MS,
+    });
     expect(limiter.keyCount).toBe(1);
   });
 });
@@ -225,12 +317,18 @@ describe('RedisLimiter across replicas', () => {
     const redis = await redisClient();
     const limiter = new RedisLimiter({ redis, prefix: PREFIX, ownsClient: false });
     const keyId = `key-${randomUUID()}`;
-    await limiter.admit({ keyId, requestId: 'r', rpm: 5, tpm: 50, estimatedTokens: 3 });
-    for (const key of limiter.keysFor(keyId)) {
+    await limiter.admit({ maxConcurrent: UNCAPPED, keyId, requestId: 'r', rpm: 5, tpm: 50, estimatedTokens: 3 });
+    const [log, tok, sum, run] = limiter.keysFor(keyId);
+    for (const key of [log, tok, sum]) {
       const ttl = await redis.pttl(key);
       expect(ttl).toBeGreaterThan(55_000);
       expect(ttl).toBeLessThanOrEqual(61_000);
     }
+    // The in-flight set lives one lease (30 s by default), renewed while this replica holds a slot.
+    const runTtl = await redis.pttl(run);
+    expect(runTtl).toBeGreaterThan(25_000);
+    expect(runTtl).toBeLessThanOrEqual(30_000);
+    await limiter.settle({ keyId, requestId: 'r', actualTokens: 3 });
     expect(limiter.keysFor('a{b}c')[0]).toBe(`${PREFIX}rl:{a%7Bb%7Dc}:log`);
   });
 
@@ -245,7 +343,14 @@ describe('RedisLimiter across replicas', () => {
     const keyId = `key-${randomUUID()}`;
     const results = await Promise.all(
       Array.from({ length: 200 }, (_, i) =>
-        limiters[i % 3]!.admit({ keyId, requestId: `r${i}`, rpm: 60, tpm: 1_000_000, estimatedTokens: 10 }),
+        limiters[i % 3]!.admit({
+          maxConcurrent: UNCAPPED,
+          keyId,
+          requestId: `r${i}`,
+          rpm: 60,
+          tpm: 1_000_000,
+          estimatedTokens: 10,
+        }),
       ),
     );
     expect(results.filter((r) => r.allowed)).toHaveLength(60);
@@ -259,7 +364,14 @@ describe('RedisLimiter across replicas', () => {
     const estimates = Array.from({ length: 200 }, (_, i) => 1 + ((i * 37) % 100));
     const results = await Promise.all(
       estimates.map((estimatedTokens, i) =>
-        limiters[i % 3]!.admit({ keyId, requestId: `r${i}`, rpm: 1000, tpm: 1000, estimatedTokens }),
+        limiters[i % 3]!.admit({
+          maxConcurrent: UNCAPPED,
+          keyId,
+          requestId: `r${i}`,
+          rpm: 1000,
+          tpm: 1000,
+          estimatedTokens,
+        }),
       ),
     );
     const admitted = estimates.filter((_, i) => results[i]!.allowed).reduce((a, b) => a + b, 0);
@@ -269,13 +381,89 @@ describe('RedisLimiter across replicas', () => {
   });
 });
 
+describe('RedisLimiter in-flight leases', () => {
+  it('three replicas, 60 concurrent admissions, maxConcurrent 5: exactly 5 allowed', async () => {
+    const limiters = await Promise.all(
+      [1, 2, 3].map(async () => new RedisLimiter({ redis: await redisClient(), prefix: PREFIX, ownsClient: false })),
+    );
+    const keyId = `key-${randomUUID()}`;
+    const results = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        limiters[i % 3]!.admit({
+          keyId,
+          requestId: `r${i}`,
+          rpm: 1000,
+          tpm: 1_000_000,
+          estimatedTokens: 1,
+          maxConcurrent: 5,
+        }),
+      ),
+    );
+    expect(results.filter((r) => r.allowed)).toHaveLength(5);
+    expect(results.filter((r) => r.reason === 'concurrency')).toHaveLength(55);
+    await Promise.all(
+      results.map((r, i) =>
+        r.allowed ? limiters[i % 3]!.settle({ keyId, requestId: `r${i}`, actualTokens: 1 }) : null,
+      ),
+    );
+    expect(await clients[0]!.zcard(limiters[0]!.keysFor(keyId)[3])).toBe(0);
+    await Promise.all(limiters.map((l) => l.close()));
+  });
+
+  it("a crashed replica's slots come back once their lease has run out", async () => {
+    const crashed = new RedisLimiter({ redis: await redisClient(), prefix: PREFIX, ownsClient: false, leaseMs: 5000 });
+    const survivor = new RedisLimiter({ redis: await redisClient(), prefix: PREFIX, ownsClient: false, leaseMs: 5000 });
+    const keyId = `key-${randomUUID()}`;
+    const req = { keyId, rpm: 1000, tpm: 1_000_000, estimatedTokens: 1, maxConcurrent: 2 };
+    const now = Date.now();
+    expect((await crashed.admit({ ...req, requestId: 'a', now })).allowed).toBe(true);
+    expect((await crashed.admit({ ...req, requestId: 'b', now })).allowed).toBe(true);
+    await crashed.close(); // stops renewing, settles nothing: what a crash leaves behind
+    expect((await survivor.admit({ ...req, requestId: 'c', now: now + 4999 })).reason).toBe('concurrency');
+    expect(await survivor.admit({ ...req, requestId: 'c', now: now + 5000 })).toMatchObject({
+      allowed: true,
+      inFlight: 1,
+    });
+    await survivor.settle({ keyId, requestId: 'c', actualTokens: 1 });
+    await survivor.close();
+  });
+
+  it('renews the slots it holds, and settle stops the renewal', async () => {
+    const redis = await redisClient();
+    const limiter = new RedisLimiter({ redis, prefix: PREFIX, ownsClient: false, leaseMs: 1000 });
+    const keyId = `key-${randomUUID()}`;
+    const run = limiter.keysFor(keyId)[3];
+    await limiter.admit({ keyId, requestId: 'a', rpm: 1000, tpm: 1_000_000, estimatedTokens: 1, maxConcurrent: 2 });
+    const first = Number(await redis.zscore(run, 'a'));
+    expect(limiter.leasesHeld).toBe(1);
+    let renewed = first;
+    for (let i = 0; i < 50 && renewed === first; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      renewed = Number(await redis.zscore(run, 'a'));
+    }
+    expect(renewed).toBeGreaterThan(first);
+    await limiter.settle({ keyId, requestId: 'a', actualTokens: 1 });
+    expect(limiter.leasesHeld).toBe(0);
+    expect(await redis.zscore(run, 'a')).toBeNull();
+    await limiter.close();
+  });
+});
+
 describe('RedisLimiter settle batching', () => {
   it('sends queued settles in the same pipeline as the next admission, settles first', async () => {
     const redis = await redisClient();
     const limiter = new RedisLimiter({ redis, prefix: PREFIX, ownsClient: false });
     const keyId = `key-${randomUUID()}`;
     const now = Date.now();
-    await limiter.admit({ keyId, requestId: 'a', rpm: 100, tpm: 1000, estimatedTokens: 400, now });
+    await limiter.admit({
+      maxConcurrent: UNCAPPED,
+      keyId,
+      requestId: 'a',
+      rpm: 100,
+      tpm: 1000,
+      estimatedTokens: 400,
+      now,
+    });
     const writes: string[] = [];
     const original = redis.pipeline.bind(redis);
     redis.pipeline = ((...args: Parameters<Redis['pipeline']>) => {
@@ -285,7 +473,15 @@ describe('RedisLimiter settle batching', () => {
     try {
       const settled = limiter.settle({ keyId, requestId: 'a', actualTokens: 50, now });
       // Without the settle, 400 + 700 > 1000 would be refused; with it (50 + 700) the admission fits.
-      const next = await limiter.admit({ keyId, requestId: 'b', rpm: 100, tpm: 1000, estimatedTokens: 700, now });
+      const next = await limiter.admit({
+        maxConcurrent: UNCAPPED,
+        keyId,
+        requestId: 'b',
+        rpm: 100,
+        tpm: 1000,
+        estimatedTokens: 700,
+        now,
+      });
       await settled;
       expect(writes).toEqual(['pipeline']);
       expect(next.allowed).toBe(true);
@@ -300,13 +496,29 @@ describe('RedisLimiter settle batching', () => {
     const limiter = new RedisLimiter({ redis, prefix: PREFIX, ownsClient: false });
     const keyId = `key-${randomUUID()}`;
     const now = Date.now();
-    await limiter.admit({ keyId, requestId: 'a', rpm: 100, tpm: 1000, estimatedTokens: 400, now });
+    await limiter.admit({
+      maxConcurrent: UNCAPPED,
+      keyId,
+      requestId: 'a',
+      rpm: 100,
+      tpm: 1000,
+      estimatedTokens: 400,
+      now,
+    });
     await redis.script('FLUSH');
     await limiter.settle({ keyId, requestId: 'a', actualTokens: 10, now });
     expect(Number(await redis.get(limiter.keysFor(keyId)[2]))).toBe(10);
     await redis.script('FLUSH');
     const settled = limiter.settle({ keyId, requestId: 'a', actualTokens: 20, now });
-    const next = await limiter.admit({ keyId, requestId: 'b', rpm: 100, tpm: 1000, estimatedTokens: 5, now });
+    const next = await limiter.admit({
+      maxConcurrent: UNCAPPED,
+      keyId,
+      requestId: 'b',
+      rpm: 100,
+      tpm: 1000,
+      estimatedTokens: 5,
+      now,
+    });
     await settled;
     expect(next.allowed).toBe(true);
     expect(Number(await redis.get(limiter.keysFor(keyId)[2]))).toBe(25);

@@ -1,8 +1,9 @@
 // In-process Limiter (embedded mode): the same exact sliding-log semantics as RedisLimiter, per key a
 // time-ordered log of admissions (each holding its token reservation) and a running total.
-// admit() runs synchronously inside the promise, so it is atomic within the process.
+// admit() runs synchronously inside the promise, so it is atomic within the process. Requests in flight are
+// counted per key (one process: no leases needed); settle() frees the slot.
 import { WINDOW_MS, type AdmitRequest, type AdmitResult, type Limiter, type SettleRequest } from './types.js';
-import { buildResult, normaliseAdmit, normaliseSettle, tokensToFree } from './core.js';
+import { buildResult, CONCURRENCY_RETRY_MS, normaliseAdmit, normaliseSettle, tokensToFree } from './core.js';
 
 interface Entry {
   ts: number;
@@ -21,7 +22,15 @@ interface KeyWindow {
 export class MemoryLimiter implements Limiter {
   readonly kind = 'memory' as const;
   private readonly keys = new Map<string, KeyWindow>();
+  /** keyId -> requestId -> slots held (a reused requestId holds one slot per admission). */
+  private readonly inFlight = new Map<string, Map<string, number>>();
   private lastSweep = -Infinity;
+
+  private inFlightOf(keyId: string): number {
+    let n = 0;
+    for (const held of this.inFlight.get(keyId)?.values() ?? []) n += held;
+    return n;
+  }
 
   /** Number of keys currently tracked (idle keys are dropped). */
   get keyCount(): number {
@@ -87,12 +96,15 @@ export class MemoryLimiter implements Limiter {
       }
     }
 
-    if (requestWait > 0 || tokenWait > 0) {
+    const inFlight = this.inFlightOf(input.keyId);
+    const full = inFlight >= input.maxConcurrent;
+    if (requestWait > 0 || tokenWait > 0 || full) {
       if (count === 0) this.keys.delete(input.keyId);
       return buildResult(input, {
         allowed: false,
-        reason: requestWait > 0 ? 'requests' : 'tokens',
-        retryAfterMs: Math.max(requestWait, tokenWait),
+        reason: requestWait > 0 ? 'requests' : tokenWait > 0 ? 'tokens' : 'concurrency',
+        retryAfterMs: requestWait > 0 || tokenWait > 0 ? Math.max(requestWait, tokenWait) : CONCURRENCY_RETRY_MS,
+        inFlight,
         count,
         sum: w.sum,
         oldest: count > 0 ? w.entries[w.head]!.ts : null,
@@ -107,9 +119,13 @@ export class MemoryLimiter implements Limiter {
     w.byMember.set(member, entry);
     w.sum += tokens;
     this.keys.set(input.keyId, w);
+    let held = this.inFlight.get(input.keyId);
+    if (!held) this.inFlight.set(input.keyId, (held = new Map()));
+    held.set(input.requestId, (held.get(input.requestId) ?? 0) + 1);
     return buildResult(input, {
       allowed: true,
       retryAfterMs: 0,
+      inFlight: inFlight + 1,
       count: count + 1,
       sum: w.sum,
       oldest: w.entries[w.head]!.ts,
@@ -118,6 +134,7 @@ export class MemoryLimiter implements Limiter {
 
   async settle(req: SettleRequest): Promise<void> {
     const { keyId, requestId, tokens, now } = normaliseSettle(req);
+    this.release(keyId, requestId);
     const entry = this.keys.get(keyId)?.byMember.get(requestId);
     if (!entry || entry.ts <= now - WINDOW_MS) return; // gone or out of the window: nothing to adjust
     const w = this.keys.get(keyId)!;
@@ -125,10 +142,20 @@ export class MemoryLimiter implements Limiter {
     entry.tokens = tokens;
   }
 
+  private release(keyId: string, requestId: string): void {
+    const held = this.inFlight.get(keyId);
+    const n = held?.get(requestId);
+    if (!held || n === undefined) return;
+    if (n > 1) held.set(requestId, n - 1);
+    else held.delete(requestId);
+    if (held.size === 0) this.inFlight.delete(keyId);
+  }
+
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {
     this.keys.clear();
+    this.inFlight.clear();
   }
 }
 

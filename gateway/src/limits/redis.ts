@@ -3,17 +3,22 @@
 //   <prefix>rl:{<keyId>}:log  ZSET  member = requestId, score = admission time (ms)
 //   <prefix>rl:{<keyId>}:tok  HASH  requestId -> reserved tokens
 //   <prefix>rl:{<keyId>}:sum  STR   running total of the hash (kept in step, so admission is O(expired entries))
+//   <prefix>rl:{<keyId>}:run  ZSET  requests in flight: member = requestId, score = lease expiry (ms)
 // The log serves as both the request log and the reservations' time index (every admission is both).
+// In-flight slots are leases: the admitting replica renews its own (one pipeline per LEASE_MS/3, see renewLeases),
+// settle frees the slot, and a crashed replica's slots lapse after at most one lease.
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { WINDOW_MS, type AdmitRequest, type AdmitResult, type Limiter, type SettleRequest } from './types.js';
-import { buildResult, KEY_TTL_MS, normaliseAdmit, normaliseSettle } from './core.js';
+import { buildResult, CONCURRENCY_RETRY_MS, KEY_TTL_MS, normaliseAdmit, normaliseSettle } from './core.js';
 import { closeRedis, waitForReady } from '../shared/redis-connection.js';
 
-// KEYS: log, tok, sum. ARGV: now, window, rpm, tpm, tokens, requestId, ttl.
-// Returns {allowed 0/1, reason 0 none/1 requests/2 tokens, retryAfterMs, count, sum, oldest (-1 if empty)}.
+// KEYS: log, tok, sum, run. ARGV: now, window, rpm, tpm, tokens, requestId, ttl, maxConcurrent, leaseMs.
+// Returns {allowed 0/1, reason 0 none/1 requests/2 tokens/3 concurrency, retryAfterMs, count, sum, oldest
+// (-1 if empty), inFlight}.
 const ADMIT_LUA = `
-local log, tok, sumk = KEYS[1], KEYS[2], KEYS[3]
+local log, tok, sumk, run = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local maxc, lease = tonumber(ARGV[8]), tonumber(ARGV[9])
 local now, window = tonumber(ARGV[1]), tonumber(ARGV[2])
 local rpm, tpm, est = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local rid, ttl = ARGV[6], tonumber(ARGV[7])
@@ -69,8 +74,12 @@ if sum > 0 and sum + est > tpm then
   end
 end
 
+-- 4. concurrency: leases that ran out (their replica died) free their slot
+redis.call('ZREMRANGEBYSCORE', run, '-inf', now)
+local busy = redis.call('ZCARD', run)
+
 local allowed, reason = 0, 0
-if reqWait > 0 then reason = 1 elseif tokWait > 0 then reason = 2 else allowed = 1 end
+if reqWait > 0 then reason = 1 elseif tokWait > 0 then reason = 2 elseif busy >= maxc then reason = 3 else allowed = 1 end
 if allowed == 1 then
   -- a reused requestId still counts as a separate admission
   local m, n = rid, 1
@@ -79,6 +88,9 @@ if allowed == 1 then
   redis.call('HSET', tok, m, est)
   sum = sum + est
   count = count + 1
+  redis.call('ZADD', run, now + lease, m)
+  redis.call('PEXPIRE', run, lease)
+  busy = busy + 1
 end
 local oldest = -1
 if count > 0 then
@@ -89,14 +101,16 @@ if count > 0 then
 else
   redis.call('DEL', log, tok, sumk)
 end
-return {allowed, reason, math.max(reqWait, tokWait), count, sum, oldest}
+return {allowed, reason, math.max(reqWait, tokWait), count, sum, oldest, busy}
 `;
 
-// KEYS: log, tok, sum. ARGV: now, window, requestId, actualTokens, ttl. Returns 1 if adjusted, 0 if not in window.
+// KEYS: log, tok, sum, run. ARGV: now, window, requestId, actualTokens, ttl. Frees the in-flight slot; returns 1
+// if the reservation was adjusted, 0 if it is no longer in the window.
 const SETTLE_LUA = `
 local log, tok, sumk = KEYS[1], KEYS[2], KEYS[3]
 local now, window = tonumber(ARGV[1]), tonumber(ARGV[2])
 local rid, actual, ttl = ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
+redis.call('ZREM', KEYS[4], rid)
 local score = redis.call('ZSCORE', log, rid)
 if not score or tonumber(score) <= now - window then return 0 end
 local old = tonumber(redis.call('HGET', tok, rid) or '0') or 0
@@ -127,7 +141,11 @@ export interface RedisLimiterOptions {
   /** Prepended to every key, e.g. "llmgw:". Must not contain "{" or "}". */
   prefix: string;
   ownsClient?: boolean;
+  /** How long an in-flight slot lives without renewal (a crashed replica's slots come back after this). */
+  leaseMs?: number;
 }
+
+export const DEFAULT_LEASE_MS = 30_000;
 
 /**
  * Settles wait this long for company. They are off the latency path (the answer is already sent), so they are
@@ -151,18 +169,57 @@ export class RedisLimiter implements Limiter {
   private readonly ownsClient: boolean;
   private settles: QueuedCall[] = [];
   private settleTimer: NodeJS.Timeout | undefined;
+  private readonly leaseMs: number;
+  /** This replica's in-flight slots (requestId -> run key), renewed until settled. */
+  private readonly leases = new Map<string, string>();
+  private leaseTimer: NodeJS.Timeout | undefined;
 
   constructor(opts: RedisLimiterOptions) {
     if (/[{}]/.test(opts.prefix)) throw new Error('RedisLimiter prefix must not contain "{" or "}"');
     this.redis = opts.redis;
     this.prefix = opts.prefix;
     this.ownsClient = opts.ownsClient ?? true;
+    this.leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
+    if (!Number.isSafeInteger(this.leaseMs) || this.leaseMs < 1000)
+      throw new RangeError('leaseMs must be an integer >= 1000');
   }
 
   /** The three keys of one API key; keyId is URI-encoded so braces in it cannot break the hash tag. */
-  keysFor(keyId: string): [string, string, string] {
+  keysFor(keyId: string): [string, string, string, string] {
     const base = `${this.prefix}rl:{${encodeURIComponent(keyId)}}:`;
-    return [`${base}log`, `${base}tok`, `${base}sum`];
+    return [`${base}log`, `${base}tok`, `${base}sum`, `${base}run`];
+  }
+
+  /** Pushes the expiry of this replica's slots one lease ahead (XX: a slot already freed stays freed). */
+  private renewLeases(): void {
+    if (this.leases.size === 0) return;
+    const expiry = Date.now() + this.leaseMs;
+    const pipeline = this.redis.pipeline();
+    for (const [requestId, run] of this.leases) {
+      pipeline.zadd(run, 'XX', expiry, requestId);
+      pipeline.pexpire(run, this.leaseMs);
+    }
+    pipeline.exec().catch(() => undefined); // a missed renewal is retried next tick; the lease has slack for two
+  }
+
+  private holdLease(requestId: string, run: string): void {
+    this.leases.set(requestId, run);
+    if (this.leaseTimer) return;
+    this.leaseTimer = setInterval(() => this.renewLeases(), Math.floor(this.leaseMs / 3));
+    this.leaseTimer.unref();
+  }
+
+  private dropLease(requestId: string): void {
+    this.leases.delete(requestId);
+    if (this.leases.size === 0 && this.leaseTimer) {
+      clearInterval(this.leaseTimer);
+      this.leaseTimer = undefined;
+    }
+  }
+
+  /** Slots this replica holds right now (for metrics and tests). */
+  get leasesHeld(): number {
+    return this.leases.size;
   }
 
   /** EVALSHA (one round trip); on NOSCRIPT (first use, or after a Redis restart/flush) EVAL, which caches it. */
@@ -241,7 +298,8 @@ export class RedisLimiter implements Limiter {
 
   async admit(req: AdmitRequest): Promise<AdmitResult> {
     const input = normaliseAdmit(req);
-    const reply = (await this.runWithSettles(ADMIT, this.keysFor(input.keyId), [
+    const keys = this.keysFor(input.keyId);
+    const reply = (await this.runWithSettles(ADMIT, keys, [
       input.now,
       WINDOW_MS,
       input.rpm,
@@ -249,8 +307,11 @@ export class RedisLimiter implements Limiter {
       input.tokens,
       input.requestId,
       KEY_TTL_MS,
+      input.maxConcurrent,
+      this.leaseMs,
     ])) as number[];
-    const [allowed, reason, retryAfterMs, count, sum, oldest] = reply.map(Number) as [
+    const [allowed, reason, retryAfterMs, count, sum, oldest, inFlight] = reply.map(Number) as [
+      number,
       number,
       number,
       number,
@@ -258,10 +319,12 @@ export class RedisLimiter implements Limiter {
       number,
       number,
     ];
+    if (allowed === 1) this.holdLease(input.requestId, keys[3]);
     return buildResult(input, {
       allowed: allowed === 1,
-      reason: reason === 1 ? 'requests' : reason === 2 ? 'tokens' : undefined,
-      retryAfterMs,
+      reason: reason === 1 ? 'requests' : reason === 2 ? 'tokens' : reason === 3 ? 'concurrency' : undefined,
+      retryAfterMs: reason === 3 ? CONCURRENCY_RETRY_MS : retryAfterMs,
+      inFlight,
       count,
       sum,
       oldest: oldest < 0 ? null : oldest,
@@ -271,6 +334,7 @@ export class RedisLimiter implements Limiter {
   /** Resolves once the settle ran in Redis (batched: see SETTLE_BATCH_MS). */
   async settle(req: SettleRequest): Promise<void> {
     const input = normaliseSettle(req); // throws inside the async function: a rejected promise, as for admit()
+    this.dropLease(input.requestId);
     return new Promise<void>((resolve, reject) => {
       this.settles.push({
         keys: this.keysFor(input.keyId),
@@ -282,6 +346,44 @@ export class RedisLimiter implements Limiter {
     });
   }
 
+  /**
+   * Sends the settle (if any) and the caller's commands in ONE pipeline, written now rather than batched: the
+   * usage journal (usage/redis-journal.ts) needs its row in Redis as soon as the answer is out. Queued settles
+   * ride along. Resolves with the replies of the caller's commands; the settle's outcome is its own promise.
+   */
+  settleAlong(
+    req: SettleRequest | null,
+    ride: (pipeline: ReturnType<Redis['pipeline']>) => void,
+  ): { settled: Promise<void>; replies: Promise<Array<[Error | null, unknown]>> } {
+    const settles = this.takeSettles();
+    let settled: Promise<void> = Promise.resolve();
+    if (req) {
+      const input = normaliseSettle(req);
+      this.dropLease(input.requestId); // the settle frees the in-flight slot, as in settle()
+      settled = new Promise<void>((resolve, reject) =>
+        settles.push({
+          keys: this.keysFor(input.keyId),
+          args: [input.now, WINDOW_MS, input.requestId, input.tokens, KEY_TTL_MS],
+          resolve,
+          reject,
+        }),
+      );
+    }
+    const pipeline = this.settlePipeline(settles);
+    ride(pipeline);
+    const replies = pipeline.exec().then(
+      (all) => {
+        settles.forEach((call, i) => this.finishSettle(call, all?.[i]));
+        return (all ?? []).slice(settles.length);
+      },
+      (err: Error) => {
+        settles.forEach((call) => call.reject(err));
+        throw err;
+      },
+    );
+    return { settled, replies };
+  }
+
   /** Waits (briefly) for the initial connection, then round-trips a PING. */
   async ping(): Promise<void> {
     await waitForReady(this.redis);
@@ -289,6 +391,8 @@ export class RedisLimiter implements Limiter {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.leaseTimer);
+    this.leaseTimer = undefined;
     await this.flushSettles().catch(() => undefined);
     if (this.ownsClient) await closeRedis(this.redis);
   }

@@ -13,6 +13,12 @@ export interface AdmitRequest {
   tpm: number;
   /** Tokens reserved at admission (prompt estimate + max_tokens or a default). */
   estimatedTokens: number;
+  /**
+   * Requests of this key in flight at once, summed over replicas. An admitted request holds a slot until its
+   * settle() (every end path settles); in Redis the slot is a lease the admitting replica renews, so a crashed
+   * replica's slots come back once their lease runs out.
+   */
+  maxConcurrent: number;
   /** Milliseconds since the epoch; injected so tests can control time. Defaults to Date.now(). */
   now?: number;
 }
@@ -27,17 +33,19 @@ export interface LimitState {
 export interface AdmitResult {
   allowed: boolean;
   /** Which limit refused the request, when !allowed. */
-  reason?: 'requests' | 'tokens';
-  /** Milliseconds until a retry can succeed, when !allowed. */
+  reason?: 'requests' | 'tokens' | 'concurrency';
+  /** Milliseconds until a retry can succeed, when !allowed (a guess for concurrency: a request must end first). */
   retryAfterMs: number;
   requests: LimitState;
   tokens: LimitState;
+  /** Requests of this key in flight (including this one when admitted). */
+  inFlight: number;
 }
 
 export interface SettleRequest {
   keyId: string;
   requestId: string;
-  /** Real tokens used (prompt + completion); replaces the admission estimate. */
+  /** Real tokens used (prompt + completion); replaces the admission estimate. Also frees the in-flight slot. */
   actualTokens: number;
   now?: number;
 }

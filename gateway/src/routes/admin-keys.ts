@@ -20,6 +20,8 @@ const createKeyBody = z.strictObject({
   models: z.array(z.string().min(1).max(256)).min(1).max(1000).nullish(),
   rpm: limit,
   tpm: limit,
+  /** Requests in flight at once (streams included); null = the gateway's DEFAULT_MAX_CONCURRENT. */
+  max_concurrent: z.number().int().positive().max(10_000).nullish(),
   expires_at: futureDate.nullish(),
 });
 
@@ -46,6 +48,7 @@ export function keyView(record: KeyRecord, now = Date.now()) {
     models: record.models,
     rpm: record.rpm,
     tpm: record.tpm,
+    max_concurrent: record.maxConcurrent,
     created_at: record.createdAt.toISOString(),
     expires_at: record.expiresAt?.toISOString() ?? null,
     revoked_at: record.revokedAt?.toISOString() ?? null,
@@ -78,6 +81,7 @@ function newKeyFrom(input: z.output<typeof createKeyBody>): { plaintext: string;
       models: input.models ?? null,
       rpm: input.rpm ?? null,
       tpm: input.tpm ?? null,
+      maxConcurrent: input.max_concurrent ?? null,
       expiresAt: input.expires_at ?? null,
     },
   };
@@ -127,11 +131,14 @@ export async function rotateKey(ctx: RequestContext, deps: GatewayDeps, id: stri
     models: old.models,
     rpm: old.rpm,
     tpm: old.tpm,
+    max_concurrent: old.maxConcurrent,
     expires_at: old.expiresAt && old.expiresAt > graceUntil ? old.expiresAt : null,
   });
   const rotated = await deps.store.rotateKey(id, key, graceUntil);
   if (!rotated) throw new GatewayError('invalid_request', `Key '${id}' could not be rotated (revoked meanwhile?).`);
   await deps.keys.invalidate(rotated.old.hash);
+  // The successor is a new hash: every replica adds it to its set of known keys.
+  await deps.keys.invalidate(rotated.next.hash).catch(() => undefined);
   deps.log.info({ keyId: id, successor: rotated.next.id }, 'key rotated');
   deps.respond.json(ctx, 201, {
     ...keyView(rotated.next),

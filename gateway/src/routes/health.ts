@@ -1,6 +1,8 @@
-// GET /health (liveness, no key) and GET /health/ready (each dependency answered, else 503 naming the failing one).
+// GET /health (liveness, no key) and GET /health/ready (each dependency answered, else 503 naming the failing one;
+// one probe at most every READY_CACHE_MS, shared by concurrent callers; details only with the admin token).
 import type { RequestContext } from '../http/context.js';
 import type { GatewayDeps } from '../deps.js';
+import { bearerToken, secretsEqual } from '../auth/keys.js';
 
 export function health(ctx: RequestContext, deps: GatewayDeps): void {
   deps.respond.json(ctx, 200, {
@@ -37,7 +39,14 @@ async function timed(timeoutMs: number, check: () => Promise<unknown>): Promise<
   }
 }
 
-export async function ready(ctx: RequestContext, deps: GatewayDeps): Promise<void> {
+/** The dependency checks of one probe and what they add up to. */
+interface ReadyResult {
+  failing: string[];
+  checks: Record<string, unknown>;
+  at: number;
+}
+
+async function probe(deps: GatewayDeps): Promise<ReadyResult> {
   const timeoutMs = deps.config.READY_TIMEOUT_MS;
   const [store, limiter, cache, upstreamResults] = await Promise.all([
     timed(timeoutMs, () => deps.store.ping()),
@@ -63,11 +72,42 @@ export async function ready(ctx: RequestContext, deps: GatewayDeps): Promise<voi
   const failing = Object.entries(checks)
     .filter(([, result]) => !result.ok)
     .map(([name]) => name);
-  if (deps.draining()) failing.push('shutting_down');
+  return { failing, checks, at: Date.now() };
+}
+
+/** A probe result is reused this long, and concurrent callers share the probe in flight (a flood costs one probe). */
+export const READY_CACHE_MS = 1000;
+
+const results = new WeakMap<GatewayDeps, { result?: ReadyResult; pending?: Promise<ReadyResult> }>();
+
+function readyResult(deps: GatewayDeps): Promise<ReadyResult> {
+  let slot = results.get(deps);
+  if (!slot) results.set(deps, (slot = {}));
+  const { result } = slot;
+  if (result && Date.now() - result.at < READY_CACHE_MS) return Promise.resolve(result);
+  if (slot.pending) return slot.pending;
+  const pending = probe(deps).finally(() => {
+    if (slot.pending === pending) slot.pending = undefined;
+  });
+  slot.pending = pending;
+  void pending.then((fresh) => (slot.result = fresh)).catch(() => undefined);
+  return pending;
+}
+
+/**
+ * GET /health/ready: 200 when every dependency answered, else 503 naming the failing ones. Public callers get the
+ * status and the failing names only; the admin token adds each check's details (kinds, timings, upstream URLs and
+ * versions, errors), which describe the internals.
+ */
+export async function ready(ctx: RequestContext, deps: GatewayDeps): Promise<void> {
+  const result = await readyResult(deps);
+  const failing = deps.draining() ? [...result.failing, 'shutting_down'] : result.failing;
+  const token = bearerToken(ctx.req.headers.authorization);
+  const admin = deps.config.ADMIN_TOKEN !== undefined && token !== null && secretsEqual(token, deps.config.ADMIN_TOKEN);
   deps.respond.json(ctx, failing.length === 0 ? 200 : 503, {
     status: failing.length === 0 ? 'ready' : 'unavailable',
     instance: deps.instance,
     failing,
-    checks,
+    ...(admin ? { checks: result.checks } : {}),
   });
 }

@@ -60,12 +60,50 @@ export function proxyHandler(endpoint: Endpoint) {
     const { json, raw } = await readJson(ctx, bodyLimits(deps.config));
     const body = parseBody(endpoint.schema, json);
     const model = await resolveModel(deps, key, body.model);
-    const stream = endpoint.streams(body);
-    const promptEstimate = estimatePromptTokens(raw.length);
-    const completionReserve = endpoint.completionReserve(body, deps.config.DEFAULT_COMPLETION_RESERVE);
-    const admission = await admit(deps, key, ctx.uid, promptEstimate + completionReserve);
+    const leave = deps.gate.tryEnter();
+    if (!leave) {
+      throw new GatewayError(
+        'gateway_busy',
+        `This gateway replica has ${deps.gate.capacity} requests in flight (MAX_CONCURRENT_REQUESTS); retry shortly.`,
+        { headers: { 'retry-after': '1' } },
+      );
+    }
+    try {
+      await relay(ctx, deps, endpoint, key, body, raw, model);
+    } finally {
+      leave();
+    }
+  };
+}
 
+/** Admission, the upstream exchange and the answer; every path after an admission settles it (account()). */
+async function relay(
+  ctx: RequestContext,
+  deps: GatewayDeps,
+  endpoint: Endpoint,
+  key: KeyRecord,
+  body: Record<string, unknown>,
+  raw: Buffer,
+  model: CatalogModel,
+): Promise<void> {
+  const stream = endpoint.streams(body);
+  const promptEstimate = estimatePromptTokens(raw.length);
+  const completionReserve = endpoint.completionReserve(body, deps.config.DEFAULT_COMPLETION_RESERVE);
+  const admission = await admit(deps, key, ctx.uid, promptEstimate + completionReserve);
+
+  let clientGone = false;
+  let abortUpstream: (() => void) | undefined;
+  ctx.res.once('close', () => {
+    if (!ctx.res.writableFinished) {
+      clientGone = true;
+      abortUpstream?.();
+    }
+  });
+
+  let result: Outcome = { outcome: 'error', status: 502, promptTokens: 0, completionTokens: 0 };
+  try {
     const sentAt = process.hrtime.bigint();
+    // Inside the try: building the upstream body can throw too, and the reservation must be settled anyway.
     const call = deps.upstreams.open({
       method: 'POST',
       path: endpoint.path,
@@ -75,71 +113,63 @@ export function proxyHandler(endpoint: Endpoint) {
       candidates: model.upstreams,
       timeouts: exchangeTimeouts(deps.config, { stream, tools: hasTools(body) }),
     });
-    let clientGone = false;
-    ctx.res.once('close', () => {
-      if (!ctx.res.writableFinished) {
-        clientGone = true;
-        call.body.abort();
-      }
-    });
-
-    let result: Outcome = { outcome: 'error', status: 502, promptTokens: 0, completionTokens: 0 };
-    try {
-      const { upstream, statusCode } = await call.response;
-      if (stream && statusCode === 200) {
-        deps.metrics.activeStreams.inc();
-        ctx.upstreamNs += process.hrtime.bigint() - sentAt; // waiting for the first byte is Ollama's time
-        ctx.res.writeHead(200, deps.respond.headers(ctx, admission.headers, STREAM_HEADERS[endpoint.framing]));
-        ctx.res.flushHeaders();
-        const relayStart = process.hrtime.bigint();
-        const reader = endpoint.streamReader({ body, upstreamUrl: upstream.url });
-        const relayed = await relayStream(call.body, ctx.res, {
-          framing: endpoint.framing,
-          reader,
-          protocol: endpoint.protocol,
-          upstreamUrl: upstream.url,
-          clientGone: () => clientGone,
-        }).finally(() => deps.metrics.activeStreams.dec());
-        ctx.upstreamNs += process.hrtime.bigint() - relayStart;
-        result = {
-          outcome: relayed.outcome,
-          status: 200,
-          // A stream cut short (client gone, upstream broke) never reported usage: the prompt estimate stands
-          // for the prompt, and the content events seen (one per generated token) for the completion.
-          promptTokens: reader.usage.prompt ?? promptEstimate,
-          completionTokens: reader.usage.completion ?? reader.chunks,
-        };
-      } else {
-        result = await answerWhole(
-          ctx,
-          deps,
-          endpoint,
-          call.body,
-          statusCode,
-          upstream.url,
-          model,
-          admission,
-          promptEstimate,
-        );
-        ctx.upstreamNs += process.hrtime.bigint() - sentAt;
-      }
-    } catch (err) {
-      if (clientGone) {
-        result = { outcome: 'aborted', status: 499, promptTokens: promptEstimate, completionTokens: 0 };
-        return;
-      }
+    abortUpstream = () => call.body.abort();
+    if (clientGone) call.body.abort();
+    const { upstream, statusCode } = await call.response;
+    if (stream && statusCode === 200) {
+      deps.metrics.activeStreams.inc();
+      ctx.upstreamNs += process.hrtime.bigint() - sentAt; // waiting for the first byte is Ollama's time
+      ctx.res.writeHead(200, deps.respond.headers(ctx, admission.headers, STREAM_HEADERS[endpoint.framing]));
+      ctx.res.flushHeaders();
+      const relayStart = process.hrtime.bigint();
+      const reader = endpoint.streamReader({ body, upstreamUrl: upstream.url });
+      const relayed = await relayStream(call.body, ctx.res, {
+        framing: endpoint.framing,
+        reader,
+        protocol: endpoint.protocol,
+        upstreamUrl: upstream.url,
+        clientGone: () => clientGone,
+        maxDurationMs: deps.config.MAX_STREAM_DURATION_MS,
+      }).finally(() => deps.metrics.activeStreams.dec());
+      ctx.upstreamNs += process.hrtime.bigint() - relayStart;
       result = {
-        outcome: 'error',
-        status: err instanceof GatewayError ? err.status : 500,
-        promptTokens: 0,
-        completionTokens: 0,
+        outcome: relayed.outcome,
+        status: 200,
+        // A stream cut short (client gone, upstream broke) never reported usage: the prompt estimate stands
+        // for the prompt, and the content events seen (one per generated token) for the completion.
+        promptTokens: reader.usage.prompt ?? promptEstimate,
+        completionTokens: reader.usage.completion ?? reader.chunks,
       };
-      if (err instanceof GatewayError && err.code === 'model_not_found') void deps.catalog.invalidate();
-      throw err;
-    } finally {
-      account(ctx, deps, key, model.id, endpoint.path, result, admission);
+    } else {
+      result = await answerWhole(
+        ctx,
+        deps,
+        endpoint,
+        call.body,
+        statusCode,
+        upstream.url,
+        model,
+        admission,
+        promptEstimate,
+      );
+      ctx.upstreamNs += process.hrtime.bigint() - sentAt;
     }
-  };
+  } catch (err) {
+    if (clientGone) {
+      result = { outcome: 'aborted', status: 499, promptTokens: promptEstimate, completionTokens: 0 };
+      return;
+    }
+    result = {
+      outcome: 'error',
+      status: err instanceof GatewayError ? err.status : 500,
+      promptTokens: 0,
+      completionTokens: 0,
+    };
+    if (err instanceof GatewayError && err.code === 'model_not_found') void deps.catalog.invalidate();
+    throw err;
+  } finally {
+    account(ctx, deps, key, model.id, endpoint.path, result, admission);
+  }
 }
 
 async function answerWhole(
@@ -181,23 +211,24 @@ function account(
   admission: Admission,
 ): void {
   const latencyMs = Number(process.hrtime.bigint() - ctx.startedAt) / 1e6;
-  deps.usage.add({
-    requestId: ctx.uid,
-    keyId: key.id,
-    model,
-    endpoint,
-    promptTokens: result.promptTokens,
-    completionTokens: result.completionTokens,
-    status: result.status,
-    outcome: result.outcome,
-    latencyMs: Math.round(latencyMs),
-    replica: deps.instance,
-    createdAt: new Date(),
-  });
+  const settle = admission.enforced
+    ? { keyId: key.id, requestId: ctx.uid, actualTokens: result.promptTokens + result.completionTokens }
+    : null;
+  deps.usage.record(
+    {
+      requestId: ctx.uid,
+      keyId: key.id,
+      model,
+      endpoint,
+      promptTokens: result.promptTokens,
+      completionTokens: result.completionTokens,
+      status: result.status,
+      outcome: result.outcome,
+      latencyMs: Math.round(latencyMs),
+      replica: deps.instance,
+      createdAt: new Date(),
+    },
+    settle,
+  );
   deps.metrics.countTokens(model, result.promptTokens, result.completionTokens);
-  if (admission.enforced) {
-    deps.limiter
-      .settle({ keyId: key.id, requestId: ctx.uid, actualTokens: result.promptTokens + result.completionTokens })
-      .catch((err: unknown) => deps.log.warn({ err: String(err) }, 'token settle failed'));
-  }
 }

@@ -104,6 +104,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX usage_key_created_idx ON usage (key_id, created_at);
       CREATE INDEX usage_model_created_idx ON usage (model, created_at);`,
   },
+  {
+    version: 3,
+    name: 'api_keys_max_concurrent',
+    // Requests in flight a key may hold at once; NULL = the gateway's default (issue 14).
+    postgres: `ALTER TABLE api_keys ADD COLUMN max_concurrent integer;`,
+    sqlite: `ALTER TABLE api_keys ADD COLUMN max_concurrent INTEGER;`,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

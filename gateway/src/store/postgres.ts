@@ -17,16 +17,16 @@ export interface PostgresStoreOptions {
 }
 
 // Aliased to KeyRecord's field names: pg already parses jsonb, timestamptz (Date) and int4 (number).
-const KEY_COLUMNS = `id, name, hash, prefix, models, rpm, tpm, created_at AS "createdAt", expires_at AS "expiresAt",
+const KEY_COLUMNS = `id, name, hash, prefix, models, rpm, tpm, max_concurrent AS "maxConcurrent", created_at AS "createdAt", expires_at AS "expiresAt",
   revoked_at AS "revokedAt", last_used_at AS "lastUsedAt", replaced_by AS "replacedBy"`;
 
-const INSERT_KEY = `INSERT INTO api_keys (id, name, hash, prefix, models, rpm, tpm, expires_at)
-  VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8) RETURNING ${KEY_COLUMNS}`;
+const INSERT_KEY = `INSERT INTO api_keys (id, name, hash, prefix, models, rpm, tpm, expires_at, max_concurrent)
+  VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9) RETURNING ${KEY_COLUMNS}`;
 
 function keyParams(k: NewKey): unknown[] {
   // jsonb needs JSON text: pg would turn a JS array into a Postgres array literal.
   const models = k.models === null ? null : JSON.stringify(k.models);
-  return [k.id, k.name, k.hash, k.prefix, models, k.rpm, k.tpm, k.expiresAt];
+  return [k.id, k.name, k.hash, k.prefix, models, k.rpm, k.tpm, k.expiresAt, k.maxConcurrent];
 }
 
 export class PostgresStore implements Store {

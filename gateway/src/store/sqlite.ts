@@ -1,8 +1,11 @@
 // The Store on SQLite: embedded mode, one process, one file (or :memory: in tests).
 // better-sqlite3 is synchronous; methods are async only to share the Store interface, so a thrown
 // error becomes a rejected promise like in Postgres. Loaded lazily by index.ts (native module).
+// Usage batches (the only steady write) go to a worker thread with its own connection (sqlite-writer.ts), so the
+// event loop never blocks on them; key reads and admin writes stay on this connection (WAL lets both proceed).
 import Database from 'better-sqlite3';
 import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations.js';
+import { SqliteUsageWriter } from './sqlite-writer.js';
 import type { KeyRecord, NewKey, Store, UsageQuery, UsageRow, UsageSummaryRow, LatencyPercentiles } from './types.js';
 
 export interface SqliteStoreOptions {
@@ -17,6 +20,7 @@ interface KeyRow {
   models: string | null;
   rpm: number | null;
   tpm: number | null;
+  max_concurrent: number | null;
   created_at: number;
   expires_at: number | null;
   revoked_at: number | null;
@@ -49,6 +53,7 @@ function toKey(r: KeyRow): KeyRecord {
     models: r.models === null ? null : (JSON.parse(r.models) as string[]),
     rpm: r.rpm,
     tpm: r.tpm,
+    maxConcurrent: r.max_concurrent,
     createdAt: new Date(r.created_at),
     expiresAt: date(r.expires_at),
     revokedAt: date(r.revoked_at),
@@ -60,9 +65,12 @@ function toKey(r: KeyRow): KeyRecord {
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
+  /** Null for an in-memory database: it exists only inside this connection, so another thread cannot write it. */
+  private readonly writer: SqliteUsageWriter | null;
 
   constructor(opts: SqliteStoreOptions) {
     this.db = new Database(opts.path);
+    this.writer = this.db.memory ? null : new SqliteUsageWriter(opts.path);
     // WAL lets readers (an admin query) run while the usage recorder writes.
     this.db.pragma('journal_mode = WAL');
     // Another process on the same file (a CLI next to the app) waits instead of failing with SQLITE_BUSY.
@@ -152,6 +160,15 @@ export class SqliteStore implements Store {
 
   async recordUsage(rows: UsageRow[]): Promise<void> {
     if (rows.length === 0) return;
+    if (this.writer) {
+      await this.writer.write(rows);
+      return;
+    }
+    this.recordUsageHere(rows);
+  }
+
+  /** The in-memory database's path (tests): the same statements as the writer thread's, on this connection. */
+  private recordUsageHere(rows: UsageRow[]): void {
     // ON CONFLICT (request_id), not INSERT OR IGNORE: OR IGNORE would also silently drop rows that
     // break NOT NULL or CHECK, where the batch must fail as a whole instead.
     const insert = this.db.prepare(
@@ -245,13 +262,14 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.writer?.close();
     if (this.db.open) this.db.close();
   }
 
   private insertKey(k: NewKey): KeyRecord {
     return this.one(
-      `INSERT INTO api_keys (id, name, hash, prefix, models, rpm, tpm, created_at, expires_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+      `INSERT INTO api_keys (id, name, hash, prefix, models, rpm, tpm, created_at, expires_at, max_concurrent)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
       k.id,
       k.name,
       k.hash,
@@ -261,6 +279,7 @@ export class SqliteStore implements Store {
       k.tpm,
       Date.now(),
       ms(k.expiresAt),
+      k.maxConcurrent,
     )!;
   }
 

@@ -60,6 +60,7 @@ function newKey(n: string, over: Partial<NewKey> = {}): NewKey {
     models: null,
     rpm: null,
     tpm: null,
+    maxConcurrent: null,
     expiresAt: null,
     ...over,
   };
@@ -114,8 +115,15 @@ describe.each(backends)('Store behaviour: $name', (backend) => {
   });
 
   it('creates keys and finds them by hash and id; lists and counts them', async () => {
-    const created = await store.createKey(newKey('a', { rpm: 60, tpm: 1000, expiresAt: at(3600) }));
-    expect(created).toMatchObject({ id: 'key_a', name: 'Key a', prefix: 'llmgw_a', rpm: 60, tpm: 1000 });
+    const created = await store.createKey(newKey('a', { rpm: 60, tpm: 1000, maxConcurrent: 4, expiresAt: at(3600) }));
+    expect(created).toMatchObject({
+      id: 'key_a',
+      name: 'Key a',
+      prefix: 'llmgw_a',
+      rpm: 60,
+      tpm: 1000,
+      maxConcurrent: 4,
+    });
     expect(created.createdAt).toBeInstanceOf(Date);
     expect(created.expiresAt).toEqual(at(3600));
     expect(created).toMatchObject({ revokedAt: null, lastUsedAt: null, replacedBy: null });

@@ -15,6 +15,8 @@ export interface KeyRecord {
   rpm: number | null;
   /** Tokens per rolling 60 s; null = the gateway's default. */
   tpm: number | null;
+  /** Requests in flight at once; null = the gateway's default (DEFAULT_MAX_CONCURRENT). */
+  maxConcurrent: number | null;
   createdAt: Date;
   expiresAt: Date | null;
   revokedAt: Date | null;
@@ -31,6 +33,7 @@ export interface NewKey {
   models: string[] | null;
   rpm: number | null;
   tpm: number | null;
+  maxConcurrent: number | null;
   expiresAt: Date | null;
 }
 

@@ -22,6 +22,8 @@ export interface RelayOptions {
   upstreamUrl: string;
   /** True once the client went away (its socket closed). */
   clientGone: () => boolean;
+  /** The stream is ended with a stream_time_limit error event once it has run this long (MAX_STREAM_DURATION_MS). */
+  maxDurationMs?: number;
 }
 
 export function relayStream(body: ResponseBody, res: ServerResponse, options: RelayOptions): Promise<RelayResult> {
@@ -53,9 +55,11 @@ export function relayStream(body: ResponseBody, res: ServerResponse, options: Re
   const stop = () => broken !== undefined || reader.finished || reader.upstreamError !== null;
 
   return new Promise<RelayResult>((resolve) => {
+    let limitTimer: NodeJS.Timeout | undefined;
     const complete = (): void => {
       if (finished) return;
       finished = true;
+      clearTimeout(limitTimer);
       if (options.clientGone()) {
         body.abort();
         resolve({ outcome: 'aborted' });
@@ -101,6 +105,17 @@ export function relayStream(body: ResponseBody, res: ServerResponse, options: Re
       }
       if (stop()) complete();
     };
+
+    if (options.maxDurationMs !== undefined) {
+      const seconds = Math.round(options.maxDurationMs / 1000);
+      limitTimer = setTimeout(() => {
+        broken ??= new GatewayError(
+          'stream_time_limit',
+          `The stream reached the gateway's maximum duration (${seconds}s, MAX_STREAM_DURATION_MS); continue in a new request.`,
+        );
+        complete();
+      }, options.maxDurationMs);
+    }
 
     body.consume({
       data: (chunk) => {

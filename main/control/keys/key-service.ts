@@ -11,6 +11,7 @@ export interface CreateKeyParams {
   models?: string[] | null;
   rpm?: number | null;
   tpm?: number | null;
+  maxConcurrent?: number | null;
   expiresAt?: string | null;
   expiresInDays?: number;
 }
@@ -55,6 +56,7 @@ export class KeyService {
       ...(params.models ? { models: params.models } : {}),
       rpm: params.rpm === undefined ? defaults.rpm : params.rpm,
       tpm: params.tpm === undefined ? defaults.tpm : params.tpm,
+      ...(params.maxConcurrent != null ? { max_concurrent: params.maxConcurrent } : {}),
       ...(expires ? { expires_at: expires } : {}),
     });
     await this.vault.set(keyEntry(created.id), created.key, created.name);

@@ -10,8 +10,9 @@ function numberOrUndefined(input: HTMLInputElement): number | undefined {
   return input.value.trim() === '' ? undefined : Number(input.value);
 }
 
-export function limitsText(k: Pick<AppKey, 'rpm' | 'tpm'>): string {
-  return `${k.rpm ?? '∞'} rpm · ${k.tpm ?? '∞'} tpm`;
+export function limitsText(k: Pick<AppKey, 'rpm' | 'tpm'> & { max_concurrent?: number | null }): string {
+  const base = `${k.rpm ?? '∞'} rpm · ${k.tpm ?? '∞'} tpm`;
+  return k.max_concurrent ? `${base} · ${k.max_concurrent} at once` : base;
 }
 
 export function createKeys({ api, store }: PanelContext): Panel {
@@ -23,6 +24,14 @@ export function createKeys({ api, store }: PanelContext): Panel {
   const name = h('input', { type: 'text', name: 'name', required: true, maxlength: 100, autocomplete: 'off' });
   const rpm = h('input', { type: 'number', name: 'rpm', min: 1, inputmode: 'numeric', placeholder: 'default' });
   const tpm = h('input', { type: 'number', name: 'tpm', min: 1, inputmode: 'numeric', placeholder: 'default' });
+  const concurrent = h('input', {
+    type: 'number',
+    name: 'max_concurrent',
+    min: 1,
+    max: 10_000,
+    inputmode: 'numeric',
+    placeholder: 'default',
+  });
   const days = h('input', { type: 'number', name: 'expires', min: 1, max: 3650, placeholder: 'never' });
   const modelBox = h('fieldset', { class: 'models-pick' }, h('legend', {}, 'Allowed models (none ticked = all)'));
   const create = h('button', { type: 'submit', class: 'primary' }, 'Create key');
@@ -42,6 +51,7 @@ export function createKeys({ api, store }: PanelContext): Panel {
       field('Name', name),
       field('Requests / min', rpm),
       field('Tokens / min', tpm),
+      field('In flight at once', concurrent),
       field('Expires in days', days),
     ),
     modelBox,
@@ -56,6 +66,7 @@ export function createKeys({ api, store }: PanelContext): Panel {
       ...(models.length ? { models } : {}),
       ...(numberOrUndefined(rpm) !== undefined ? { rpm: numberOrUndefined(rpm)! } : {}),
       ...(numberOrUndefined(tpm) !== undefined ? { tpm: numberOrUndefined(tpm)! } : {}),
+      ...(numberOrUndefined(concurrent) !== undefined ? { maxConcurrent: numberOrUndefined(concurrent)! } : {}),
       ...(numberOrUndefined(days) !== undefined ? { expiresInDays: numberOrUndefined(days)! } : {}),
     };
     void act(create, createErrors, async () => {

@@ -35,12 +35,16 @@ const TABLE = {
   unsupported_media_type: { status: 415, type: 'invalid_request_error' },
   rate_limit_requests: { status: 429, type: 'rate_limit_error' },
   rate_limit_tokens: { status: 429, type: 'rate_limit_error' },
+  auth_throttled: { status: 429, type: 'rate_limit_error' },
+  rate_limit_concurrency: { status: 429, type: 'rate_limit_error' },
   internal_error: { status: 500, type: 'api_error' },
   upstream_error: { status: 502, type: 'api_error' },
   // Anthropic's "overloaded" (529) is what its SDKs retry with back-off: the right signal for a busy/down Ollama.
   upstream_unavailable: { status: 529, type: 'overloaded_error' },
   service_unavailable: { status: 529, type: 'overloaded_error' },
+  gateway_busy: { status: 529, type: 'overloaded_error' },
   upstream_timeout: { status: 504, type: 'timeout_error' },
+  stream_time_limit: { status: 504, type: 'timeout_error' },
 } as const satisfies Record<ErrorCode, { status: number; type: AnthropicType }>;
 
 export function anthropicError(error: GatewayError): RenderedError {

@@ -1,0 +1,111 @@
+// Issue 14, part 2: unknown keys cost nothing. Random well-formed keys are answered from the in-memory set of known
+// key hashes (no database query), cannot push a valid key out of the cache, failed authentication is throttled
+// per client address (trusting X-Real-IP only from TRUSTED_PROXIES), and a stale record is served for a bounded
+// time while the store is down.
+import { randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BACKENDS, startHarness, type Harness } from '../support/harness.js';
+import { generateKey } from '../../gateway/src/auth/keys.js';
+import type { Store } from '../../gateway/src/store/types.js';
+
+const randomKey = () => `llmgw_${randomBytes(32).toString('hex')}`;
+
+/** Counts the store's key lookups and can make them fail like a database that went away. */
+function watchLookups(store: Store): { calls: number; down: boolean } {
+  const state = { calls: 0, down: false };
+  const original = store.findKeyByHash.bind(store);
+  store.findKeyByHash = (hash: string) => {
+    state.calls += 1;
+    return state.down ? Promise.reject(new Error('connection refused')) : original(hash);
+  };
+  return state;
+}
+
+describe.each(BACKENDS)('unknown keys (%s)', (kind) => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+  const chat = (key: string, headers: Record<string, string> = {}) =>
+    fetch(`${h!.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ model: h!.upstream.models[0]!.name, messages: [{ role: 'user', content: 'hi' }] }),
+    });
+
+  it('2,000 random keys cost no database query; a valid key made meanwhile is served, and after the flood with the store down', async () => {
+    h = await startHarness({
+      kind,
+      env: { AUTH_FAILURE_BURST: 100_000, UNKNOWN_KEY_LOOKUPS_PER_S: 0, KEY_CACHE_TTL_MS: 200 },
+    });
+    const lookups = watchLookups(h.gateways[0]!.deps.store);
+    const valid = (await h.createKey({ rpm: 100_000 })).key;
+    expect((await chat(valid)).status).toBe(200);
+    const before = lookups.calls;
+    for (let i = 0; i < 2000; i += 50) {
+      const statuses = await Promise.all(Array.from({ length: 50 }, async () => (await chat(randomKey())).status));
+      expect(new Set(statuses)).toEqual(new Set([401]));
+    }
+    expect(lookups.calls - before).toBe(0);
+    // The valid key's record was not pushed out: with the store gone and its TTL run out, it is still served.
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    lookups.down = true;
+    expect((await chat(valid)).status).toBe(200);
+  });
+
+  it('a key written to the store without a broadcast (another process) is still found, within a few lookups a second', async () => {
+    h = await startHarness({ kind, env: { AUTH_FAILURE_BURST: 100_000 } });
+    const generated = generateKey();
+    await h.gateways[0]!.deps.store.createKey({
+      id: generated.id,
+      name: 'written elsewhere',
+      hash: generated.hash,
+      prefix: generated.prefix,
+      models: null,
+      rpm: null,
+      tpm: null,
+      maxConcurrent: null,
+      expiresAt: null,
+    });
+    expect((await chat(generated.key)).status).toBe(200);
+  });
+
+  it('stops serving a stale record KEY_STALE_MAX_MS after its TTL while the store is down: 503', async () => {
+    h = await startHarness({ kind, env: { KEY_CACHE_TTL_MS: 100, KEY_STALE_MAX_MS: 200 } });
+    const lookups = watchLookups(h.gateways[0]!.deps.store);
+    const valid = (await h.createKey({ rpm: 100_000 })).key;
+    expect((await chat(valid)).status).toBe(200);
+    lookups.down = true;
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect((await chat(valid)).status).toBe(200); // past the TTL, within the stale bound
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const refused = await chat(valid);
+    expect(refused.status).toBe(503);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('service_unavailable');
+  });
+
+  it('throttles failed authentication per client address: 429 after the burst; a valid key from elsewhere is served', async () => {
+    h = await startHarness({
+      kind,
+      env: { AUTH_FAILURE_BURST: 5, AUTH_FAILURE_PER_S: 0.01, TRUSTED_PROXIES: '127.0.0.1' },
+    });
+    const valid = (await h.createKey({ rpm: 100_000 })).key;
+    const attacker = { 'x-real-ip': '203.0.113.7' };
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) statuses.push((await chat(randomKey(), attacker)).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429]);
+    const throttled = await chat(valid, attacker);
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers.get('retry-after')).toBe('100');
+    expect((await chat(valid, { 'x-real-ip': '203.0.113.8' })).status).toBe(200);
+  });
+
+  it('ignores X-Real-IP from an address that is not a trusted proxy', async () => {
+    h = await startHarness({ kind, env: { AUTH_FAILURE_BURST: 3, AUTH_FAILURE_PER_S: 0.01 } });
+    const statuses: number[] = [];
+    // Each request claims another address; without TRUSTED_PROXIES they all count against the socket's.
+    for (let i = 0; i < 5; i++) statuses.push((await chat(randomKey(), { 'x-real-ip': `198.51.100.${i}` })).status);
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
+  });
+});
