@@ -44,11 +44,13 @@ export class GatewayError extends Error {
   readonly param: string | null;
   /** Extra response headers (retry-after, rate-limit state). */
   readonly headers: Record<string, string>;
+  /** The upstream(s) at fault, for the log line only: the client's message names an upstream id, never a URL. */
+  readonly upstreamUrl: string | undefined;
 
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options: { param?: string; headers?: Record<string, string>; cause?: unknown } = {},
+    options: { param?: string; headers?: Record<string, string>; cause?: unknown; upstreamUrl?: string } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = 'GatewayError';
@@ -56,6 +58,7 @@ export class GatewayError extends Error {
     this.type = ERRORS[code].type;
     this.param = options.param ?? null;
     this.headers = options.headers ?? {};
+    this.upstreamUrl = options.upstreamUrl;
   }
 
   /** The wire code: the table's explicit code where it has one, else the table key. */

@@ -90,7 +90,8 @@ describe.each(BACKENDS)('streaming (%s)', (kind) => {
     expect(failed.status).toBe(502);
     const body = (await failed.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe('upstream_error');
-    expect(body.error.message).toContain(h.upstream.url);
+    expect(body.error.message).toContain('Ollama (upstream 1)');
+    expect(body.error.message).not.toContain(h.upstream.url);
     h.upstream.behaviour = { ...h.upstream.behaviour, failWith: 'http503', failCount: 1 };
     expect((await stream()).status).toBe(503);
   });

@@ -50,7 +50,13 @@ export function failRequest(ctx: RequestContext, deps: GatewayDeps, err: unknown
   const error = toGatewayError(err);
   if (error.status >= 500) {
     deps.log.warn(
-      { requestId: ctx.requestId, route: ctx.route, code: error.code, err: String(error.cause ?? error.message) },
+      {
+        requestId: ctx.requestId,
+        route: ctx.route,
+        code: error.code,
+        upstream: error.upstreamUrl,
+        err: String(error.cause ?? error.message),
+      },
       'request failed',
     );
   }

@@ -9,18 +9,19 @@ import { NdjsonStreamReader } from './ollama/stream.js';
 import { anthropicError } from './anthropic/protocol.js';
 import { ollamaProtocol } from './ollama/protocol.js';
 
-const ctx = (body: Record<string, unknown> = {}) => ({ body, upstreamUrl: 'http://ollama.test' });
+const upstream = { name: 'upstream 1', url: 'http://ollama.test' };
+const ctx = (body: Record<string, unknown> = {}) => ({ body, upstream });
 const sse = (event: string | null, data: unknown) =>
   `${event === null ? '' : `event: ${event}\n`}data: ${JSON.stringify(data)}`;
 
 describe('parseSseEvent', () => {
   it('reads the event name and joins multi-line data', () => {
-    expect(parseSseEvent('event: ping\ndata: {"a":\ndata: 1}', 'u')).toEqual({ name: 'ping', data: '{"a":\n1}' });
-    expect(parseSseEvent('data:{"x":1}', 'u')).toEqual({ name: null, data: '{"x":1}' });
+    expect(parseSseEvent('event: ping\ndata: {"a":\ndata: 1}', upstream)).toEqual({ name: 'ping', data: '{"a":\n1}' });
+    expect(parseSseEvent('data:{"x":1}', upstream)).toEqual({ name: null, data: '{"x":1}' });
   });
   it('passes comments and refuses a named event without data', () => {
-    expect(parseSseEvent(': keep-alive', 'u')).toBeNull();
-    expect(() => parseSseEvent('event: message_stop', 'u')).toThrow(GatewayError);
+    expect(parseSseEvent(': keep-alive', upstream)).toBeNull();
+    expect(() => parseSseEvent('event: message_stop', upstream)).toThrow(GatewayError);
   });
 });
 

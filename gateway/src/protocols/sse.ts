@@ -1,5 +1,6 @@
 // SSE event helpers shared by the SSE protocols: the `event:` name and `data:` payload of one event, and framing.
-import { GatewayError } from '../errors.js';
+import type { GatewayError } from '../errors.js';
+import { upstreamFailures, type UpstreamRef } from '../upstream/failures.js';
 
 export interface SseEvent {
   /** The `event:` field, or null when the event has none (OpenAI chat chunks). */
@@ -8,7 +9,7 @@ export interface SseEvent {
 }
 
 /** Fields of one SSE event (without its terminator); null for a comment-only event (keep-alive). */
-export function parseSseEvent(raw: string, upstreamUrl: string): SseEvent | null {
+export function parseSseEvent(raw: string, upstream: UpstreamRef): SseEvent | null {
   // The common case on the hot path (OpenAI chunks): one `data:` line and nothing else.
   if (raw.startsWith('data:') && !raw.includes('\n'))
     return { name: null, data: raw.charCodeAt(5) === 32 ? raw.slice(6) : raw.slice(5) };
@@ -25,27 +26,27 @@ export function parseSseEvent(raw: string, upstreamUrl: string): SseEvent | null
   }
   if (data === null) {
     if (name === null) return null;
-    throw malformedStream(upstreamUrl, 'an event without a data field');
+    throw malformedStream(upstream, 'an event without a data field');
   }
   return { name, data };
 }
 
 /** Parses an event's JSON payload (an object), or fails as a malformed stream. */
-export function eventJson(data: string, upstreamUrl: string): Record<string, unknown> {
+export function eventJson(data: string, upstream: UpstreamRef): Record<string, unknown> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(data);
   } catch {
-    throw malformedStream(upstreamUrl, 'an event that is not JSON');
+    throw malformedStream(upstream, 'an event that is not JSON');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw malformedStream(upstreamUrl, 'an event that is not a JSON object');
+    throw malformedStream(upstream, 'an event that is not a JSON object');
   }
   return parsed as Record<string, unknown>;
 }
 
-export function malformedStream(upstreamUrl: string, what: string): GatewayError {
-  return new GatewayError('upstream_error', `Ollama at ${upstreamUrl} sent a malformed stream (${what}).`);
+export function malformedStream(upstream: UpstreamRef, what: string): GatewayError {
+  return upstreamFailures.malformedStream(upstream, new Error(what), what);
 }
 
 /** Builds one SSE event with its terminator. */

@@ -3,6 +3,7 @@
 // upstream reports usage. One descriptor per endpoint, one module per protocol; the relay itself is generic.
 import type { z } from 'zod';
 import type { GatewayError } from '../errors.js';
+import type { UpstreamRef } from '../upstream/failures.js';
 
 export type ProtocolName = 'openai' | 'anthropic' | 'ollama';
 
@@ -57,7 +58,7 @@ export abstract class BaseReader implements StreamReader {
 export interface StreamContext {
   /** The validated request body. */
   body: Record<string, unknown>;
-  upstreamUrl: string;
+  upstream: UpstreamRef;
 }
 
 /** A relayed body once validated: the model it names (checked against the key and the catalog); the rest passes through. */

@@ -95,7 +95,7 @@ export async function show(ctx: RequestContext, deps: GatewayDeps): Promise<void
   const model = await resolveModel(deps, key, body.shown);
   const call = deps.upstreams.open({ method: 'POST', path: '/api/show', body: raw, candidates: model.upstreams });
   const { upstream, statusCode } = await call.response;
-  const payload = await readWhole(call.body, upstream.url);
-  if (statusCode !== 200) throw upstreamFailures.answer(statusCode, payload, upstream.url, model.id);
+  const payload = await readWhole(call.body, upstream);
+  if (statusCode !== 200) throw upstreamFailures.answer(statusCode, payload, upstream, model.id);
   deps.respond.raw(ctx, 200, payload, 'application/json; charset=utf-8');
 }

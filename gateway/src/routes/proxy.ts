@@ -11,7 +11,7 @@ import { bodyLimits, readJson } from '../http/body.js';
 import { admit, estimatePromptTokens, type Admission } from '../limits/admission.js';
 import { GatewayError } from '../errors.js';
 import { relayStream } from '../upstream/stream-relay.js';
-import { readWhole, upstreamFailures } from '../upstream/failures.js';
+import { readWhole, upstreamFailures, type UpstreamRef } from '../upstream/failures.js';
 import type { ResponseBody } from '../upstream/exchange.js';
 import { withListedModel, type Endpoint, type Usage } from '../protocols/types.js';
 import { exchangeTimeouts, hasTools } from '../upstream/timeouts.js';
@@ -122,12 +122,12 @@ async function relay(
       ctx.res.writeHead(200, deps.respond.headers(ctx, admission.headers, STREAM_HEADERS[endpoint.framing]));
       ctx.res.flushHeaders();
       const relayStart = process.hrtime.bigint();
-      const reader = endpoint.streamReader({ body, upstreamUrl: upstream.url });
+      const reader = endpoint.streamReader({ body, upstream });
       const relayed = await relayStream(call.body, ctx.res, {
         framing: endpoint.framing,
         reader,
         protocol: endpoint.protocol,
-        upstreamUrl: upstream.url,
+        upstream,
         clientGone: () => clientGone,
         maxDurationMs: deps.config.MAX_STREAM_DURATION_MS,
       }).finally(() => deps.metrics.activeStreams.dec());
@@ -147,7 +147,7 @@ async function relay(
         endpoint,
         call.body,
         statusCode,
-        upstream.url,
+        upstream,
         model,
         admission,
         promptEstimate,
@@ -178,18 +178,18 @@ async function answerWhole(
   endpoint: Endpoint,
   body: ResponseBody,
   statusCode: number,
-  upstreamUrl: string,
+  upstream: UpstreamRef,
   model: CatalogModel,
   admission: Admission,
   promptEstimate: number,
 ): Promise<Outcome> {
-  const payload = await readWhole(body, upstreamUrl);
-  if (statusCode !== 200) throw upstreamFailures.answer(statusCode, payload, upstreamUrl, model.id);
+  const payload = await readWhole(body, upstream);
+  if (statusCode !== 200) throw upstreamFailures.answer(statusCode, payload, upstream, model.id);
   let usage: Usage;
   try {
     usage = endpoint.wholeUsage(JSON.parse(payload.toString('utf8')) as unknown);
   } catch {
-    throw upstreamFailures.malformedAnswer(upstreamUrl);
+    throw upstreamFailures.malformedAnswer(upstream);
   }
   deps.respond.raw(ctx, 200, payload, 'application/json', admission.headers);
   return {

@@ -156,9 +156,9 @@ export class ModelCatalog {
     const failures: string[] = [];
     results.forEach((result, index) => {
       if (result.status === 'rejected') {
-        const url = this.pool.upstreams[index]!.url;
+        const { name, url } = this.pool.upstreams[index]!;
         const reason = (result.reason as { code?: string }).code ?? String(result.reason);
-        failures.push(`${url}: ${reason}`);
+        failures.push(`${name}: ${reason}`); // the id, never the URL: this message reaches clients
         this.log.warn({ upstream: url, err: String(result.reason) }, 'model list failed');
         return;
       }

@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { Pool } from 'undici';
 import type { Logger } from 'pino';
 import type { GatewayError } from '../errors.js';
-import { describe, isConnectError, upstreamFailures } from './failures.js';
+import { describe, isConnectError, upstreamFailures, upstreamName } from './failures.js';
 import { ResponseBody } from './exchange.js';
 
 export interface UpstreamTimeouts {
@@ -14,6 +14,8 @@ export interface UpstreamTimeouts {
 }
 
 export interface Upstream {
+  /** Its id in client-facing messages (`upstream N`, failures.ts): the URL stays internal. */
+  readonly name: string;
   readonly url: string;
   readonly pool: Pool;
   inFlight: number;
@@ -67,7 +69,8 @@ export class UpstreamPool {
     private readonly timeouts: UpstreamTimeouts,
     private readonly log: Logger,
   ) {
-    this.upstreams = urls.map((url) => ({
+    this.upstreams = urls.map((url, index) => ({
+      name: upstreamName(index),
       url,
       pool: new Pool(url, {
         connections: 256,
@@ -113,7 +116,7 @@ export class UpstreamPool {
     const replayable = request.body === undefined || typeof request.body === 'string' || Buffer.isBuffer(request.body);
     const response = new Promise<UpstreamResponse>((resolve, reject) => {
       const tried = new Set<Upstream>();
-      const failures: string[] = [];
+      const failures: { upstream: Upstream; err: unknown }[] = [];
       const attempt = (): void => {
         const upstream = this.choose(request.candidates, tried);
         if (!upstream) {
@@ -176,11 +179,11 @@ export class UpstreamPool {
                 reject(err);
               } else if (isConnectError(err)) {
                 this.markUnhealthy(upstream, err);
-                failures.push(`${upstream.url}: ${describe(err)}`);
+                failures.push({ upstream, err });
                 if (replayable) attempt();
                 else reject(upstreamFailures.unreachable(failures));
               } else {
-                reject(upstreamFailures.beforeAnswer(upstream.url, err, request.timeouts?.setting));
+                reject(upstreamFailures.beforeAnswer(upstream, err, request.timeouts?.setting));
               }
             },
           },
@@ -221,7 +224,7 @@ export class UpstreamPool {
       // An Ollama that is busy generating still answers /api/version at once; one that does not is wedged or gone,
       // so requests waiting on it would only wait for their (long) timeout.
       if (upstream.probeFailures >= WEDGED_AFTER_PROBE_FAILURES && upstream.waiting.size > 0) {
-        const reason = upstreamFailures.wedged(upstream.url, err);
+        const reason = upstreamFailures.wedged(upstream, err);
         for (const giveUp of [...upstream.waiting]) giveUp(reason);
       }
       return false;

@@ -6,7 +6,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { ServerResponse } from 'node:http';
 import { GatewayError } from '../errors.js';
-import { upstreamFailures } from './failures.js';
+import { upstreamFailures, type UpstreamRef } from './failures.js';
 import type { ResponseBody } from './exchange.js';
 import type { Framing, Protocol, StreamReader } from '../protocols/types.js';
 
@@ -19,7 +19,7 @@ export interface RelayOptions {
   framing: Framing;
   reader: StreamReader;
   protocol: Protocol;
-  upstreamUrl: string;
+  upstream: UpstreamRef;
   /** True once the client went away (its socket closed). */
   clientGone: () => boolean;
   /** The stream is ended with a stream_time_limit error event once it has run this long (MAX_STREAM_DURATION_MS). */
@@ -47,7 +47,7 @@ export function relayStream(body: ResponseBody, res: ServerResponse, options: Re
     try {
       return reader.take(event);
     } catch (err) {
-      broken = upstreamFailures.malformedStream(options.upstreamUrl, err);
+      broken = upstreamFailures.malformedStream(options.upstream, err);
       return '';
     }
   };
@@ -69,12 +69,12 @@ export function relayStream(body: ResponseBody, res: ServerResponse, options: Re
         // The upstream's own error event was forwarded: it is the stream's terminal event.
         res.end();
         body.abort();
-        const error = upstreamFailures.streamReported(options.upstreamUrl, reader.upstreamError);
+        const error = upstreamFailures.streamReported(options.upstream, reader.upstreamError);
         resolve({ outcome: 'error', error });
         return;
       }
       if (!broken && !reader.finished) {
-        broken = upstreamFailures.streamCut(options.upstreamUrl);
+        broken = upstreamFailures.streamCut(options.upstream);
       }
       if (broken) {
         res.end(options.protocol.streamError(broken));
@@ -133,7 +133,7 @@ export function relayStream(body: ResponseBody, res: ServerResponse, options: Re
       error: (err) => {
         if (finished) return;
         if (!options.clientGone()) {
-          broken = upstreamFailures.midBody(options.upstreamUrl, err, true);
+          broken = upstreamFailures.midBody(options.upstream, err, true);
         }
         complete();
       },

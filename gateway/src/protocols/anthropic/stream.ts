@@ -5,9 +5,9 @@ import { eventJson, isObject, parseSseEvent } from '../sse.js';
 
 export class MessagesStreamReader extends BaseReader {
   take(raw: string): string {
-    const event = parseSseEvent(raw, this.ctx.upstreamUrl);
+    const event = parseSseEvent(raw, this.ctx.upstream);
     if (!event) return `${raw}\n\n`;
-    const data = eventJson(event.data, this.ctx.upstreamUrl);
+    const data = eventJson(event.data, this.ctx.upstream);
     const type = typeof data.type === 'string' ? data.type : event.name;
     switch (type) {
       case 'message_start': {

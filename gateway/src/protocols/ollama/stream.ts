@@ -9,10 +9,10 @@ export class NdjsonStreamReader extends BaseReader {
     try {
       data = JSON.parse(line);
     } catch {
-      throw malformedStream(this.ctx.upstreamUrl, 'a line that is not JSON');
+      throw malformedStream(this.ctx.upstream, 'a line that is not JSON');
     }
     if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-      throw malformedStream(this.ctx.upstreamUrl, 'a line that is not a JSON object');
+      throw malformedStream(this.ctx.upstream, 'a line that is not a JSON object');
     }
     const object = data as Record<string, unknown>;
     if (object.error !== undefined) {

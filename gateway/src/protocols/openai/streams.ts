@@ -21,9 +21,9 @@ export class ChatStreamReader extends BaseReader {
       this.finished = true;
       return `${DONE}\n\n`;
     }
-    const event = parseSseEvent(raw, this.ctx.upstreamUrl);
+    const event = parseSseEvent(raw, this.ctx.upstream);
     if (!event) return `${raw}\n\n`; // comment / keep-alive
-    const chunk = eventJson(event.data, this.ctx.upstreamUrl);
+    const chunk = eventJson(event.data, this.ctx.upstream);
     if (chunk.error !== undefined) {
       this.upstreamError = errorMessage(chunk.error);
       return `${raw}\n\n`;
@@ -57,9 +57,9 @@ const RESPONSES_CONTENT = new Set([
 
 export class ResponsesStreamReader extends BaseReader {
   take(raw: string): string {
-    const event = parseSseEvent(raw, this.ctx.upstreamUrl);
+    const event = parseSseEvent(raw, this.ctx.upstream);
     if (!event) return `${raw}\n\n`;
-    const data = eventJson(event.data, this.ctx.upstreamUrl);
+    const data = eventJson(event.data, this.ctx.upstream);
     const type = typeof data.type === 'string' ? data.type : event.name;
     if (type === 'error') {
       this.upstreamError = typeof data.message === 'string' ? data.message : errorMessage(data.error);
