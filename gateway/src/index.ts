@@ -7,6 +7,7 @@ export { openStore } from './store/index.js';
 export type { Store } from './store/types.js';
 export { LATEST_VERSION } from './store/migrations.js';
 export { generateKey } from './auth/keys.js';
+export { broadcastKeyInvalidation, type BroadcastResult } from './auth/broadcast.js';
 export { keyView } from './routes/admin-keys.js';
 export type { UsageWireRow, UsageWireSummary } from './routes/usage-wire.js';
 export { runGateway } from './cli/run.js';

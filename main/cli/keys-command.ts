@@ -1,22 +1,27 @@
 // `llm-gateway keys create|list|revoke`: key management straight on the gateway's store (same DATABASE_URL /
-// SQLITE_PATH as the gateway), for embedded use without an admin token. Running gateways see a revocation
-// within their key-cache TTL (the admin API is instant: it also broadcasts the invalidation).
+// SQLITE_PATH as the gateway), for embedded use without an admin token. A revocation is broadcast over REDIS_URL
+// like the admin API's, so every replica refuses the key at once; without REDIS_URL (embedded SQLite) a running
+// gateway sees it within its key-cache TTL (KEY_CACHE_TTL_MS), so revoke through the admin API there.
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../../gateway/src/index.js';
 import { openStore } from '../../gateway/src/index.js';
 import { generateKey } from '../../gateway/src/index.js';
 import { keyView } from '../../gateway/src/index.js';
+import { broadcastKeyInvalidation, type GatewayConfig } from '../../gateway/src/index.js';
 import type { Store } from '../../gateway/src/index.js';
 import { CliError } from './errors.js';
 
-async function withStore<T>(run: (store: Store) => Promise<T>): Promise<T> {
-  let config;
+function cliConfig(): GatewayConfig {
   try {
-    config = loadConfig(process.env);
+    return loadConfig(process.env);
   } catch (err) {
     if (err instanceof ConfigError) throw new CliError('config', err.message);
     throw err;
   }
+}
+
+async function withStore<T>(run: (store: Store) => Promise<T>): Promise<T> {
+  const config = cliConfig();
   let store: Store;
   try {
     store = await openStore({
@@ -97,7 +102,14 @@ export async function runKeys(args: string[]): Promise<void> {
     if (!id) throw new CliError('usage', 'keys revoke needs a key id: llm-gateway keys revoke <id>');
     const record = await withStore((store) => store.revokeKey(id, new Date()));
     if (!record) throw new CliError('not_found', `No key with id '${id}'.`);
+    const broadcast = await broadcastKeyInvalidation(cliConfig(), [record.hash]);
     console.log(`revoked ${record.id} (${record.prefix}…)`);
+    if (!broadcast.sent && broadcast.reason === 'redis_unreachable') {
+      console.error(
+        `llm-gateway: the revocation is stored, but Redis could not be told (${broadcast.error ?? 'unreachable'}); ` +
+          'running gateways refuse the key within KEY_CACHE_TTL_MS. Revoke through the admin API for an instant effect.',
+      );
+    }
     return;
   }
   throw new CliError('usage', `Unknown keys action '${action ?? ''}'. Use create, list or revoke.`);
