@@ -20,6 +20,8 @@ export const CONTROL_ERRORS = {
   ollama_unreachable_from_stack:
     'Set OLLAMA_URLS in stack.env to an address the containers can reach (e.g. http://<this host LAN IP>:11434 with Ollama listening there), then run `llm-gateway up`.',
   gateway_unreachable: 'Start the stack or embedded mode first; the gateway answers on the configured port.',
+  stack_not_running:
+    'Start the stack (Start in the tray, or `llm-gateway up`); `llm-gateway status` shows its containers. If another program holds the gateway port, stop it or choose another port in the settings.',
   no_admin_token: 'The admin token is not known yet: start the stack or embedded mode once so it is generated.',
   admin_refused:
     "The gateway refused the admin token; the vault's token does not match the running gateway's ADMIN_TOKEN.",

@@ -13,6 +13,8 @@ import type { StackPort } from './stack-port.js';
 
 export const STACK_TOKEN_ENTRY = 'admin-token:stack';
 const STACK_SECRETS = ['POSTGRES_PASSWORD', 'REDIS_PASSWORD'] as const;
+/** The services that answer on the gateway port: both must run before an admin call carries the token. */
+const STACK_FRONT = ['nginx', 'api-gateway'] as const;
 
 export interface RuntimeOptions {
   home: string;
@@ -89,9 +91,41 @@ export class Runtime {
   async admin(): Promise<AdminClient> {
     const url = this.gatewayUrl();
     if (!url) throw new ControlError('gateway_unreachable', 'The gateway is not running.');
+    if (this.mode === 'stack') await this.assertStackServing();
     const token = await this.adminToken();
     if (!token) throw new ControlError('no_admin_token', 'No admin token is known for the gateway yet.');
     return new AdminClient(url, token);
+  }
+
+  /**
+   * The admin token goes only to a stack the Engine reports running: with the stack stopped, whatever listens on the
+   * gateway port (another program, a stale forward) is not the gateway and must not receive it. Asked of the Engine
+   * on every admin call, not the monitor's last snapshot, which may be seconds old.
+   */
+  private async assertStackServing(): Promise<void> {
+    const port = this.o.settings().ports.gateway;
+    let containers;
+    try {
+      containers = await this.o.stack!.containers();
+    } catch (err) {
+      throw new ControlError(
+        'no_engine',
+        `Docker did not answer, so the stack could not be verified running; the admin token was not sent to port ${port}.`,
+        undefined,
+        { cause: err },
+      );
+    }
+    const missing = STACK_FRONT.filter(
+      (service) => !containers.some((c) => c.service === service && c.state === 'running'),
+    );
+    if (missing.length > 0) {
+      throw new ControlError(
+        'stack_not_running',
+        `The stack is not running (Docker reports no running ${missing.join(' or ')} container), so the admin ` +
+          `token was not sent to port ${port}.`,
+        { missing },
+      );
+    }
   }
 
   async start(): Promise<void> {
