@@ -132,6 +132,13 @@ async function relay(
         maxDurationMs: deps.config.MAX_STREAM_DURATION_MS,
       }).finally(() => deps.metrics.activeStreams.dec());
       ctx.upstreamNs += process.hrtime.bigint() - relayStart;
+      if (relayed.error) {
+        // The client got the error event naming the upstream's id; the log names its URL (not per chunk: once).
+        deps.log.warn(
+          { requestId: ctx.requestId, route: ctx.route, code: relayed.error.code, upstream: upstream.url },
+          `stream failed: ${relayed.error.message}`,
+        );
+      }
       result = {
         outcome: relayed.outcome,
         status: 200,
