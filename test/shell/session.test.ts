@@ -304,7 +304,7 @@ describe('the session', () => {
     await eventually(() => expect(d.clipboardWrites).toEqual([key]));
     expect(d.notifications.at(-1)).toMatchObject({
       title: 'API key copied',
-      body: 'The key "laptop" is on the clipboard.',
+      body: 'The key "laptop" is on the clipboard for a minute.',
     });
     // The copied key works against the running gateway.
     const res = await fetch(`${lastPlane().state().gatewayUrl}/v1/models`, {

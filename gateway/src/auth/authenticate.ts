@@ -16,7 +16,7 @@ export function presentedToken(ctx: RequestContext): string | null {
 
 export async function authenticateKey(ctx: RequestContext, deps: GatewayDeps): Promise<KeyRecord> {
   const address = deps.clientAddress(ctx.req);
-  if (deps.authFailures.blocked(address)) {
+  if (deps.authFailures.blocked(address) && !presentsKnownKey(ctx, deps)) {
     throw new GatewayError(
       'auth_throttled',
       'Too many failed authentications from this address; check the API key and retry later.',
@@ -29,6 +29,12 @@ export async function authenticateKey(ctx: RequestContext, deps: GatewayDeps): P
     if (err instanceof GatewayError && err.status === 401) deps.authFailures.fail(address);
     throw err;
   }
+}
+
+/** A well-formed key this replica knows of (memory only): such requests pass the failed-auth throttle. */
+function presentsKnownKey(ctx: RequestContext, deps: GatewayDeps): boolean {
+  const token = presentedToken(ctx);
+  return token !== null && isWellFormedKey(token) && deps.keys.isKnown(hashKey(token));
 }
 
 async function checkKey(ctx: RequestContext, deps: GatewayDeps): Promise<KeyRecord> {

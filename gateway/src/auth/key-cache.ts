@@ -96,6 +96,15 @@ export class KeyCache {
     return this.known?.size ?? null;
   }
 
+  /**
+   * Whether this hash is a key this replica knows of (cached or in the known set): a memory lookup, no query.
+   * The failed-auth throttle lets such keys through, so a client hammering bad keys cannot lock out the valid
+   * keys that share its address (behind nginx or docker-proxy every local client has the same one).
+   */
+  isKnown(hash: string): boolean {
+    return this.entries.has(hash) || (this.known?.has(hash) ?? false);
+  }
+
   /** The key's record by hash, null when no such key exists. Throws only when unknown and the store is down. */
   async resolve(hash: string, now = Date.now()): Promise<KeyRecord | null> {
     const entry = this.entries.get(hash);
