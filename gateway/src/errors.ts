@@ -1,8 +1,10 @@
 // The gateway's error table: every failure a client can see, with its HTTP status and OpenAI envelope fields.
 // Code throws GatewayError('<code>', message); http/respond.ts is the one place that turns it into a response,
 // in the envelope of the protocol the route speaks (protocols/*/protocol.ts map these codes to their own shape).
+// The table and the class come from the project's one error-table helper (common/define-errors.ts).
+import { codedError, defineErrors } from '../../common/define-errors.js';
 
-export const ERRORS = {
+export const ERRORS = defineErrors({
   invalid_json: { status: 400, type: 'invalid_request_error' },
   invalid_request: { status: 400, type: 'invalid_request_error' },
   missing_api_key: { status: 401, type: 'invalid_request_error', code: 'invalid_api_key' },
@@ -30,7 +32,7 @@ export const ERRORS = {
   gateway_busy: { status: 503, type: 'api_error', code: 'overloaded' },
   upstream_timeout: { status: 504, type: 'api_error' },
   stream_time_limit: { status: 504, type: 'api_error' },
-} as const satisfies Record<string, { status: number; type: string; code?: string }>;
+} as const satisfies Record<string, { status: number; type: string; code?: string }>);
 
 export type ErrorCode = keyof typeof ERRORS;
 
@@ -38,7 +40,7 @@ export interface ErrorEnvelope {
   error: { message: string; type: string; param: string | null; code: string | null };
 }
 
-export class GatewayError extends Error {
+export class GatewayError extends codedError('GatewayError', ERRORS) {
   readonly status: number;
   readonly type: string;
   readonly param: string | null;
@@ -48,14 +50,13 @@ export class GatewayError extends Error {
   readonly upstreamUrl: string | undefined;
 
   constructor(
-    readonly code: ErrorCode,
+    code: ErrorCode,
     message: string,
     options: { param?: string; headers?: Record<string, string>; cause?: unknown; upstreamUrl?: string } = {},
   ) {
-    super(message, { cause: options.cause });
-    this.name = 'GatewayError';
-    this.status = ERRORS[code].status;
-    this.type = ERRORS[code].type;
+    super(code, message, { cause: options.cause });
+    this.status = this.entry.status;
+    this.type = this.entry.type;
     this.param = options.param ?? null;
     this.headers = options.headers ?? {};
     this.upstreamUrl = options.upstreamUrl;
@@ -63,7 +64,7 @@ export class GatewayError extends Error {
 
   /** The wire code: the table's explicit code where it has one, else the table key. */
   get wireCode(): string {
-    const entry = ERRORS[this.code];
+    const entry = this.entry;
     return 'code' in entry ? entry.code : this.code;
   }
 

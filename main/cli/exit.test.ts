@@ -10,11 +10,11 @@ describe('failureOf: the CLI exit-code mapping', () => {
   it("maps every part's coded errors to its exit code and the next step", () => {
     expect(failureOf(new CliError('not_found', 'No key key_x.'))).toEqual({
       exit: 5,
-      text: `llm-gateway: No key key_x.\n${CLI_ERRORS.not_found.next}`,
+      text: `llm-gateway: No key key_x.\n${CLI_ERRORS.not_found.hint}`,
     });
     expect(failureOf(new StackError('no_engine', 'No Docker.'))).toEqual({
       exit: STACK_ERRORS.no_engine.exit,
-      text: `llm-gateway: No Docker.\n${STACK_ERRORS.no_engine.next}`,
+      text: `llm-gateway: No Docker.\n${STACK_ERRORS.no_engine.hint}`,
     });
     expect(failureOf(new ServeError('bad_option', 'Unknown option --x.'))!.exit).toBe(2);
     expect(failureOf(new ServeError('port_in_use', 'Port 3131 is in use.'))!.exit).toBe(3);

@@ -18,9 +18,9 @@ const SERVE_EXIT: Partial<Record<ServeError['code'], number>> = { bad_option: 2 
 
 export function failureOf(err: unknown): CliFailure | null {
   if (err instanceof CliError) return { exit: err.exitCode, text: err.render() };
-  if (err instanceof StackError) return { exit: err.exitCode, text: `llm-gateway: ${err.message}\n${err.next}` };
+  if (err instanceof StackError) return { exit: err.exitCode, text: `llm-gateway: ${err.message}\n${err.hint}` };
   if (err instanceof ServeError) return { exit: SERVE_EXIT[err.code] ?? 3, text: err.render() };
-  if (err instanceof ReadinessError) return { exit: 2, text: `llm-gateway: ${err.message}\n${err.fix}` };
+  if (err instanceof ReadinessError) return { exit: 2, text: `llm-gateway: ${err.message}\n${err.hint}` };
   if (err instanceof ControlError) return { exit: 1, text: `llm-gateway: ${err.message}\n${err.hint}` };
   return null;
 }

@@ -158,7 +158,7 @@ export async function runReadinessCommand(args: string[]): Promise<void> {
       },
     });
   } catch (err) {
-    if (err instanceof ReadinessError) throw new CliError('usage', `${err.message} ${err.fix}`);
+    if (err instanceof ReadinessError) throw new CliError('usage', `${err.message} ${err.hint}`);
     throw err;
   }
   if (values.junit) writeFileSync(values.junit, junitReport(report));

@@ -21,11 +21,16 @@ export function toControlError(err: unknown): ControlError {
       code,
       err.message,
       { stackCode: err.code, ...(err.detail ?? {}) },
-      { cause: err, hint: err.next },
+      { cause: err, hint: err.hint },
     );
   }
   if (err instanceof ReadinessError) {
-    return new ControlError('readiness_error', err.message, { readinessCode: err.code }, { cause: err, hint: err.fix });
+    return new ControlError(
+      'readiness_error',
+      err.message,
+      { readinessCode: err.code },
+      { cause: err, hint: err.hint },
+    );
   }
   const message = err instanceof Error ? err.message : String(err);
   return new ControlError('internal', message, undefined, { cause: err });

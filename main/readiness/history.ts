@@ -77,7 +77,7 @@ export class ReadinessHistory {
     await this.write([]).catch(() => undefined);
     return {
       runs: [],
-      warning: `Readiness history ${this.file} was invalid (${problem}); kept a copy as .bad. ${READINESS_ERRORS.history_invalid}`,
+      warning: `Readiness history ${this.file} was invalid (${problem}); kept a copy as .bad. ${READINESS_ERRORS.history_invalid.hint}`,
     };
   }
 

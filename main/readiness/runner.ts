@@ -58,7 +58,7 @@ async function runOne(check: CheckDefinition, session: RunSession, defaultTimeou
       resolve({
         status: 'fail',
         summary: `no result within ${Math.round(timeoutMs / 1000)} s`,
-        fix: new ReadinessError('timeout', '').fix,
+        fix: new ReadinessError('timeout', '').hint,
         code: 'timeout',
       });
     }, timeoutMs);
@@ -66,7 +66,7 @@ async function runOne(check: CheckDefinition, session: RunSession, defaultTimeou
   try {
     return await Promise.race([check.run(session.contextFor(controller.signal)), timeout]);
   } catch (err) {
-    if (err instanceof ReadinessError) return { status: 'fail', summary: err.message, fix: err.fix, code: err.code };
+    if (err instanceof ReadinessError) return { status: 'fail', summary: err.message, fix: err.hint, code: err.code };
     return {
       status: 'fail',
       summary: `the check crashed: ${(err as Error).message ?? String(err)}`,

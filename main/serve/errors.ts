@@ -1,9 +1,10 @@
 // The serve mode's error table: every refusal of the HTTP bridge (and every start-up failure) has a code, an HTTP
 // status, a message saying what happened and a hint saying what to do. API refusals reach the page as
 // BridgeResult errors, so the dashboard shows them with their hint like any control-plane error.
+import { codedError, defineErrors } from '../../common/define-errors.js';
 import type { ControlErrorData } from '../control/errors.js';
 
-export const SERVE_ERRORS = {
+export const SERVE_ERRORS = defineErrors({
   token_missing: {
     status: 401,
     hint: 'Open the dashboard with the URL `llm-gateway serve` printed (it ends in #token=…).',
@@ -27,22 +28,18 @@ export const SERVE_ERRORS = {
     hint: 'Another program uses the port: pick another with --port <n> (or stop the other serve).',
   },
   bad_option: { status: 500, hint: 'Run `llm-gateway serve --help` for the options.' },
-} as const;
+} as const satisfies Record<string, { status: number; hint: string }>);
 
 export type ServeErrorCode = keyof typeof SERVE_ERRORS;
 
-export class ServeError extends Error {
+export class ServeError extends codedError('ServeError', SERVE_ERRORS) {
   readonly status: number;
   readonly hint: string;
 
-  constructor(
-    readonly code: ServeErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ServeError';
-    this.status = SERVE_ERRORS[code].status;
-    this.hint = SERVE_ERRORS[code].hint;
+  constructor(code: ServeErrorCode, message: string) {
+    super(code, message);
+    this.status = this.entry.status;
+    this.hint = this.entry.hint;
   }
 
   /** As a bridge error: the page renders it like a control-plane error (code kept in detail.serveCode). */

@@ -51,7 +51,7 @@ describe('engine discovery', () => {
     expect(error).toBeInstanceOf(StackError);
     expect((error as StackError).code).toBe('no_engine');
     expect((error as StackError).message).toContain('/var/run/docker.sock (Docker Engine): not found');
-    expect((error as StackError).next).toMatch(/embedded/);
+    expect((error as StackError).hint).toMatch(/embedded/);
   });
 
   it('reports a socket that exists but does not answer', async () => {

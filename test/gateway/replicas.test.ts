@@ -1,5 +1,6 @@
 // Three gateway instances sharing one PostgreSQL schema and one Redis prefix behave as one:
-// the per-key RPM holds exactly across them, a revocation reaches all of them within a second,
+// the per-key RPM holds exactly across them, a revocation reaches all of them through the
+// invalidation channel (long before the key cache's TTL),
 // and the model catalog is fetched from Ollama once, not once per replica.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/harness.js';
@@ -15,7 +16,7 @@ describe('three replicas on PostgreSQL + Redis', () => {
     });
 
   beforeAll(async () => {
-    h = await startHarness({ kind: 'pg+redis', replicas: 3 });
+    h = await startHarness({ kind: 'pg+redis', replicas: 3, env: { KEY_CACHE_TTL_MS: 600_000 } });
     model = h.upstream.models[0]!.name;
   });
   afterAll(() => h.close());
@@ -60,17 +61,18 @@ describe('three replicas on PostgreSQL + Redis', () => {
     expect(used.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(200 + perRequest);
   });
 
-  it('stops a revoked key on every replica within a second', async () => {
+  it('stops a revoked key on every replica through the invalidation channel, not the cache TTL', async () => {
     const { id, key } = await h.createKey();
     for (const gateway of h.gateways) expect((await chat(gateway.url, key)).status).toBe(200); // now cached everywhere
-    const revokedAt = Date.now();
     expect((await h.admin('DELETE', `/admin/keys/${id}`)).status).toBe(200);
+    // The replicas cache keys for KEY_CACHE_TTL_MS (10 min here, set in beforeAll), far past the test timeout: a 401
+    // can only come from the revocation's broadcast. Until it lands a replica may still answer 200, nothing else.
     for (const gateway of h.gateways) {
       for (;;) {
         const status = (await chat(gateway.url, key)).status;
         if (status === 401) break;
-        expect(Date.now() - revokedAt).toBeLessThan(1000);
-        await new Promise((resolve) => setTimeout(resolve, 10));
+        expect(status).toBe(200);
+        await new Promise((resolve) => setImmediate(resolve));
       }
     }
   });

@@ -24,11 +24,12 @@ it('maps a body that stalls mid-answer to 504 upstream_timeout', async () => {
       });
     upstream.behaviour.failWith = 'stall-mid-stream';
     upstream.behaviour.failCount = 1;
-    const started = Date.now();
+    // Only the 500 ms idle timer can end this call: the first-byte and whole-response timeouts (defaults 300 s and
+    // 540 s) lie far past the test timeout, so a gateway that stopped watching body idleness would hang here and
+    // fail the test by its timeout.
     const stalled = await call();
     expect(stalled.status).toBe(504);
     expect(((await stalled.json()) as { error: { code: string } }).error.code).toBe('upstream_timeout');
-    expect(Date.now() - started).toBeLessThan(5000);
     expect((await call()).status).toBe(200); // the next one is fine again
   } finally {
     await h.close();

@@ -237,7 +237,9 @@ describe('electron-builder.yml', () => {
     ).toEqual([]);
     expect(
       files.every((f) =>
-        /^(compose\/|gateway\/|main\/cli\/|\.dockerignore$|package\.json$|package-lock\.json$|tsconfig\.json$)/.test(f),
+        /^(compose\/|gateway\/|main\/cli\/|common\/define-errors\.ts$|\.dockerignore$|package\.json$|package-lock\.json$|tsconfig\.json$)/.test(
+          f,
+        ),
       ),
     ).toBe(true);
   });

@@ -361,6 +361,8 @@ describe('the session', () => {
     expect(status()).toBe('stopped');
     await expect(fetch(`${url}/health`)).rejects.toThrow();
     expect(menu().find('new-key')).toMatchObject({ enabled: false });
+    // The icon turns "stopped" as soon as health says so; Start is offered once the stop itself has finished.
+    await eventually(() => expect(menu().find('start')).toMatchObject({ enabled: true }));
     menu().click('start');
     await eventually(() => expect(d.tray.image.path).toBe(path.join(ROOT, 'build', 'tray', 'tray-healthy.png')));
     expect(menu().find(`copy-key-${keyId}`)).toMatchObject({ enabled: true }); // the vault kept the key

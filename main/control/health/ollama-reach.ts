@@ -24,7 +24,7 @@ function fail(
   message: string,
   tried: string,
   listens: string,
-  hint: string = CONTROL_ERRORS[code],
+  hint: string = CONTROL_ERRORS[code].hint,
 ): OllamaReach {
   return { ok: false, code, message, hint, tried, listens };
 }
@@ -65,7 +65,7 @@ export function diagnoseOllama({ route, host, relay, forwarder }: ReachInputs): 
       `${listens}, but ${route.forwarder.listen} does not answer (${relay?.error ?? 'not probed'}) although ${FORWARDER_SERVICE} is ${state}.`,
       tried,
       listens,
-      `${CONTROL_ERRORS.ollama_forwarder_down} If it keeps failing, a host firewall may block the docker0 interface on port ${OLLAMA_PORT}.`,
+      `${CONTROL_ERRORS.ollama_forwarder_down.hint} If it keeps failing, a host firewall may block the docker0 interface on port ${OLLAMA_PORT}.`,
     );
   }
   const defaultHost = route.urls.some((u) => u.includes(`${HOST_ALIAS}:${OLLAMA_PORT}`));
