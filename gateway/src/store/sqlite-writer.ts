@@ -7,8 +7,19 @@ import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import type { UsageRow } from './types.js';
 
+/**
+ * The batch statements, one text for the writer thread and the in-memory path (sqlite.ts).
+ * ON CONFLICT (request_id), not INSERT OR IGNORE: OR IGNORE would also silently drop rows that break NOT NULL or
+ * CHECK, where the batch must fail as a whole instead.
+ */
+export const USAGE_INSERT_SQL =
+  'INSERT INTO usage (request_id, key_id, model, endpoint, prompt_tokens, completion_tokens, status, outcome, ' +
+  'latency_ms, replica, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING';
+/** max(): an older batch flushed late never moves last_used_at back (NULL-safe via coalesce). */
+export const KEY_TOUCH_SQL = 'UPDATE api_keys SET last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = ?';
+
 /** One row as it crosses the thread boundary: positional, dates as epoch ms (the table's format). */
-type WireRow = [string, string, string, string, number, number, number, string, number, string, number | null];
+export type WireRow = [string, string, string, string, number, number, number, string, number, string, number | null];
 
 // Plain JavaScript, run with `eval: true`: the same text works from the compiled dist/ and from the TypeScript
 // sources under vitest (a worker cannot load a .ts file), and it needs nothing but the driver, whose path is passed in.
@@ -18,13 +29,8 @@ const Database = require(workerData.driver);
 const db = new Database(workerData.path);
 db.pragma('journal_mode = WAL');
 db.pragma('busy_timeout = 5000');
-// ON CONFLICT (request_id), not INSERT OR IGNORE: OR IGNORE would also silently drop rows that break NOT NULL or
-// CHECK, where the batch must fail as a whole instead.
-const insert = db.prepare(
-  'INSERT INTO usage (request_id, key_id, model, endpoint, prompt_tokens, completion_tokens, status, outcome, ' +
-  'latency_ms, replica, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING');
-// max(): an older batch flushed late never moves last_used_at back (NULL-safe via coalesce).
-const touch = db.prepare('UPDATE api_keys SET last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = ?');
+const insert = db.prepare(workerData.insertSql);
+const touch = db.prepare(workerData.touchSql);
 const write = db.transaction((rows) => {
   const newest = new Map();
   for (const r of rows) {
@@ -56,7 +62,7 @@ interface Reply {
   error?: string;
 }
 
-const toWire = (r: UsageRow): WireRow =>
+export const toWire = (r: UsageRow): WireRow =>
   // `?? null` so a missing field reaches the NOT NULL constraint instead of a binding error.
   [
     r.requestId ?? null,
@@ -106,7 +112,10 @@ export class SqliteUsageWriter {
   private started(): Worker {
     if (this.worker) return this.worker;
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path: this.path } });
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { driver, path: this.path, insertSql: USAGE_INSERT_SQL, touchSql: KEY_TOUCH_SQL },
+    });
     // The thread must not keep a finished process alive; close() ends it explicitly.
     worker.unref();
     worker.on('message', (reply: Reply) => {

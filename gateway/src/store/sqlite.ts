@@ -5,7 +5,7 @@
 // event loop never blocks on them; key reads and admin writes stay on this connection (WAL lets both proceed).
 import Database from 'better-sqlite3';
 import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations.js';
-import { SqliteUsageWriter } from './sqlite-writer.js';
+import { KEY_TOUCH_SQL, SqliteUsageWriter, toWire, USAGE_INSERT_SQL } from './sqlite-writer.js';
 import type { KeyRecord, NewKey, Store, UsageQuery, UsageRow, UsageSummaryRow, LatencyPercentiles } from './types.js';
 
 export interface SqliteStoreOptions {
@@ -169,35 +169,15 @@ export class SqliteStore implements Store {
 
   /** The in-memory database's path (tests): the same statements as the writer thread's, on this connection. */
   private recordUsageHere(rows: UsageRow[]): void {
-    // ON CONFLICT (request_id), not INSERT OR IGNORE: OR IGNORE would also silently drop rows that
-    // break NOT NULL or CHECK, where the batch must fail as a whole instead.
-    const insert = this.db.prepare(
-      `INSERT INTO usage (request_id, key_id, model, endpoint, prompt_tokens, completion_tokens,
-                                    status, outcome, latency_ms, replica, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (request_id) DO NOTHING`,
-    );
-    // max(): an older batch flushed late never moves last_used_at back (NULL-safe via coalesce).
-    const touch = this.db.prepare('UPDATE api_keys SET last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = ?');
+    const insert = this.db.prepare(USAGE_INSERT_SQL);
+    const touch = this.db.prepare(KEY_TOUCH_SQL);
     this.db
       .transaction(() => {
         const newest = new Map<string, number>();
         for (const r of rows) {
-          // `?? null` so a missing field reaches the NOT NULL constraint instead of a binding error.
-          const at = ms(r.createdAt);
-          insert.run(
-            r.requestId ?? null,
-            r.keyId ?? null,
-            r.model ?? null,
-            r.endpoint ?? null,
-            r.promptTokens ?? null,
-            r.completionTokens ?? null,
-            r.status ?? null,
-            r.outcome ?? null,
-            r.latencyMs ?? null,
-            r.replica ?? null,
-            at,
-          );
+          const wire = toWire(r);
+          insert.run(wire);
+          const at = wire[10];
           if (at !== null) newest.set(r.keyId, Math.max(newest.get(r.keyId) ?? at, at));
         }
         for (const [keyId, at] of newest) touch.run(at, keyId);
