@@ -139,7 +139,6 @@ export function createServeApp(options: ServeAppOptions) {
     );
   });
   // Four parameters: Express recognises the error middleware by its arity.
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const base = res.locals.base ?? {};
     if (res.headersSent) {

@@ -36,7 +36,6 @@ export function createGatewayApp(deps: GatewayDeps, begin: BeginRequest): Expres
     throw notFound(ctx);
   });
   // Four parameters: Express recognises the error middleware by its arity.
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const ctx = contextOf(res);
     // A path parameter that is not valid percent-encoding names no route (Express throws URIError decoding it).
