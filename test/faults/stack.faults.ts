@@ -323,31 +323,34 @@ describe('faults and abuse on the Compose stack', () => {
         .filter(([replica]) => sameInstance(replica, victim.id))
         .reduce((s, [, n2]) => s + n2, 0);
       const otherRows = usage.rows - victimRows;
-      const lost = ok.length - usage.rows;
+      // Rows beyond the answers are requests the kill cut off after their row went out (among the failures).
+      const extra = Math.max(0, usage.rows - ok.length);
+      const lost = Math.max(0, ok.length - usage.rows);
       report.add({
         scenario: '1 replica SIGKILL',
         requests: results.length,
         failures: failed.length,
-        lostRows: Math.max(0, lost),
-        doubledRows: Math.max(0, -lost) + (usage.rows - usage.distinctRequestIds),
+        lostRows: lost,
+        doubledRows: usage.rows - usage.distinctRequestIds,
         tokensClient: tokensOf(ok),
         tokensDb: usage.promptTokens + usage.completionTokens,
-        notes: `${((100 * failed.length) / results.length).toFixed(3)} % failed (all in flight at the kill: ${failed.every(inFlightAtKill)}); rows lost ${lost} (victim's successes in its last 1.5 s: ${victimRecent}); rejoined ${Math.round(rejoinMs / 1000)} s after start; nginx watcher reloads: ${reloads}`,
+        notes: `${((100 * failed.length) / results.length).toFixed(3)} % failed (all in flight at the kill: ${failed.every(inFlightAtKill)}); rows lost ${lost}, rows of cut-off requests ${extra} (victim's successes in its last 1.5 s: ${victimRecent}); rejoined ${Math.round(rejoinMs / 1000)} s after start; nginx watcher reloads: ${reloads}`,
       });
       expect(results.length).toBeGreaterThan(1000);
       expect(failed.every(inFlightAtKill), failed.map(describeFailure).join('\n')).toBe(true);
       expect(failed.length / results.length).toBeLessThanOrEqual(0.001);
       expect(otherRows).toBe(otherOk); // the survivors lost and doubled nothing
-      // The victim loses at most the answers it completed in the instant of the kill: the journal write leaves in
-      // the same turn as the answer's last bytes, after them (seen once in 2,579 requests: 1 row). Before the
-      // journal it lost its whole unflushed last second (10–21 rows).
-      const victimAtKill = okOn(
-        (r) => sameInstance(r.instance, victim.id) && r.ended >= killStartedAt - 100 && r.ended <= killedAt + 100,
-      );
-      expect(victimRows).toBeLessThanOrEqual(victimOk);
-      expect(victimOk - victimRows, `victim answers at the kill: ${victimAtKill}`).toBeLessThanOrEqual(victimAtKill);
-      expect(lost).toBe(victimOk - victimRows);
-      if (lost === 0) expect(usage.promptTokens + usage.completionTokens).toBe(tokensOf(ok));
+      // Nothing lost, the victim's answers included: a usage row goes to the Redis journal (with its settle) before
+      // the answer's last bytes are written, so every answer a client saw complete has its row in Redis even when
+      // the kill lands right after those bytes (test/gateway/usage-journal-kill.test.ts kills at that instant).
+      // Before the journal the victim lost its whole unflushed last second (10–21 rows); with the journal written
+      // after the last bytes, 1 row of 2,579 once. The reverse can happen now: a request cut off between its row
+      // and its last bytes has a row and no answer (at most one per failure). Through nginx the answer's
+      // x-request-id is nginx's id, not the row's, so rows are counted per replica rather than paired.
+      expect(victimRows).toBeGreaterThanOrEqual(victimOk);
+      expect(victimRows - victimOk).toBeLessThanOrEqual(failed.length);
+      expect(lost).toBe(0);
+      if (extra === 0) expect(usage.promptTokens + usage.completionTokens).toBe(tokensOf(ok));
       expect(usage.distinctRequestIds).toBe(usage.rows);
     });
   }, 240_000);

@@ -1,6 +1,6 @@
 // The gateway's Express 5 application. Middleware order: request context (request id, instance, protocol,
-// in-flight accounting) → one router per area (health, metrics, /v1, Ollama's / and /api, /admin; see
-// routes/router.ts) → the not-found fallback (a preflight to an unknown path still gets its 204) → the error
+// in-flight accounting) → the one router of every area's routes (health, metrics, /v1, Ollama's / and /api,
+// /admin; see routes/router.ts) → the not-found fallback (a preflight to an unknown path still gets its 204) → the error
 // middleware, the only place an error becomes an HTTP answer (in the envelope of the path's protocol, through
 // respond.ts's table). No body parser: routes read the body themselves (http/body.ts: once, size-limited,
 // strict JSON, original bytes forwarded). x-powered-by and ETags are off; no route uses res.send.
@@ -10,7 +10,7 @@ import type { GatewayDeps } from '../deps.js';
 import type { RequestContext } from './context.js';
 import { contextOf } from './context.js';
 import { toGatewayError } from '../errors.js';
-import { AREAS, areaRouter, notFound, preflight } from '../routes/router.js';
+import { gatewayRouter, notFound, preflight } from '../routes/router.js';
 
 /** Makes the context of a new request (and starts its in-flight accounting): the server's job, shared with the fast lane. */
 export type BeginRequest = (req: IncomingMessage, res: ServerResponse) => RequestContext;
@@ -25,7 +25,7 @@ export function createGatewayApp(deps: GatewayDeps, begin: BeginRequest): Expres
     res.locals.ctx = begin(req, res);
     next();
   });
-  for (const area of AREAS) app.use(area.mount, areaRouter(area, deps));
+  app.use(gatewayRouter(deps));
   app.use((req: Request, res: Response) => {
     const ctx = contextOf(res);
     if (req.method === 'OPTIONS') {

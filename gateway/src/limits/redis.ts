@@ -276,8 +276,9 @@ export class RedisLimiter implements Limiter {
     call.reject(err);
   }
 
+  /** Empties the queue; the caller owns the array it gets (never the queue itself: settleAlong appends to it). */
   private takeSettles(): QueuedCall[] {
-    if (this.settles.length === 0) return this.settles;
+    if (this.settles.length === 0) return [];
     clearTimeout(this.settleTimer);
     this.settleTimer = undefined;
     const taken = this.settles;

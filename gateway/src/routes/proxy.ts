@@ -1,6 +1,10 @@
 // The generic relay for every inference endpoint of every protocol (protocols/*/endpoints.ts describe them):
 // authenticate, validate, check the model, admit (one limiter round trip), relay to the best Ollama upstream's
 // SAME path (Ollama translates Responses/Messages itself), then account usage off the request path.
+// The usage row is recorded BEFORE the answer's last bytes are written (a whole answer's body, a stream's final
+// event): with Redis its journal entry is then on the Redis socket before the client can see the answer complete,
+// so a replica killed at that instant still leaves the row (issue 18). Failed and cut-off requests are accounted
+// when they end, as before.
 import type { RequestContext } from '../http/context.js';
 import type { GatewayDeps } from '../deps.js';
 import type { KeyRecord } from '../store/types.js';
@@ -100,6 +104,12 @@ async function relay(
     }
   });
 
+  let accounted = false;
+  const accountOnce = (outcome: Outcome): void => {
+    if (accounted) return;
+    accounted = true;
+    account(ctx, deps, key, model.id, endpoint.path, outcome, admission);
+  };
   let result: Outcome = { outcome: 'error', status: 502, promptTokens: 0, completionTokens: 0 };
   try {
     const sentAt = process.hrtime.bigint();
@@ -130,6 +140,14 @@ async function relay(
         upstream,
         clientGone: () => clientGone,
         maxDurationMs: deps.config.MAX_STREAM_DURATION_MS,
+        // The final event carries the usage; the row goes out before that event does.
+        beforeFinal: () =>
+          accountOnce({
+            outcome: 'ok',
+            status: 200,
+            promptTokens: reader.usage.prompt ?? promptEstimate,
+            completionTokens: reader.usage.completion ?? reader.chunks,
+          }),
       }).finally(() => deps.metrics.activeStreams.dec());
       ctx.upstreamNs += process.hrtime.bigint() - relayStart;
       if (relayed.error) {
@@ -148,18 +166,11 @@ async function relay(
         completionTokens: reader.usage.completion ?? reader.chunks,
       };
     } else {
-      result = await answerWhole(
-        ctx,
-        deps,
-        endpoint,
-        call.body,
-        statusCode,
-        upstream,
-        model,
-        admission,
-        promptEstimate,
-      );
+      const whole = await readAnswer(endpoint, call.body, statusCode, upstream, model, promptEstimate);
       ctx.upstreamNs += process.hrtime.bigint() - sentAt;
+      result = whole.outcome;
+      accountOnce(result);
+      deps.respond.raw(ctx, 200, whole.payload, 'application/json', admission.headers);
     }
   } catch (err) {
     if (clientGone) {
@@ -175,21 +186,19 @@ async function relay(
     if (err instanceof GatewayError && err.code === 'model_not_found') void deps.catalog.invalidate();
     throw err;
   } finally {
-    account(ctx, deps, key, model.id, endpoint.path, result, admission);
+    accountOnce(result);
   }
 }
 
-async function answerWhole(
-  ctx: RequestContext,
-  deps: GatewayDeps,
+/** Reads a whole (non-streamed) answer and its usage; the caller records the usage, then writes the answer. */
+async function readAnswer(
   endpoint: Endpoint,
   body: ResponseBody,
   statusCode: number,
   upstream: UpstreamRef,
   model: CatalogModel,
-  admission: Admission,
   promptEstimate: number,
-): Promise<Outcome> {
+): Promise<{ outcome: Outcome; payload: Buffer }> {
   const payload = await readWhole(body, upstream);
   if (statusCode !== 200) throw upstreamFailures.answer(statusCode, payload, upstream, model.id);
   let usage: Usage;
@@ -198,14 +207,14 @@ async function answerWhole(
   } catch {
     throw upstreamFailures.malformedAnswer(upstream);
   }
-  deps.respond.raw(ctx, 200, payload, 'application/json', admission.headers);
-  return {
+  const outcome: Outcome = {
     outcome: 'ok',
     status: 200,
     // Ollama's legacy /api/embeddings reports no counts: the estimate keeps TPM honest.
     promptTokens: usage.prompt ?? (usage.completion === null ? promptEstimate : 0),
     completionTokens: usage.completion ?? 0,
   };
+  return { outcome, payload };
 }
 
 function account(

@@ -2,7 +2,8 @@
 // framing: SSE (events end with a blank line) or NDJSON (one JSON object per line). The endpoint's reader checks
 // each event, reads usage and may rewrite or drop it; the relay honours back-pressure and ends a broken stream
 // (malformed event, early end, idle timeout, socket error) with a terminal error in the protocol's own framing
-// instead of a silent hang.
+// instead of a silent hang. beforeFinal runs just before the bytes that complete a good stream are written (the
+// usage row goes out first: see routes/proxy.ts).
 import { StringDecoder } from 'node:string_decoder';
 import type { ServerResponse } from 'node:http';
 import { GatewayError } from '../errors.js';
@@ -24,6 +25,8 @@ export interface RelayOptions {
   clientGone: () => boolean;
   /** The stream is ended with a stream_time_limit error event once it has run this long (MAX_STREAM_DURATION_MS). */
   maxDurationMs?: number;
+  /** Called once, synchronously, before the write that carries a good stream's final event (or its end). */
+  beforeFinal?: () => void;
 }
 
 export function relayStream(body: ResponseBody, res: ServerResponse, options: RelayOptions): Promise<RelayResult> {
@@ -53,6 +56,13 @@ export function relayStream(body: ResponseBody, res: ServerResponse, options: Re
   };
 
   const stop = () => broken !== undefined || reader.finished || reader.upstreamError !== null;
+
+  let finalAnnounced = false;
+  const announceFinal = (): void => {
+    if (finalAnnounced || !reader.finished || broken || reader.upstreamError !== null) return;
+    finalAnnounced = true;
+    options.beforeFinal?.();
+  };
 
   return new Promise<RelayResult>((resolve) => {
     let limitTimer: NodeJS.Timeout | undefined;
@@ -84,6 +94,7 @@ export function relayStream(body: ResponseBody, res: ServerResponse, options: Re
       }
       // After the final event the rest of the upstream body (normally nothing) is read and ignored, so its
       // connection stays reusable.
+      announceFinal();
       res.end();
       resolve({ outcome: 'ok' });
     };
@@ -99,6 +110,7 @@ export function relayStream(body: ResponseBody, res: ServerResponse, options: Re
         out += handle(raw);
         if (stop()) break;
       }
+      announceFinal();
       if (out.length > 0 && !res.write(out) && !options.clientGone()) {
         body.pause();
         res.once('drain', () => body.resume());
@@ -126,6 +138,7 @@ export function relayStream(body: ResponseBody, res: ServerResponse, options: Re
         pending += decoder.end();
         if (!stop() && pending.trim().length > 0) {
           const out = handle(pending);
+          announceFinal();
           if (out.length > 0) res.write(out);
         }
         complete();
