@@ -126,6 +126,20 @@ describe('several Ollama hosts', () => {
     expect(body.error.message).toContain('server busy, please try again.  maximum pending requests exceeded');
   });
 
+  it("keeps Ollama's 503 rather than retrying it on a host that is down", async () => {
+    Object.assign(hosts[0]!.behaviour, { numParallel: 1, maxQueue: 0, firstByteDelayMs: 300 });
+    const { h, key } = await start();
+    expect((await chat(h.url, key)).status).toBe(200); // the model list names both hosts
+    await hosts[1]!.close();
+    await until(async () => !(await views(h))[1]!.healthy, 'host 2 marked unreachable');
+    const answers = await Promise.all([chat(h.url, key), chat(h.url, key)]);
+    expect(answers.map((res) => res.status).sort()).toEqual([200, 503]);
+    const refused = answers.find((res) => res.status === 503)!;
+    const { message } = ((await refused.json()) as { error: { message: string } }).error;
+    expect(message).toContain('server busy');
+    expect(message).not.toContain('ECONNREFUSED');
+  });
+
   it('moves to the other host when the warm one dies, and uses it again when it returns', async () => {
     await warm(hosts[1]!);
     const { h, key } = await start({ UPSTREAM_NUM_PARALLEL: 1 });

@@ -246,7 +246,8 @@ export class UpstreamPool {
                 statusCode === 503 &&
                 replayable &&
                 !body.wasAborted &&
-                this.choose(request.candidates, tried, key) !== undefined
+                // Only towards a host that answers: an unreachable one would turn Ollama's clear 503 into a connect error.
+                this.choose(request.candidates, tried, key)?.healthy === true
               ) {
                 // Its queue is full (OLLAMA_MAX_QUEUE): nothing ran, so the next host may take the request.
                 busy = true;
