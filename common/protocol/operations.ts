@@ -10,6 +10,7 @@ import type {
   ControlState,
   CreatedKey,
   HealthSnapshot,
+  HostsReport,
   InstalledModel,
   KeyView,
   LogTail,
@@ -81,6 +82,8 @@ export const OPERATION_INPUTS = {
     keyId: keyId.optional(),
     model: modelName.optional(),
   }),
+  /** The Ollama hosts the gateway routes to: health, loaded models, load. */
+  'upstreams.get': none,
   /** The last lines of one service's log (the embedded gateway's log file, or a stack container's). */
   'logs.tail': z.strictObject({
     service: z.string().trim().min(1, 'service is required').max(100),
@@ -120,6 +123,7 @@ export interface OperationOutputs {
   'readiness.history': ReadinessHistoryView;
   'readiness.checks': Array<{ id: string; number: number; title: string; optIn: boolean }>;
   'usage.get': UsageReport;
+  'upstreams.get': HostsReport;
   'logs.tail': LogTail;
 }
 

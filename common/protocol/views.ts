@@ -298,3 +298,38 @@ export interface ControlState {
   vaultKind: 'file' | 'safe-storage';
   warnings: string[];
 }
+
+// --- Ollama hosts: each host the gateway routes to, its loaded models and its load (main/control/upstreams.ts).
+
+export interface HostModelView {
+  name: string;
+  /** When Ollama unloads it unless it is used again (ISO). */
+  expiresAt: string;
+  sizeVram: number | null;
+  contextLength: number | null;
+  /** Requests on this model in flight from the replica that answered. */
+  inFlight: number;
+  /** At the host's parallelism hint: the next request goes to another host. */
+  saturated: boolean;
+}
+
+export interface HostView {
+  /** `upstream N`, its position in OLLAMA_URLS. */
+  name: string;
+  url: string;
+  healthy: boolean;
+  version: string | null;
+  lastError: string | null;
+  inFlight: number;
+  /** UPSTREAM_NUM_PARALLEL for this host; null = no hint. */
+  parallel: number | null;
+  /** Answered Ollama's 503 "server busy" a moment ago. */
+  busy: boolean;
+  loaded: HostModelView[];
+}
+
+export interface HostsReport {
+  /** The gateway replica that answered (load is per replica: each routes its own requests). */
+  instance: string;
+  hosts: HostView[];
+}

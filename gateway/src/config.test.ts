@@ -15,6 +15,17 @@ function readmeTimeouts(): Map<string, number> {
 }
 
 describe('loadConfig', () => {
+  it('reads UPSTREAM_NUM_PARALLEL as one hint for all hosts or one per OLLAMA_URLS entry', () => {
+    expect(loadConfig({}).UPSTREAM_NUM_PARALLEL).toEqual([0]);
+    const urls = 'http://10.0.0.1:11434,http://10.0.0.2:11434';
+    expect(loadConfig({ OLLAMA_URLS: urls, UPSTREAM_NUM_PARALLEL: '4, 0' }).UPSTREAM_NUM_PARALLEL).toEqual([4, 0]);
+    expect(() => loadConfig({ OLLAMA_URLS: urls, UPSTREAM_NUM_PARALLEL: '1,2,3' })).toThrow(
+      /UPSTREAM_NUM_PARALLEL: has 3 values for 2 OLLAMA_URLS/,
+    );
+    expect(() => loadConfig({ UPSTREAM_NUM_PARALLEL: 'four' })).toThrow(/UPSTREAM_NUM_PARALLEL: must be whole numbers/);
+    expect(() => loadConfig({ UPSTREAM_PS_INTERVAL_MS: '10' })).toThrow(/UPSTREAM_PS_INTERVAL_MS/);
+  });
+
   it('applies the documented defaults', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({

@@ -25,6 +25,12 @@ const urlList = z
   )
   .transform((urls) => urls.map((url) => url.replace(/\/+$/, '')));
 
+/** Per-host parallelism hints: one number for every host, or one per OLLAMA_URLS entry; 0 = no hint for that host. */
+const parallelList = z
+  .string()
+  .regex(/^\s*\d{1,5}\s*(,\s*\d{1,5}\s*)*$/, 'must be whole numbers (0 = no hint) separated by commas')
+  .transform((value) => value.split(',').map((part) => Number(part.trim())));
+
 const originList = z
   .string()
   .transform((value) =>
@@ -129,6 +135,17 @@ export const envSchema = z.object({
    * still waiting on it are given up (503) instead of waiting for their long timeout.
    */
   UPSTREAM_HEALTH_INTERVAL_MS: positiveInt(5_000),
+  /**
+   * Requests each Ollama runs at once per model (its OLLAMA_NUM_PARALLEL), as a routing hint: a host with that many of
+   * a model's requests in flight counts as saturated and the next one goes to another host. One number for all
+   * hosts or one per OLLAMA_URLS entry; 0 or unset = no hint (only Ollama's 503 "server busy" moves requests on).
+   */
+  UPSTREAM_NUM_PARALLEL: parallelList.default([0]),
+  /**
+   * How often the models each Ollama has loaded (/api/ps) are refreshed, shared by all replicas through the shared
+   * cache (one replica asks Ollama per interval, the others read its answer). Routing prefers a host with the model loaded.
+   */
+  UPSTREAM_PS_INTERVAL_MS: z.coerce.number().int().min(500).default(5_000),
   /** Streams with `tools`: Ollama holds a tool call back until it is complete, so silences are long. */
   UPSTREAM_TOOL_TIMEOUT_MS: positiveInt(540_000),
   /** An oversize body is still read (and discarded) this long before the connection closes, so clients see the 413. */
@@ -168,6 +185,12 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
   const parsed = envSchema.safeParse(input);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`));
+  }
+  const { UPSTREAM_NUM_PARALLEL: hints, OLLAMA_URLS: urls } = parsed.data;
+  if (hints.length !== 1 && hints.length !== urls.length) {
+    throw new ConfigError([
+      `UPSTREAM_NUM_PARALLEL: has ${hints.length} values for ${urls.length} OLLAMA_URLS; give one for all or one per URL`,
+    ]);
   }
   return parsed.data;
 }

@@ -14,6 +14,7 @@ import { openBackends, type Backends } from './backends.js';
 import { KeyCache } from './auth/key-cache.js';
 import { UpstreamPool } from './upstream/pool.js';
 import { ModelCatalog } from './upstream/catalog.js';
+import { LoadedModels } from './upstream/loaded-models.js';
 import { UsageRecorder } from './usage/recorder.js';
 import { Responder } from './http/respond.js';
 import { CorsPolicy } from './http/cors.js';
@@ -65,8 +66,12 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       idleMs: config.UPSTREAM_IDLE_TIMEOUT_MS,
     },
     log,
+    config.UPSTREAM_NUM_PARALLEL,
   );
   upstreams.startHealthChecks(config.UPSTREAM_HEALTH_INTERVAL_MS);
+  // Not awaited: a host that does not answer must not hold the start up; routing waits for nothing either.
+  const loadedModels = new LoadedModels(upstreams, shared, config.UPSTREAM_PS_INTERVAL_MS, log);
+  void loadedModels.start();
   const usage = new UsageRecorder(
     store,
     {
@@ -88,6 +93,15 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     cors: (ctx) => cors.headersFor(ctx.req),
     closing: () => draining,
   });
+  const catalog = new ModelCatalog(
+    upstreams,
+    shared,
+    config.MODELS_CACHE_TTL_S,
+    log,
+    config.OLLAMA_DEFAULT_CONTEXT_LENGTH,
+  );
+  // A host that was down when the model list was read serves nothing until the list is read again: read it now.
+  upstreams.onReachable(() => void catalog.refresh().catch(() => undefined));
   const deps: GatewayDeps = {
     config,
     instance,
@@ -97,7 +111,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     limiter,
     shared,
     keys,
-    catalog: new ModelCatalog(upstreams, shared, config.MODELS_CACHE_TTL_S, log, config.OLLAMA_DEFAULT_CONTEXT_LENGTH),
+    catalog,
     upstreams,
     usage,
     respond,
@@ -178,6 +192,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       await stopped;
       await usage.stop();
       metricsServer?.close();
+      loadedModels.stop();
       await Promise.allSettled([keys.stop(), upstreams.close()]);
       await Promise.allSettled([limiter.close(), shared.close(), store.close()]);
       log.info('gateway stopped');

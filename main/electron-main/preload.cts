@@ -29,6 +29,7 @@ const OPERATIONS = [
   'readiness.history',
   'readiness.checks',
   'usage.get',
+  'upstreams.get',
   'logs.tail',
 ] as const satisfies readonly OperationName[];
 type Missing = Exclude<OperationName, (typeof OPERATIONS)[number]>;

@@ -3,6 +3,7 @@
 import './styles.css';
 import { createApi, UiError } from './api.js';
 import { pickBridge } from './bridge/index.js';
+import { createHosts } from './panels/hosts.js';
 import { createKeys } from './panels/keys.js';
 import { createLogs } from './panels/logs.js';
 import { createModels } from './panels/models.js';
@@ -55,6 +56,7 @@ async function boot(): Promise<void> {
   const panels: Panel[] = [
     createOverview(ctx),
     createModels(ctx),
+    createHosts(ctx),
     createKeys(ctx),
     createReadiness(ctx),
     createUsage(ctx),

@@ -121,6 +121,7 @@ async function relay(
         ? endpoint.upstreamBody(body, raw, stream, model.id)
         : withListedModel(body, raw, model.id),
       candidates: model.upstreams,
+      model: model.id,
       timeouts: exchangeTimeouts(deps.config, { stream, tools: hasTools(body) }),
     });
     abortUpstream = () => call.body.abort();

@@ -13,7 +13,7 @@ import { getModel, listModels } from './models.js';
 import { ENDPOINTS, proxyHandler } from './proxy.js';
 import { createKey, getKey, listKeys, revokeKey, rotateKey } from './admin-keys.js';
 import { usageSummary } from './admin-usage.js';
-import { metricsRoute, refreshModels } from './admin-misc.js';
+import { listUpstreams, metricsRoute, refreshModels } from './admin-misc.js';
 import { ps, root, show, tags, version } from './native.js';
 import { management } from './model-management.js';
 import { countTokens } from './count-tokens.js';
@@ -80,6 +80,7 @@ export const AREAS: readonly Area[] = [
       route('/admin', '/keys/:id', { GET: getKey, DELETE: revokeKey }, true),
       route('/admin', '/usage', { GET: usageSummary }, true),
       route('/admin', '/models/refresh', { POST: refreshModels }, true),
+      route('/admin', '/upstreams', { GET: listUpstreams }, true),
     ],
   },
   {

@@ -1,11 +1,15 @@
-// The Ollama upstreams: keep-alive pooled HTTP (undici), health tracking, least-busy routing,
-// and retry of connect failures on another upstream (safe: nothing reached the model, nothing reached the client).
+// The Ollama upstreams: keep-alive pooled HTTP (undici), health tracking, routing like a scheduler (routing.ts: warm
+// host first, then the least busy, honouring each host's parallelism), and retry on another upstream of a connect
+// failure or Ollama's 503 "server busy" (safe: nothing reached the model, nothing reached the client; the request was
+// admitted and is accounted once, whichever host answers).
 import type { Readable } from 'node:stream';
 import { Pool } from 'undici';
 import type { Logger } from 'pino';
 import type { GatewayError } from '../errors.js';
 import { describe, isConnectError, upstreamFailures, upstreamName } from './failures.js';
 import { ResponseBody } from './exchange.js';
+import { modelKey } from './model-name.js';
+import { BUSY_BACKOFF_MS, tier, type HostLoad, type LoadedModel } from './routing.js';
 
 export interface UpstreamTimeouts {
   connectMs: number;
@@ -13,13 +17,11 @@ export interface UpstreamTimeouts {
   idleMs: number;
 }
 
-export interface Upstream {
+export interface Upstream extends HostLoad {
   /** Its id in client-facing messages (`upstream N`, failures.ts): the URL stays internal. */
   readonly name: string;
   readonly url: string;
   readonly pool: Pool;
-  inFlight: number;
-  healthy: boolean;
   lastError: string | null;
   version: string | null;
   /** Health probes failed in a row (reset by any answer). */
@@ -35,6 +37,34 @@ export interface Upstream {
  */
 export const WEDGED_AFTER_PROBE_FAILURES = 2;
 
+/**
+ * How long a model this replica just saw answered on a host counts as loaded there before /api/ps confirms it
+ * (Ollama's default OLLAMA_KEEP_ALIVE, 5 min; the next refresh replaces it with Ollama's own expiry).
+ */
+const LEARNED_KEEP_ALIVE_MS = 5 * 60_000;
+
+/** A host's state for operators (admin API, dashboard): what routing sees. */
+export interface UpstreamView {
+  name: string;
+  url: string;
+  healthy: boolean;
+  version: string | null;
+  lastError: string | null;
+  /** Requests in flight from this replica. */
+  inFlight: number;
+  parallel: number | null;
+  /** Answered 503 "server busy" within the last BUSY_BACKOFF_MS. */
+  busy: boolean;
+  loaded: Array<{
+    name: string;
+    expiresAt: string;
+    sizeVram: number | null;
+    contextLength: number | null;
+    inFlight: number;
+    saturated: boolean;
+  }>;
+}
+
 export interface UpstreamRequest {
   method: 'GET' | 'HEAD' | 'POST' | 'DELETE';
   path: string;
@@ -42,6 +72,8 @@ export interface UpstreamRequest {
   body?: string | Buffer | Readable;
   /** Upstream URLs that have the model; undefined = any. */
   candidates?: readonly string[];
+  /** The model (as the catalog lists it) an inference request runs: routing prefers a host that has it loaded. */
+  model?: string;
   /** Per-request timeouts (upstream/timeouts.ts); the pool's own when absent. */
   timeouts?: { headersMs: number; bodyMs: number; setting?: string };
 }
@@ -63,11 +95,14 @@ const JSON_HEADERS: Record<string, string> = { 'content-type': 'application/json
 export class UpstreamPool {
   readonly upstreams: Upstream[];
   private healthTimer: NodeJS.Timeout | undefined;
+  private readonly reachable = new Set<(upstream: Upstream) => void>();
 
   constructor(
     urls: readonly string[],
     private readonly timeouts: UpstreamTimeouts,
     private readonly log: Logger,
+    /** Per-host parallelism hints (UPSTREAM_NUM_PARALLEL): one for all, or one per URL; 0 = none. */
+    parallel: readonly number[] = [],
   ) {
     this.upstreams = urls.map((url, index) => ({
       name: upstreamName(index),
@@ -81,6 +116,10 @@ export class UpstreamPool {
         keepAliveTimeout: 30_000,
       }),
       inFlight: 0,
+      inFlightByModel: new Map(),
+      parallel: (parallel.length === 1 ? parallel[0] : parallel[index]) || null,
+      busyUntil: 0,
+      loaded: new Map(),
       healthy: true,
       lastError: null,
       version: null,
@@ -89,21 +128,55 @@ export class UpstreamPool {
     }));
   }
 
-  /** The least-busy healthy upstream among the candidates; unhealthy ones only when no healthy one is left. */
-  choose(candidates: readonly string[] | undefined, exclude: ReadonlySet<Upstream>): Upstream | undefined {
+  /**
+   * The best upstream among the candidates for a request on `model` (its key), in routing.ts's order: healthy, not
+   * just busy, below its parallelism, model loaded, fewest in flight.
+   */
+  choose(
+    candidates: readonly string[] | undefined,
+    exclude: ReadonlySet<Upstream>,
+    model?: string,
+    now = Date.now(),
+  ): Upstream | undefined {
     let best: Upstream | undefined;
+    let bestTier = Infinity;
     for (const upstream of this.upstreams) {
       if (exclude.has(upstream)) continue;
       if (candidates && !candidates.includes(upstream.url)) continue;
-      if (
-        !best ||
-        (upstream.healthy && !best.healthy) ||
-        (upstream.healthy === best.healthy && upstream.inFlight < best.inFlight)
-      ) {
+      const rank = tier(upstream, model, now);
+      if (rank < bestTier || (rank === bestTier && upstream.inFlight < best!.inFlight)) {
         best = upstream;
+        bestTier = rank;
       }
     }
     return best;
+  }
+
+  /** Every host as routing sees it now. */
+  views(now = Date.now()): UpstreamView[] {
+    return this.upstreams.map((upstream) => ({
+      name: upstream.name,
+      url: upstream.url,
+      healthy: upstream.healthy,
+      version: upstream.version,
+      lastError: upstream.lastError,
+      inFlight: upstream.inFlight,
+      parallel: upstream.parallel,
+      busy: upstream.busyUntil > now,
+      loaded: [...upstream.loaded]
+        .filter(([, model]) => model.expiresAt > now)
+        .map(([key, model]) => {
+          const inFlight = upstream.inFlightByModel.get(key) ?? 0;
+          return {
+            name: model.name,
+            expiresAt: new Date(model.expiresAt).toISOString(),
+            sizeVram: model.sizeVram,
+            contextLength: model.contextLength,
+            inFlight,
+            saturated: upstream.parallel !== null && inFlight >= upstream.parallel,
+          };
+        }),
+    }));
   }
 
   /**
@@ -117,16 +190,20 @@ export class UpstreamPool {
     const response = new Promise<UpstreamResponse>((resolve, reject) => {
       const tried = new Set<Upstream>();
       const failures: { upstream: Upstream; err: unknown }[] = [];
+      const key = request.model === undefined ? undefined : modelKey(request.model);
       const attempt = (): void => {
-        const upstream = this.choose(request.candidates, tried);
+        const upstream = this.choose(request.candidates, tried, key);
         if (!upstream) {
           reject(upstreamFailures.unreachable(failures));
           return;
         }
         tried.add(upstream);
         upstream.inFlight += 1;
+        if (key !== undefined) upstream.inFlightByModel.set(key, (upstream.inFlightByModel.get(key) ?? 0) + 1);
         let started = false;
         let done = false;
+        /** Ollama answered 503 "server busy" and another host is left: this answer is dropped, the next host tried. */
+        let busy = false;
         let givenUp: GatewayError | undefined;
         let controller: { abort(reason: Error): void } | undefined;
         const giveUp = (err: GatewayError): void => {
@@ -139,6 +216,11 @@ export class UpstreamPool {
           if (done) return;
           done = true;
           upstream.inFlight = Math.max(0, upstream.inFlight - 1);
+          if (key !== undefined) {
+            const left = (upstream.inFlightByModel.get(key) ?? 1) - 1;
+            if (left > 0) upstream.inFlightByModel.set(key, left);
+            else upstream.inFlightByModel.delete(key);
+          }
         };
         upstream.pool.dispatch(
           {
@@ -158,18 +240,41 @@ export class UpstreamPool {
             },
             onResponseStart: (_controller, statusCode) => {
               if (statusCode < 200) return; // 1xx: the real answer follows
-              started = true;
               upstream.waiting.delete(giveUp);
               this.markHealthy(upstream);
+              if (
+                statusCode === 503 &&
+                replayable &&
+                !body.wasAborted &&
+                // Only towards a host that answers: an unreachable one would turn Ollama's clear 503 into a connect error.
+                this.choose(request.candidates, tried, key)?.healthy === true
+              ) {
+                // Its queue is full (OLLAMA_MAX_QUEUE): nothing ran, so the next host may take the request.
+                busy = true;
+                upstream.busyUntil = Date.now() + BUSY_BACKOFF_MS;
+                this.log.debug({ upstream: upstream.url }, 'upstream answered 503 (busy); trying the next one');
+                return;
+              }
+              started = true;
+              if (key !== undefined && statusCode === 200) this.learnLoaded(upstream, key, request.model!);
               resolve({ upstream, statusCode });
             },
-            onResponseData: (_controller, chunk) => body.push({ kind: 'data', chunk }),
+            onResponseData: (_controller, chunk) => {
+              if (!busy) body.push({ kind: 'data', chunk });
+            },
             onResponseEnd: () => {
               finish();
-              body.push({ kind: 'end' });
+              if (busy)
+                attempt(); // the busy answer was read to its end: its connection is reused
+              else body.push({ kind: 'end' });
             },
             onResponseError: (_controller, err) => {
               finish();
+              if (busy) {
+                if (body.wasAborted) reject(err);
+                else attempt();
+                return;
+              }
               if (givenUp && !started) return reject(givenUp); // its upstream failed its health checks
               if (started) {
                 body.push({ kind: 'error', err });
@@ -192,6 +297,32 @@ export class UpstreamPool {
       attempt();
     });
     return { response, body };
+  }
+
+  /**
+   * The host answered an inference request on the model, so Ollama has it loaded now; routing knows at once rather
+   * than at the next /api/ps refresh (which replaces this with Ollama's own expiry, or drops it after a keep_alive 0).
+   */
+  private learnLoaded(upstream: Upstream, key: string, name: string): void {
+    const now = Date.now();
+    const known = upstream.loaded.get(key);
+    upstream.loaded.set(key, {
+      name: known?.name ?? name,
+      expiresAt: Math.max(known?.expiresAt ?? 0, now + LEARNED_KEEP_ALIVE_MS),
+      sizeVram: known?.sizeVram ?? null,
+      contextLength: known?.contextLength ?? null,
+      learnedAt: now,
+    });
+  }
+
+  /** Replaces a host's loaded models with what its /api/ps said at `at` (ms), keeping what was learned since. */
+  setLoaded(upstream: Upstream, models: readonly Omit<LoadedModel, 'learnedAt'>[], at: number): void {
+    const next = new Map<string, LoadedModel>();
+    for (const model of models) next.set(modelKey(model.name), { ...model, learnedAt: 0 });
+    for (const [key, model] of upstream.loaded) {
+      if (model.learnedAt > at && !next.has(key)) next.set(key, model);
+    }
+    upstream.loaded = next;
   }
 
   /** GET a JSON document from one upstream (catalog and health use; not the hot path). */
@@ -243,11 +374,19 @@ export class UpstreamPool {
     await Promise.all(this.upstreams.map((upstream) => upstream.pool.close().catch(() => upstream.pool.destroy())));
   }
 
+  /** Calls `listener` whenever an unreachable upstream answers again (e.g. to re-read the model list it serves). */
+  onReachable(listener: (upstream: Upstream) => void): void {
+    this.reachable.add(listener);
+  }
+
   private markHealthy(upstream: Upstream): void {
-    if (!upstream.healthy) this.log.info({ upstream: upstream.url }, 'upstream is reachable again');
+    const recovered = !upstream.healthy;
     upstream.healthy = true;
     upstream.lastError = null;
     upstream.probeFailures = 0;
+    if (!recovered) return;
+    this.log.info({ upstream: upstream.url }, 'upstream is reachable again');
+    for (const listener of this.reachable) listener(upstream);
   }
 
   private markUnhealthy(upstream: Upstream, err: unknown): void {

@@ -1,4 +1,4 @@
-// The gateway's admin API (/admin/keys, /admin/models/refresh) with the admin token; answers become typed views
+// The gateway's admin API (/admin/keys, /admin/models/refresh, /admin/usage, /admin/upstreams) with the admin token; answers become typed views
 // and the gateway's OpenAI-style errors become ControlErrors with the gateway's own message.
 import { ControlError } from '../errors.js';
 import { errorMessage, jsonOf, send, trimSlash } from '../http.js';
@@ -71,6 +71,11 @@ export class AdminClient {
     if (query.keyId) params.set('key_id', query.keyId);
     if (query.model) params.set('model', query.model);
     return this.call(`/admin/usage?${params.toString()}`);
+  }
+
+  /** GET /admin/upstreams: the Ollama hosts as the gateway routes to them (validated by upstreams.ts). */
+  upstreams(): Promise<unknown> {
+    return this.call('/admin/upstreams');
   }
 
   /** Makes the gateway re-read Ollama's model list now (after a pull or delete). */
