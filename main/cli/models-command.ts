@@ -78,7 +78,13 @@ export async function showModel(input: string, opts: { json?: boolean }): Promis
 }
 
 export async function removeModel(input: string): Promise<void> {
-  const { deleted } = await withPlane((plane) => plane.api['models.delete']({ name: input }));
+  const { deleted } = await withPlane((plane) => plane.api['models.delete']({ name: input })).catch((err: unknown) => {
+    if (err instanceof ControlError && err.code === 'model_not_found')
+      throw new CliError('not_found', `${input.trim()} is not installed.`, {
+        next: 'List the installed models with `llm-gateway models list`.',
+      });
+    throw err;
+  });
   console.log(`deleted ${deleted}`);
 }
 
