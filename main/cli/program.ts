@@ -3,7 +3,7 @@
 // command's usage line, exit 2; `--help`/`-h` on any command prints its generated help and exits 0.
 import { Command, CommanderError } from 'commander';
 import { addCommands } from './commands.js';
-import { CliError } from './errors.js';
+import { CLI_ERRORS, CliError } from './errors.js';
 
 /** Thrown (not exited) after help was printed, so the entry decides how the process ends. */
 export class HelpShown extends Error {
@@ -28,15 +28,18 @@ function commandPath(cmd: Command): string {
 function failure(err: CommanderError, cmd: Command): Error {
   if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return new HelpShown(0);
   // A command that needs a subcommand was run without one: its help went to stderr as the usage.
-  if (err.code === 'commander.help') return new HelpShown(CliErrorUsageExit);
-  const message = err.message.replace(/^error: /, '');
-  return new CliError('usage', `${message.charAt(0).toUpperCase()}${message.slice(1)}.`.replace(/\.\.$/, '.'), {
+  if (err.code === 'commander.help') return new HelpShown(CLI_ERRORS.usage.exit);
+  // One line: commander's "error: " prefix off, its suggestion kept on the same line, a full stop at the end.
+  const text = err.message
+    .replace(/^error: /, '')
+    .replace(/\n\(Did you mean (.+)\?\)$/, ' (did you mean $1?)')
+    .replace(/\.$/, '');
+  const suffix = /\?\)$/.test(text) ? '' : '.';
+  return new CliError('usage', `${text.charAt(0).toUpperCase()}${text.slice(1)}${suffix}`, {
     next: `Usage: ${usageLine(cmd)}\nRun \`${commandPath(cmd)} --help\` for ${cmd.parent ? 'its options' : 'the commands'}.`,
     cause: err,
   });
 }
-
-const CliErrorUsageExit = new CliError('usage', '').exitCode;
 
 /** Applies the shared settings to `cmd` and, recursively, to its subcommands (added before this call). */
 function configure(cmd: Command, out: { stdout: (s: string) => void; stderr: (s: string) => void }): void {
