@@ -79,6 +79,7 @@ export function table(headers: string[], rows: string[][], options: TableOptions
   return all
     .map((row) =>
       row
+        .slice(0, headers.length)
         .map((raw, i) => {
           const cell = raw.includes('\u001b') ? raw : truncate(raw, widths[i]!);
           const pad = ' '.repeat(Math.max(0, widths[i]! - visibleLength(cell)));
