@@ -30,7 +30,7 @@ const stores = [
 describe.each(stores)('keys and usage on $kind', { timeout: 120_000 }, ({ kind, env: envOf }) => {
   const home = tempHome();
   const schema = `t_${randomBytes(6).toString('hex')}`;
-  const env = { LLMGW_HOME: home.home, ...envOf(home.home, schema) };
+  const env: NodeJS.ProcessEnv = { LLMGW_HOME: home.home, ...envOf(home.home, schema) };
   let store: Store;
 
   beforeAll(async () => {

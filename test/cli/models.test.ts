@@ -62,7 +62,7 @@ describe('llm-gateway models', { timeout: 90_000 }, () => {
   });
 
   it('pull off a terminal prints plain progress lines, then the model is installed', async () => {
-    upstream.behaviour = { pullSteps: 10, pullStepDelayMs: 30 };
+    upstream.behaviour = { ...upstream.behaviour, pullSteps: 10, pullStepDelayMs: 30 };
     const result = await runCli(['models', 'pull', 'qwen3:0.6b'], env());
     expect(result.code, result.stderr).toBe(0);
     const lines = result.stdout.trim().split('\n');
@@ -73,7 +73,7 @@ describe('llm-gateway models', { timeout: 90_000 }, () => {
   });
 
   it('pull --json prints NDJSON progress events and a result', async () => {
-    upstream.behaviour = { pullSteps: 5, pullStepDelayMs: 20 };
+    upstream.behaviour = { ...upstream.behaviour, pullSteps: 5, pullStepDelayMs: 20 };
     const result = await runCli(['models', 'pull', 'qwen3:0.6b', '--json'], env());
     expect(result.code, result.stderr).toBe(0);
     const events = result.stdout
@@ -93,7 +93,7 @@ describe('llm-gateway models', { timeout: 90_000 }, () => {
   });
 
   it('SIGINT cancels the pull (exit 130); the next pull resumes from the bytes already downloaded', async () => {
-    upstream.behaviour = { pullSteps: 200, pullStepDelayMs: 25 };
+    upstream.behaviour = { ...upstream.behaviour, pullSteps: 200, pullStepDelayMs: 25 };
     const child = spawnCli(['models', 'pull', 'qwen3:0.6b', '--json'], env());
     const done = finished(child);
     let seen = 0;
@@ -117,7 +117,7 @@ describe('llm-gateway models', { timeout: 90_000 }, () => {
     expect(last.pull.phase).toBe('cancelled');
     expect(upstream.models.map((m) => m.name)).not.toContain('qwen3:0.6b');
 
-    upstream.behaviour = { pullSteps: 200, pullStepDelayMs: 1 };
+    upstream.behaviour = { ...upstream.behaviour, pullSteps: 200, pullStepDelayMs: 1 };
     const resumed = await runCli(['models', 'pull', 'qwen3:0.6b', '--json'], env());
     expect(resumed.code, resumed.stderr).toBe(0);
     const first = resumed.stdout
