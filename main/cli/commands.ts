@@ -7,8 +7,11 @@ import { commaList, instant, nonNegativeInt, nonNegativeNumber, portNumber, posi
 
 const JSON_HELP = 'print JSON instead of a table';
 
-/** The stack's services, offered in help and completion (the stack controller validates the name). */
-const SERVICES = ['nginx', 'api-gateway', 'postgres', 'redis'];
+/**
+ * The Compose file's services (program.test.ts holds this list equal to compose/docker-compose.yml), offered in
+ * help and completion; the stack controller still checks that the service has containers.
+ */
+export const SERVICES = ['nginx', 'api-gateway', 'postgres', 'redis', 'ollama-forwarder', 'ollama'];
 
 function addGateway(program: Command): void {
   program
@@ -32,8 +35,8 @@ function addKeys(program: Command): void {
     .option('--max-concurrent <n>', 'requests in flight at once', positiveInt)
     .option('--expires-in-days <n>', 'expire after this many days', positiveInt)
     .option('--json', JSON_HELP)
-    .action(async (name: string | undefined, opts, cmd: Command) =>
-      (await import('./keys-command.js')).createKey({ ...opts, name: opts.name ?? name }, cmd),
+    .action(async (name: string | undefined, opts) =>
+      (await import('./keys-command.js')).createKey({ ...opts, name: opts.name ?? name }),
     );
   keys
     .command('list')

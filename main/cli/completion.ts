@@ -28,9 +28,11 @@ function nodes(program: Command): Node[] {
     }
   };
   walk(program, []);
-  if (program.commands.length > 0) {
-    const help = out.find((n) => n.path.length === 0)!;
-    if (!help.subcommands.includes('help')) help.subcommands.push('help');
+  // commander's implicit `help [command]`: offered at the top, and completes the command names.
+  const root = out.find((n) => n.path.length === 0)!;
+  if (!root.subcommands.includes('help')) {
+    out.push({ path: ['help'], subcommands: [...root.subcommands], options: [], choices: [], description: 'help' });
+    root.subcommands.push('help');
   }
   return out;
 }

@@ -2,7 +2,6 @@
 // SQLITE_PATH as the gateway), for embedded use without an admin token. A revocation is broadcast over REDIS_URL
 // like the admin API's, so every replica refuses the key at once; without REDIS_URL (embedded SQLite) a running
 // gateway sees it within its key-cache TTL (KEY_CACHE_TTL_MS), so revoke through the admin API there.
-import type { Command } from 'commander';
 import { ConfigError, loadConfig } from '../../gateway/src/index.js';
 import { openStore } from '../../gateway/src/index.js';
 import { generateKey } from '../../gateway/src/index.js';
@@ -51,10 +50,10 @@ export interface CreateKeyOptions {
   json?: boolean;
 }
 
-export async function createKey(opts: CreateKeyOptions, cmd?: Command): Promise<void> {
+export async function createKey(opts: CreateKeyOptions): Promise<void> {
   if (!opts.name)
     throw new CliError('usage', 'keys create needs a name.', {
-      next: `Usage: llm-gateway keys create --name my-app${cmd ? ` (see \`llm-gateway keys create --help\`)` : ''}`,
+      next: 'Usage: llm-gateway keys create --name my-app (see `llm-gateway keys create --help`)',
     });
   const generated = generateKey();
   const name = opts.name;

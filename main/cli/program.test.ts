@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { SERVICES } from './commands.js';
 import { CliError } from './errors.js';
 import { HelpShown, createProgram } from './program.js';
 
@@ -95,6 +97,12 @@ describe('the command program', () => {
     expect((error as HelpShown).exitCode).toBe(2);
     expect(err).toMatch(/^Usage: llm-gateway models \[options\] \[command\]/);
     expect(err).toMatch(/pull \[options\] <name> +download a model/);
+  });
+
+  it("offers exactly the Compose file's services to restart and logs", () => {
+    const compose = readFileSync('compose/docker-compose.yml', 'utf8');
+    const services = compose.slice(compose.indexOf('\nservices:'), compose.indexOf('\nvolumes:'));
+    expect([...services.matchAll(/^ {2}([a-z][a-z0-9-]*):$/gm)].map((m) => m[1]).sort()).toEqual([...SERVICES].sort());
   });
 
   it('`help <command>` is the same help as `<command> --help`', () => {

@@ -77,7 +77,8 @@ export function createProgram(
       'after',
       `
 Exit codes: 0 ok · 1 the operation failed · 2 usage or configuration error · 3 port in use ·
-            4 store unreachable · 5 not found · 130 interrupted (Ctrl-C). Details: README "Command line".
+            4 store unreachable · 5 not found · 10-18 Docker stack · 130 interrupted (Ctrl-C).
+            Details: README "Command line".
 Every command takes -h/--help.`,
     );
   addCommands(program);

@@ -45,8 +45,16 @@ describe('llm-gateway completion', { timeout: 60_000 }, () => {
       '--model',
       '--to',
     ]);
-    expect(complete(['llm-gateway', 'logs', ''])).toEqual(['api-gateway', 'nginx', 'postgres', 'redis']);
+    expect(complete(['llm-gateway', 'logs', ''])).toEqual([
+      'api-gateway',
+      'nginx',
+      'ollama',
+      'ollama-forwarder',
+      'postgres',
+      'redis',
+    ]);
     expect(complete(['llm-gateway', 'completion', ''])).toEqual(['bash', 'fish', 'zsh']);
+    expect(complete(['llm-gateway', 'help', 'ke'])).toEqual(['keys']);
     // Options before the subcommand do not lose the place.
     expect(complete(['llm-gateway', 'models', '--help', 'sh'])).toEqual(['show']);
   });
