@@ -37,9 +37,7 @@ describe.each(stores)('keys and usage on $kind', { timeout: 120_000 }, ({ kind, 
     assertBuilt();
     if (kind === 'postgres') await requireServices();
     store = await openStore(
-      kind === 'sqlite'
-        ? { sqlitePath: env.SQLITE_PATH! }
-        : { sqlitePath: '', databaseUrl: TEST_DATABASE_URL, schema },
+      kind === 'sqlite' ? { sqlitePath: env.SQLITE_PATH! } : { sqlitePath: '', databaseUrl: TEST_DATABASE_URL, schema },
     );
     await store.migrate();
   });

@@ -113,7 +113,9 @@ describe('llm-gateway models', { timeout: 90_000 }, () => {
     expect(cancelled.code, cancelled.stderr).toBe(130);
     expect(cancelled.stderr).toContain('was cancelled');
     expect(cancelled.stderr).toContain('llm-gateway models pull qwen3:0.6b');
-    const last = JSON.parse(cancelled.stdout.trim().split('\n').at(-1)!) as { pull: { phase: string; percent: number } };
+    const last = JSON.parse(cancelled.stdout.trim().split('\n').at(-1)!) as {
+      pull: { phase: string; percent: number };
+    };
     expect(last.pull.phase).toBe('cancelled');
     expect(upstream.models.map((m) => m.name)).not.toContain('qwen3:0.6b');
 
