@@ -12,17 +12,27 @@ export const CLI_ERRORS = defineErrors({
     hint: 'Check DATABASE_URL and that PostgreSQL is running, or unset DATABASE_URL to use embedded SQLite.',
   },
   not_found: { exit: 5, hint: 'List the keys with `llm-gateway keys list` to find the right id.' },
+  /** Ctrl-C: 128 + SIGINT, as shells report an interrupted command. */
+  interrupted: { exit: 130, hint: 'Run the same command again to resume.' },
 } as const satisfies Record<string, { exit: number; hint: string }>);
 
 export type CliErrorCode = keyof typeof CLI_ERRORS;
 
 export class CliError extends codedError('CliError', CLI_ERRORS) {
+  /** A next step more precise than the table's (a usage error names the command's own usage). */
+  readonly next: string | undefined;
+
+  constructor(code: CliErrorCode, message: string, options: { cause?: unknown; next?: string } = {}) {
+    super(code, message, options);
+    this.next = options.next;
+  }
+
   get exitCode(): number {
     return this.entry.exit;
   }
 
   /** The message plus the next step, for stderr. */
   render(): string {
-    return `llm-gateway: ${this.message}\n${this.entry.hint}`;
+    return `llm-gateway: ${this.message}\n${this.next ?? this.entry.hint}`;
   }
 }

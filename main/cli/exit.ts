@@ -5,7 +5,7 @@ import { ControlError } from '../control/errors.js';
 import { ReadinessError } from '../readiness/errors.js';
 import { ServeError } from '../serve/errors.js';
 import { StackError } from '../stack/errors.js';
-import { CliError } from './errors.js';
+import { CLI_ERRORS, CliError } from './errors.js';
 
 export interface CliFailure {
   exit: number;
@@ -16,11 +16,19 @@ export interface CliFailure {
 /** serve's start-up refusals: a bad option is a usage error like the CLI's own (2), anything else 3. */
 const SERVE_EXIT: Partial<Record<ServeError['code'], number>> = { bad_option: 2 };
 
+/** The control plane's refusals that mean the same as the CLI's own codes; every other one is 1 (it failed). */
+const CONTROL_EXIT: Partial<Record<ControlError['code'], number>> = {
+  invalid_input: CLI_ERRORS.usage.exit,
+  model_not_found: CLI_ERRORS.not_found.exit,
+  pull_not_found: CLI_ERRORS.not_found.exit,
+};
+
 export function failureOf(err: unknown): CliFailure | null {
   if (err instanceof CliError) return { exit: err.exitCode, text: err.render() };
   if (err instanceof StackError) return { exit: err.exitCode, text: `llm-gateway: ${err.message}\n${err.hint}` };
   if (err instanceof ServeError) return { exit: SERVE_EXIT[err.code] ?? 3, text: err.render() };
   if (err instanceof ReadinessError) return { exit: 2, text: `llm-gateway: ${err.message}\n${err.hint}` };
-  if (err instanceof ControlError) return { exit: 1, text: `llm-gateway: ${err.message}\n${err.hint}` };
+  if (err instanceof ControlError)
+    return { exit: CONTROL_EXIT[err.code] ?? 1, text: `llm-gateway: ${err.message}\n${err.hint}` };
   return null;
 }

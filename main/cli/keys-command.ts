@@ -1,17 +1,18 @@
-// `llm-gateway keys create|list|revoke`: key management straight on the gateway's store (same DATABASE_URL /
+// `llm-gateway keys create|list|show|revoke|rotate`: key management straight on the gateway's store (same DATABASE_URL /
 // SQLITE_PATH as the gateway), for embedded use without an admin token. A revocation is broadcast over REDIS_URL
 // like the admin API's, so every replica refuses the key at once; without REDIS_URL (embedded SQLite) a running
 // gateway sees it within its key-cache TTL (KEY_CACHE_TTL_MS), so revoke through the admin API there.
-import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../../gateway/src/index.js';
 import { openStore } from '../../gateway/src/index.js';
 import { generateKey } from '../../gateway/src/index.js';
 import { keyView } from '../../gateway/src/index.js';
 import { broadcastKeyInvalidation, type GatewayConfig } from '../../gateway/src/index.js';
 import type { Store } from '../../gateway/src/index.js';
+import { renderKey } from './keys-render.js';
+import { outputStyle, table } from './output.js';
 import { CliError } from './errors.js';
 
-function cliConfig(): GatewayConfig {
+export function cliConfig(): GatewayConfig {
   try {
     return loadConfig(process.env);
   } catch (err) {
@@ -20,7 +21,7 @@ function cliConfig(): GatewayConfig {
   }
 }
 
-async function withStore<T>(run: (store: Store) => Promise<T>): Promise<T> {
+export async function withStore<T>(run: (store: Store) => Promise<T>): Promise<T> {
   const config = cliConfig();
   let store: Store;
   try {
@@ -39,78 +40,124 @@ async function withStore<T>(run: (store: Store) => Promise<T>): Promise<T> {
   }
 }
 
-function positiveInt(value: string | undefined, flag: string): number | null {
-  if (value === undefined) return null;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new CliError('usage', `${flag} must be a positive whole number, got '${value}'.`);
-  return n;
+export interface CreateKeyOptions {
+  name?: string | undefined;
+  models?: string[];
+  rpm?: number;
+  tpm?: number;
+  maxConcurrent?: number;
+  expiresInDays?: number;
+  json?: boolean;
 }
 
-export async function runKeys(args: string[]): Promise<void> {
-  const [action, ...rest] = args;
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
-      name: { type: 'string' },
-      models: { type: 'string' },
-      rpm: { type: 'string' },
-      tpm: { type: 'string' },
-      'max-concurrent': { type: 'string' },
-      'expires-in-days': { type: 'string' },
-      json: { type: 'boolean', default: false },
-    },
+export async function createKey(opts: CreateKeyOptions): Promise<void> {
+  if (!opts.name)
+    throw new CliError('usage', 'keys create needs a name.', {
+      next: 'Usage: llm-gateway keys create --name my-app (see `llm-gateway keys create --help`)',
+    });
+  const generated = generateKey();
+  const name = opts.name;
+  const record = await withStore((store) =>
+    store.createKey({
+      id: generated.id,
+      name,
+      hash: generated.hash,
+      prefix: generated.prefix,
+      models: opts.models ?? null,
+      rpm: opts.rpm ?? null,
+      tpm: opts.tpm ?? null,
+      maxConcurrent: opts.maxConcurrent ?? null,
+      expiresAt: opts.expiresInDays ? new Date(Date.now() + opts.expiresInDays * 86_400_000) : null,
+    }),
+  );
+  if (opts.json) console.log(JSON.stringify({ ...keyView(record), key: generated.key }));
+  else console.log(`${generated.key}\n(id ${record.id}; shown once: store it now)`);
+}
+
+export async function listKeys(opts: { json?: boolean }): Promise<void> {
+  const views = (await withStore((store) => store.listKeys())).map((record) => keyView(record));
+  if (opts.json) return void console.log(JSON.stringify(views));
+  if (views.length === 0) return void console.log('No keys yet: `llm-gateway keys create --name my-app` makes one.');
+  const style = outputStyle();
+  console.log(
+    table(
+      ['ID', 'PREFIX', 'STATUS', 'NAME', 'LAST USED'],
+      views.map((v) => [v.id, `${v.prefix}…`, style.status(v.status), v.name, v.last_used_at ?? '-']),
+      { width: style.width },
+    ),
+  );
+}
+
+async function existingKey(store: Store, id: string) {
+  const record = await store.getKey(id);
+  if (!record) throw new CliError('not_found', `No key with id '${id}'.`);
+  return record;
+}
+
+export async function showKey(id: string, opts: { json?: boolean }): Promise<void> {
+  const view = keyView(await withStore((store) => existingKey(store, id)));
+  if (opts.json) console.log(JSON.stringify(view));
+  else console.log(renderKey(view, outputStyle()));
+}
+
+/** Tells every replica through Redis; without it, a warning says when running gateways notice. */
+async function invalidate(config: GatewayConfig, hashes: string[], what: string): Promise<void> {
+  const broadcast = await broadcastKeyInvalidation(config, hashes);
+  if (!broadcast.sent && broadcast.reason === 'redis_unreachable') {
+    console.error(
+      `llm-gateway: the ${what} is stored, but Redis could not be told (${broadcast.error ?? 'unreachable'}); ` +
+        `running gateways notice within KEY_CACHE_TTL_MS. Use the admin API for an instant effect.`,
+    );
+  }
+}
+
+export async function revokeKey(id: string): Promise<void> {
+  const record = await withStore(async (store) => {
+    await existingKey(store, id);
+    return store.revokeKey(id, new Date());
   });
-  if (action === 'create') {
-    const name = values.name ?? positionals[0];
-    if (!name) throw new CliError('usage', 'keys create needs a name: llm-gateway keys create --name my-app');
-    const days = positiveInt(values['expires-in-days'], '--expires-in-days');
-    const generated = generateKey();
-    const record = await withStore((store) =>
-      store.createKey({
+  if (!record) throw new CliError('not_found', `No key with id '${id}'.`);
+  await invalidate(cliConfig(), [record.hash], 'revocation');
+  console.log(`revoked ${record.id} (${record.prefix}…)`);
+}
+
+/**
+ * The admin API's rotation, on the store: a successor with the same name, models and limits; the old key stays
+ * valid for the grace period (default ROTATION_GRACE_HOURS) and names its successor.
+ */
+export async function rotateKey(id: string, opts: { graceHours?: number; json?: boolean }): Promise<void> {
+  const config = cliConfig();
+  const graceUntil = new Date(Date.now() + (opts.graceHours ?? config.ROTATION_GRACE_HOURS) * 3_600_000);
+  const generated = generateKey();
+  const rotated = await withStore(async (store) => {
+    const old = await existingKey(store, id);
+    if (old.revokedAt)
+      throw new CliError('usage', `Key '${id}' is revoked, so it cannot be rotated.`, {
+        next: 'Create a new key instead: llm-gateway keys create --name <name>',
+      });
+    return store.rotateKey(
+      id,
+      {
         id: generated.id,
-        name,
+        name: old.name,
         hash: generated.hash,
         prefix: generated.prefix,
-        models: values.models
-          ? values.models
-              .split(',')
-              .map((m) => m.trim())
-              .filter(Boolean)
-          : null,
-        rpm: positiveInt(values.rpm, '--rpm'),
-        tpm: positiveInt(values.tpm, '--tpm'),
-        maxConcurrent: positiveInt(values['max-concurrent'], '--max-concurrent'),
-        expiresAt: days ? new Date(Date.now() + days * 86_400_000) : null,
-      }),
+        models: old.models,
+        rpm: old.rpm,
+        tpm: old.tpm,
+        maxConcurrent: old.maxConcurrent,
+        expiresAt: old.expiresAt && old.expiresAt > graceUntil ? old.expiresAt : null,
+      },
+      graceUntil,
     );
-    if (values.json) console.log(JSON.stringify({ ...keyView(record), key: generated.key }));
-    else console.log(`${generated.key}\n(id ${record.id}; shown once: store it now)`);
-    return;
-  }
-  if (action === 'list') {
-    const records = await withStore((store) => store.listKeys());
-    if (values.json) console.log(JSON.stringify(records.map((record) => keyView(record))));
-    else
-      for (const r of records.map((record) => keyView(record)))
-        console.log(`${r.id}  ${r.prefix}…  ${r.status.padEnd(7)}  ${r.name}`);
-    return;
-  }
-  if (action === 'revoke') {
-    const id = positionals[0];
-    if (!id) throw new CliError('usage', 'keys revoke needs a key id: llm-gateway keys revoke <id>');
-    const record = await withStore((store) => store.revokeKey(id, new Date()));
-    if (!record) throw new CliError('not_found', `No key with id '${id}'.`);
-    const broadcast = await broadcastKeyInvalidation(cliConfig(), [record.hash]);
-    console.log(`revoked ${record.id} (${record.prefix}…)`);
-    if (!broadcast.sent && broadcast.reason === 'redis_unreachable') {
-      console.error(
-        `llm-gateway: the revocation is stored, but Redis could not be told (${broadcast.error ?? 'unreachable'}); ` +
-          'running gateways refuse the key within KEY_CACHE_TTL_MS. Revoke through the admin API for an instant effect.',
-      );
-    }
-    return;
-  }
-  throw new CliError('usage', `Unknown keys action '${action ?? ''}'. Use create, list or revoke.`);
+  });
+  if (!rotated) throw new CliError('not_found', `Key '${id}' could not be rotated (revoked meanwhile?).`);
+  await invalidate(config, [rotated.old.hash, rotated.next.hash], 'rotation');
+  const next = keyView(rotated.next);
+  const previous = keyView(rotated.old);
+  if (opts.json) return void console.log(JSON.stringify({ ...next, key: generated.key, previous }));
+  console.log(
+    `${generated.key}\n(new id ${next.id}; shown once: store it now)\n` +
+      `The old key ${previous.id} (${previous.prefix}…) keeps working until ${previous.expires_at ?? 'revoked'}.`,
+  );
 }

@@ -2,7 +2,6 @@
 // --url), prints ✓/✗ lines as checks finish (or one JSON object with --json), writes JUnit with --junit, keeps
 // the run in the history, and exits 0 only when no selected check failed.
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import {
   CHECKS,
   ReadinessError,
@@ -22,28 +21,30 @@ import {
 import { formatDuration } from '../readiness/report-human.js';
 import { CliError } from './errors.js';
 
-export const READINESS_HELP = `  readiness               Run the readiness checks against a gateway [--url U] [--key K] [--admin-token T]
-                          [--model M] [--only a,b] [--skip a,b] [--json] [--junit FILE] [--failover]
-                          [--database-url U] [--redis-url U] [--origin O] [--replicas N] [--list]`;
+/** The parsed options (commands.ts defines them: names, values, help). */
+export interface ReadinessFlags {
+  url?: string;
+  key?: string;
+  adminToken?: string;
+  model?: string;
+  only?: string[];
+  skip?: string[];
+  json?: boolean;
+  junit?: string;
+  failover?: boolean;
+  databaseUrl?: string;
+  databaseSchema?: string;
+  redisUrl?: string;
+  origin?: string;
+  replicas?: number;
+  maxBodyBytes?: number;
+  timeout?: number;
+  /** A file, or false for --no-history. */
+  history?: string | false;
+  list?: boolean;
+}
 
 const DEFAULT_URL = 'http://127.0.0.1:3000';
-
-function list(value: string | undefined): string[] | undefined {
-  return value === undefined
-    ? undefined
-    : value
-        .split(',')
-        .map((part) => part.trim())
-        .filter(Boolean);
-}
-
-function positive(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new CliError('usage', `${flag} must be a positive whole number, got '${value}'.`);
-  return n;
-}
 
 /** What the gateway at `url` runs on, from /health/ready (null when it does not answer). */
 async function backendKinds(url: string, adminToken?: string): Promise<{ store?: string; limiter?: string } | null> {
@@ -71,37 +72,7 @@ async function loadStackProbe(): Promise<StackProbe | null> {
   }
 }
 
-export async function runReadinessCommand(args: string[]): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      options: {
-        url: { type: 'string' },
-        key: { type: 'string' },
-        'admin-token': { type: 'string' },
-        model: { type: 'string' },
-        only: { type: 'string' },
-        skip: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        junit: { type: 'string' },
-        failover: { type: 'boolean', default: false },
-        'database-url': { type: 'string' },
-        'database-schema': { type: 'string' },
-        'redis-url': { type: 'string' },
-        origin: { type: 'string' },
-        replicas: { type: 'string' },
-        'max-body-bytes': { type: 'string' },
-        timeout: { type: 'string' },
-        history: { type: 'string' },
-        'no-history': { type: 'boolean', default: false },
-        list: { type: 'boolean', default: false },
-      },
-    });
-  } catch (err) {
-    throw new CliError('usage', (err as Error).message);
-  }
-  const { values } = parsed;
+export async function runReadinessCommand(values: ReadinessFlags): Promise<void> {
   if (values.list) {
     for (const check of CHECKS)
       console.log(
@@ -111,23 +82,23 @@ export async function runReadinessCommand(args: string[]): Promise<void> {
   }
   const url = (values.url ?? DEFAULT_URL).replace(/\/+$/, '');
   const stackEnv = readStackEnv();
-  const adminToken = values['admin-token'] || process.env.ADMIN_TOKEN || stackEnv?.ADMIN_TOKEN;
+  const adminToken = values.adminToken || process.env.ADMIN_TOKEN || stackEnv?.ADMIN_TOKEN;
   const options: ReadinessOptions = {
     url,
     ...(values.key ? { key: values.key } : {}),
     ...(adminToken ? { adminToken } : {}),
     ...(values.model ? { model: values.model } : {}),
-    ...(values.only ? { only: list(values.only)! } : {}),
-    ...(values.skip ? { skip: list(values.skip)! } : {}),
-    failover: values.failover,
-    ...(values['database-url'] ? { databaseUrl: values['database-url'] } : {}),
-    ...(values['database-schema'] ? { databaseSchema: values['database-schema'] } : {}),
-    ...(values['redis-url'] ? { redisUrl: values['redis-url'] } : {}),
+    ...(values.only ? { only: values.only } : {}),
+    ...(values.skip ? { skip: values.skip } : {}),
+    failover: values.failover ?? false,
+    ...(values.databaseUrl ? { databaseUrl: values.databaseUrl } : {}),
+    ...(values.databaseSchema ? { databaseSchema: values.databaseSchema } : {}),
+    ...(values.redisUrl ? { redisUrl: values.redisUrl } : {}),
     ...(values.origin ? { origin: values.origin } : {}),
   };
-  const replicas = positive(values.replicas, '--replicas');
-  const maxBody = positive(values['max-body-bytes'], '--max-body-bytes');
-  const timeout = positive(values.timeout, '--timeout');
+  const replicas = values.replicas;
+  const maxBody = values.maxBodyBytes;
+  const timeout = values.timeout;
   if (replicas) options.expectedReplicas = replicas;
   if (maxBody) options.maxBodyBytes = maxBody;
   if (timeout) options.timeoutMs = timeout * 1000;
@@ -162,7 +133,7 @@ export async function runReadinessCommand(args: string[]): Promise<void> {
     throw err;
   }
   if (values.junit) writeFileSync(values.junit, junitReport(report));
-  if (!values['no-history']) {
+  if (values.history !== false) {
     const history = new ReadinessHistory(values.history ?? defaultHistoryPath(llmgwHome()));
     const saved = await history
       .append(report)

@@ -1,14 +1,17 @@
 // `llm-gateway serve [--port 3131] [--host 127.0.0.1] [--start]`: the control plane plus the dashboard over HTTP for
 // machines without a desktop. Prints the URL with its token (like Jupyter); Ctrl-C stops the embedded gateway.
-import { parseArgs } from 'node:util';
 import { createControlPlane, type ControlPlane } from '../control/api.js';
 import { toControlError } from '../control/errors.js';
 import { ServeError } from '../serve/errors.js';
 import { startServe, type ServeHandle } from '../serve/server.js';
 import { failureOf } from './exit.js';
 
-export const SERVE_HELP = `  serve [--port 3131] [--host 127.0.0.1] [--start]
-                          The dashboard in a browser (no desktop needed); prints its URL with the access token`;
+/** The parsed options (commands.ts defines them, with their defaults). */
+export interface ServeFlags {
+  port: number;
+  host: string;
+  start?: boolean;
+}
 
 export interface ServeRun {
   plane: ControlPlane;
@@ -22,37 +25,8 @@ export interface ServeCommandOptions {
   log?: (line: string) => void;
 }
 
-function parse(args: string[]): { port: number; host: string; start: boolean } {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        start: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    throw new ServeError('bad_option', (err as Error).message);
-  }
-  if (values.help) {
-    console.log(
-      `llm-gateway serve\n${SERVE_HELP}\n\nEnvironment: LLMGW_HOME (data folder), LOG_LEVEL (embedded gateway).`,
-    );
-    process.exit(0);
-  }
-  const port = values.port === undefined ? 3131 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new ServeError('bad_option', `--port must be a port number (got '${values.port}').`);
-  return { port, host: values.host ?? '127.0.0.1', start: values.start ?? false };
-}
-
-export async function startServeCommand(args: string[], options: ServeCommandOptions = {}): Promise<ServeRun> {
+export async function startServeCommand(opts: ServeFlags, options: ServeCommandOptions = {}): Promise<ServeRun> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const opts = parse(args);
   const plane = createControlPlane({ logLevel: process.env.LOG_LEVEL ?? 'info' });
   await plane.init();
   let server: ServeHandle;
@@ -83,10 +57,10 @@ export async function startServeCommand(args: string[], options: ServeCommandOpt
   return { plane, server, close };
 }
 
-export async function runServe(args: string[], options: ServeCommandOptions = {}): Promise<void> {
+export async function runServe(opts: ServeFlags, options: ServeCommandOptions = {}): Promise<void> {
   let run: ServeRun;
   try {
-    run = await startServeCommand(args, options);
+    run = await startServeCommand(opts, options);
   } catch (err) {
     const failure = failureOf(err instanceof ServeError ? err : toControlError(err))!;
     console.error(failure.text);

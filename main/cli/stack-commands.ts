@@ -1,6 +1,5 @@
 // `llm-gateway up|down|stop|start|restart|status|logs|events`: the Compose stack from the command line, on top of
 // the stack controller. Human-readable progress on a terminal; JSON lines (one event per line) with --json.
-import { parseArgs } from 'node:util';
 import { StackController, type ControllerEvent, type StackStatus } from '../stack/controller.js';
 import { StackError } from '../stack/errors.js';
 import type { StackEvent } from '../stack/events.js';
@@ -11,13 +10,20 @@ import { failureOf } from './exit.js';
 export const STACK_COMMANDS = ['up', 'down', 'stop', 'start', 'restart', 'status', 'logs', 'events'] as const;
 export type StackCommand = (typeof STACK_COMMANDS)[number];
 
-export const STACK_HELP = `  up [--json] [--verbose] Create/update the Docker stack (nginx :3000, 3 gateways, Postgres, Redis) and wait until healthy
-  down [--volumes]        Remove the stack's containers (data volumes are kept unless --volumes)
-  stop | start            Stop / start the stack in dependency order (start creates it when missing) [--json]
-  restart <service>       Restart one service's containers, one replica at a time [--json]
-  status [--json]         Containers with state, health, ports, uptime and replica number
-  logs <service> [-f]     A service's logs (all replicas) [--tail N]
-  events [--json]         Follow the stack's start / die / health events`;
+/** The parsed options of any stack command (commands.ts defines which command takes which). */
+export interface StackOptions {
+  json?: boolean;
+  verbose?: boolean;
+  volumes?: boolean;
+  follow?: boolean;
+  tail?: number;
+}
+
+export function asStackCommand(name: string): StackCommand {
+  const command = STACK_COMMANDS.find((c) => c === name);
+  if (!command) throw new CliError('usage', `Unknown stack command '${name}'.`);
+  return command;
+}
 
 function formatUptime(seconds: number | null): string {
   if (seconds === null) return '-';
@@ -79,24 +85,7 @@ function renderStackEvent(event: StackEvent): string {
   return `${event.time}  ${event.name}  ${what}`;
 }
 
-export async function runStack(command: StackCommand, argv: string[]): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        json: { type: 'boolean', default: false },
-        verbose: { type: 'boolean', short: 'v', default: false },
-        volumes: { type: 'boolean', default: false },
-        follow: { type: 'boolean', short: 'f', default: false },
-        tail: { type: 'string' },
-      },
-    });
-  } catch (err) {
-    throw new CliError('usage', (err as Error).message);
-  }
-  const { values, positionals } = parsed;
+export async function runStack(command: StackCommand, values: StackOptions, service?: string): Promise<void> {
   const json = values.json ?? false;
   const state = { building: false };
   const print = (line: string | null): void => {
@@ -127,7 +116,6 @@ export async function runStack(command: StackCommand, argv: string[]): Promise<v
       case 'start':
         return result(await controller.start());
       case 'restart': {
-        const service = positionals[0];
         if (!service) throw new CliError('usage', 'restart needs a service: nginx, api-gateway, postgres or redis.');
         return result(await controller.restart(service));
       }
@@ -144,10 +132,8 @@ export async function runStack(command: StackCommand, argv: string[]): Promise<v
         return;
       }
       case 'logs': {
-        const service = positionals[0];
         if (!service) throw new CliError('usage', 'logs needs a service: nginx, api-gateway, postgres or redis.');
-        const tail = values.tail === undefined ? 100 : Number(values.tail);
-        if (!Number.isInteger(tail) || tail < 0) throw new CliError('usage', '--tail needs a whole number of lines.');
+        const tail = values.tail ?? 100;
         const abort = new AbortController();
         process.once('SIGINT', () => abort.abort());
         await controller.logs(

@@ -6,10 +6,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runServe } from './serve-command.js';
-
-export const START_HELP = `  start-app [serve options]
-                          The tray app; falls back to \`serve --start\` where Electron cannot start`;
+import { runServe, type ServeFlags } from './serve-command.js';
 
 /** Why Electron cannot start here, or null when it can. */
 export function electronBlocker(
@@ -40,11 +37,11 @@ function appRoot(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 }
 
-export async function runStartApp(args: string[]): Promise<void> {
+export async function runStartApp(opts: ServeFlags): Promise<void> {
   const blocker = electronBlocker();
   if (blocker) {
     console.log(`Electron cannot start here (${blocker}); running the dashboard in serve mode instead.`);
-    return runServe(args, { start: true });
+    return runServe(opts, { start: true });
   }
   const child = spawn(electronBinary(), [appRoot()], { stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 0));

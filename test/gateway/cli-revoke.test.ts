@@ -1,10 +1,10 @@
 // Issue 14: `llm-gateway keys revoke` (straight on the store, no admin token) broadcasts the invalidation over Redis
 // like the admin API, so replicas that hold the key in their cache refuse it at once, not after KEY_CACHE_TTL_MS.
-// Real PostgreSQL + Redis, two replicas; the CLI's own entry (runKeys) with the same environment as the gateways.
+// Real PostgreSQL + Redis, two replicas; the CLI's own entry (revokeKey) with the same environment as the gateways.
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { startHarness, type Harness } from '../support/harness.js';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/services.js';
-import { runKeys } from '../../main/cli/keys-command.js';
+import { revokeKey } from '../../main/cli/keys-command.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -31,7 +31,7 @@ it('a CLI revoke makes every replica refuse a cached key within a second', async
   const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
   const warn = vi.spyOn(console, 'error').mockImplementation(() => undefined);
   try {
-    await runKeys(['revoke', id]);
+    await revokeKey(id);
     expect(log).toHaveBeenCalledWith(expect.stringContaining(`revoked ${id}`));
     expect(warn).not.toHaveBeenCalled(); // the broadcast went out
   } finally {
