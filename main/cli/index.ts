@@ -8,7 +8,8 @@ const STACK_HELP = `  up | down | stop | start | restart <service> | status | lo
                           The Docker stack (see compose/README.md); \`llm-gateway help stack\` for details`;
 
 async function help(): Promise<string> {
-  const [{ READINESS_HELP }, { SERVE_HELP }, { START_HELP }] = await Promise.all([
+  const [{ DOCTOR_HELP }, { READINESS_HELP }, { SERVE_HELP }, { START_HELP }] = await Promise.all([
+    import('./doctor-command.js'),
     import('./readiness-command.js'),
     import('./serve-command.js'),
     import('./start-command.js'),
@@ -21,6 +22,7 @@ Commands:
   keys list [--json]      List keys (prefix, status, name)
   keys revoke <id>        Revoke a key
 ${STACK_HELP}
+${DOCTOR_HELP}
 ${READINESS_HELP}
 ${SERVE_HELP}
 ${START_HELP}
@@ -49,6 +51,11 @@ async function main(argv: string[]): Promise<void> {
     case 'events': {
       const stack = await import('./stack-commands.js');
       return stack.runStack(command, args);
+    }
+    case 'doctor': {
+      const doctor = await import('./doctor-command.js');
+      process.exitCode = await doctor.runDoctorCommand(doctor.parseDoctorArgs(args));
+      return;
     }
     case 'readiness':
       return (await import('./readiness-command.js')).runReadinessCommand(args);
