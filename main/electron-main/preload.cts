@@ -30,6 +30,7 @@ const OPERATIONS = [
   'readiness.checks',
   'usage.get',
   'logs.tail',
+  'doctor.run',
 ] as const satisfies readonly OperationName[];
 type Missing = Exclude<OperationName, (typeof OPERATIONS)[number]>;
 const everyOperationListed: [Missing] extends [never] ? true : Missing = true;
