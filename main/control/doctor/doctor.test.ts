@@ -85,6 +85,12 @@ describe('ports', () => {
     await new Promise<void>((resolve) => holder!.listen(port, '127.0.0.1', () => resolve()));
     const [held] = await checkPorts([{ service: 'redis', host: '127.0.0.1', port, setting: 'REDIS_PORT' }], [ours]);
     expect(held).toMatchObject({ ok: true, detail: 'held by our stack: llm-gateway-redis' });
+    const [app] = await checkPorts(
+      [{ service: 'nginx', host: '127.0.0.1', port, setting: 'LLMGW_PORT' }],
+      [],
+      new Map([[port, "this app's embedded gateway"]]),
+    );
+    expect(app).toMatchObject({ ok: true, detail: "held by this app's embedded gateway" });
   });
 });
 

@@ -30,6 +30,8 @@ export interface DoctorOptions {
   platform?: NodeJS.Platform;
   /** The app's Ollama URL (settings.ollamaUrl): what embedded mode, the tray and the dashboard talk to. */
   ollamaUrl?: string;
+  /** Ports this app holds itself (the embedded gateway's), so they do not count as taken by another program. */
+  appPorts?: ReadonlyMap<number, string>;
   /** Per network probe. */
   timeoutMs?: number;
 }
@@ -76,7 +78,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
     guarded('ollama.stack', 'Ollama reachable from the stack', () =>
       stackReachCheck(controller, engine.check, timeoutMs),
     ),
-    checkPorts(stackPorts(stackValues(home, env)), containers),
+    checkPorts(stackPorts(stackValues(home, env)), containers, options.appPorts),
   ]);
   const checks: DoctorCheck[] = [
     engine.check,

@@ -8,6 +8,8 @@ export async function checkPorts(
   ports: HostPort[],
   /** The stack's containers, or null when the Engine could not be asked (then a busy port cannot be told apart). */
   containers: ContainerStatus[] | null,
+  /** Ports this app itself holds outside the stack (the embedded gateway), with who holds them. */
+  appPorts: ReadonlyMap<number, string> = new Map(),
   probe: (host: string, port: number) => Promise<boolean> = isPortFree,
 ): Promise<DoctorCheck[]> {
   return Promise.all(
@@ -16,6 +18,8 @@ export async function checkPorts(
       const title = `Port ${entry.port} (${entry.service})`;
       const owner = containers?.find((c) => c.state === 'running' && c.ports.some((p) => p.hostPort === entry.port));
       if (owner) return pass(id, title, `held by our stack: ${owner.name}`);
+      const app = appPorts.get(entry.port);
+      if (app) return pass(id, title, `held by ${app}`);
       if (await probe(entry.host, entry.port)) return pass(id, title, `free on ${entry.host}`);
       return fail(
         id,

@@ -7,7 +7,10 @@ export function doctorOperations(ctx: PlaneContext, env: NodeJS.ProcessEnv): Ope
   return {
     'doctor.run': async () => {
       const settings = ctx.settings();
+      const url = ctx.runtime.mode === 'embedded' ? ctx.runtime.gatewayUrl() : null;
+      const appPorts = new Map(url ? [[Number(new URL(url).port), "this app's embedded gateway"]] : []);
       return runDoctor({
+        appPorts,
         home: ctx.paths.home,
         ollamaUrl: settings.ollamaUrl,
         env: {
