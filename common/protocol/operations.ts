@@ -9,6 +9,7 @@ import type {
   CheckChange,
   ControlState,
   CreatedKey,
+  DoctorReport,
   HealthSnapshot,
   HostsReport,
   InstalledModel,
@@ -89,6 +90,8 @@ export const OPERATION_INPUTS = {
     service: z.string().trim().min(1, 'service is required').max(100),
     lines: z.number().int().min(1).max(5000).optional(),
   }),
+  /** The doctor's checks of this machine (Docker, Ollama from here and from the stack, ports, files, database). */
+  'doctor.run': none,
 } as const;
 
 export type OperationName = keyof typeof OPERATION_INPUTS;
@@ -125,6 +128,7 @@ export interface OperationOutputs {
   'usage.get': UsageReport;
   'upstreams.get': HostsReport;
   'logs.tail': LogTail;
+  'doctor.run': DoctorReport;
 }
 
 /** A run as the history list shows it (no per-check details beyond status and summary). */

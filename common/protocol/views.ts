@@ -121,6 +121,26 @@ export interface CatalogEntry {
   small: boolean;
 }
 
+// --- The doctor (main/control/doctor): why the product would not work on this machine, one check per cause.
+
+export interface DoctorCheck {
+  /** Stable id, e.g. `docker.engine`, `ollama.stack`, `ports.nginx`. */
+  id: string;
+  title: string;
+  ok: boolean;
+  /** What was seen (versions, addresses, modes). */
+  detail: string;
+  /** The one thing to do; empty when ok. */
+  fix: string;
+}
+
+export interface DoctorReport {
+  /** True when every check passed. */
+  ok: boolean;
+  checkedAt: string;
+  checks: DoctorCheck[];
+}
+
 // --- API keys as the gateway's admin API shows them (main/control/keys/admin-client.ts).
 
 export interface KeyView {

@@ -1,7 +1,7 @@
 // The one list of the CLI's commands: each with its arguments and options (commander definitions; the parser, the
 // help on every command and the shell completion all come from these) and a lazy import of the module that runs
 // it, so `llm-gateway gateway` loads the gateway and nothing of the control plane, the stack or the readiness suite.
-// A new command is one more block here (h17b's `doctor`, `status --watch` and `up` progress join the same way).
+// A new command is one more block here.
 import { Command, Option } from 'commander';
 import { commaList, instant, nonNegativeInt, nonNegativeNumber, portNumber, positiveInt } from './parsers.js';
 
@@ -148,6 +148,8 @@ function addStack(program: Command): void {
     .command('status')
     .description('containers with state, health, ports, uptime; whether the stack reaches Ollama')
     .option('--json', JSON_HELP)
+    .option('-w, --watch', 'redraw until Ctrl-C (not on a terminal: print on every change)')
+    .option('--interval <seconds>', 'seconds between readings with --watch (0.5–3600, default 2)', nonNegativeNumber)
     .action((...args: unknown[]) => run('status')(args));
   program
     .command('logs')
@@ -165,6 +167,20 @@ function addStack(program: Command): void {
 
 function serviceArgument() {
   return new Command().createArgument('<service>', 'the service').choices(SERVICES);
+}
+
+function addDoctor(program: Command): void {
+  program
+    .command('doctor')
+    .description(
+      'check this machine: Docker Engine and Compose, Ollama (installed, reachable from here and from the stack, ' +
+        'models), ports, data folder and secrets, embedded database, clock; exit code 0 only when all pass',
+    )
+    .option('--json', 'print the report as JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const doctor = await import('./doctor-command.js');
+      process.exitCode = await doctor.runDoctorCommand({ json: opts.json ?? false });
+    });
 }
 
 function addReadiness(program: Command): void {
@@ -229,6 +245,7 @@ export function addCommands(program: Command): void {
   addKeys(program);
   addUsage(program);
   addStack(program);
+  addDoctor(program);
   addReadiness(program);
   addServe(program);
   addCompletion(program);

@@ -1,6 +1,7 @@
 // `llm-gateway models list|pull|rm|show|ps`: Ollama's models through the control plane's own operations (the ones
 // the tray and the dashboard call: models.list, models.pull, models.cancelPull, models.delete), on a control plane
 // made for this one command: settings from the data folder (its Ollama URL), no gateway started, no stack.
+import { suggest } from '../control/models/catalog.js';
 import { createControlPlane, type ControlPlane } from '../control/api.js';
 import { ControlError } from '../control/errors.js';
 import type { InstalledModel, PullState } from '../../common/protocol/views.js';
@@ -141,5 +142,12 @@ export async function pullModel(input: string, opts: { json?: boolean }): Promis
     throw new CliError('interrupted', `The pull of ${final.name} was cancelled.`, {
       next: `The downloaded part is kept: \`llm-gateway models pull ${final.name}\` resumes it.`,
     });
-  throw new ControlError('pull_failed', `The pull of ${final.name} failed: ${final.error ?? final.status}`);
+  // A name the registry lacks is most often a typo or a missing tag: offer the curated catalog's nearest names.
+  const near = suggest(final.name).filter((entry) => entry.name !== final.name);
+  throw new ControlError(
+    'pull_failed',
+    `The pull of ${final.name} failed: ${final.error ?? final.status}`,
+    undefined,
+    near.length > 0 ? { hint: `Models people pull: ${near.map((entry) => entry.name).join(', ')}.` } : {},
+  );
 }

@@ -6,6 +6,8 @@ import type { StackEvent } from '../stack/events.js';
 import { probeOllamaReach, reachLine } from '../control/health/ollama-reach.js';
 import { CliError } from './errors.js';
 import { failureOf } from './exit.js';
+import { UpProgress } from './up-progress.js';
+import { watchStatus } from './status-watch.js';
 
 export const STACK_COMMANDS = ['up', 'down', 'stop', 'start', 'restart', 'status', 'logs', 'events'] as const;
 export type StackCommand = (typeof STACK_COMMANDS)[number];
@@ -17,6 +19,9 @@ export interface StackOptions {
   volumes?: boolean;
   follow?: boolean;
   tail?: number;
+  watch?: boolean;
+  /** Seconds between status readings with --watch. */
+  interval?: number;
 }
 
 export function asStackCommand(name: string): StackCommand {
@@ -91,11 +96,23 @@ export async function runStack(command: StackCommand, values: StackOptions, serv
   const print = (line: string | null): void => {
     if (line !== null) process.stdout.write(`${line}\n`);
   };
+  // Per-service progress (redrawn in place on a terminal, a line per change otherwise) for the commands that wait.
+  const progress =
+    !json && ['up', 'start', 'stop', 'restart'].includes(command)
+      ? new UpProgress({ tty: process.stdout.isTTY === true, write: (text) => process.stdout.write(text) })
+      : null;
   const controller = new StackController({
-    onEvent: (event) => print(json ? JSON.stringify(event) : renderEvent(event, values.verbose ?? false, state)),
+    onEvent: (event) => {
+      if (json) return print(JSON.stringify(event));
+      if (progress?.event(event)) return;
+      const line = renderEvent(event, values.verbose ?? false, state);
+      if (line !== null) return progress ? progress.line(line) : print(line);
+    },
   });
-  const result = (status: StackStatus) =>
+  const result = (status: StackStatus) => {
+    progress?.finish();
     print(json ? JSON.stringify({ type: 'result', ...status }) : renderStatus(status));
+  };
 
   try {
     switch (command) {
@@ -121,14 +138,37 @@ export async function runStack(command: StackCommand, values: StackOptions, serv
       }
       case 'status': {
         // Besides the containers: can the stack reach Ollama, and if not, why and the one fix.
-        const status = await controller.status();
-        const reach =
-          status.ollama && status.state !== 'not-created'
-            ? await probeOllamaReach(status.ollama, status.containers)
-            : null;
-        if (json) return print(JSON.stringify({ type: 'result', ...status, ...(reach ? { ollamaReach: reach } : {}) }));
-        print(renderStatus(status));
-        if (reach) print(reachLine(reach));
+        const read = async () => {
+          const status = await controller.status();
+          const reach =
+            status.ollama && status.state !== 'not-created'
+              ? await probeOllamaReach(status.ollama, status.containers)
+              : null;
+          const text = json
+            ? JSON.stringify({ type: 'result', ...status, ...(reach ? { ollamaReach: reach } : {}) })
+            : [renderStatus(status), ...(reach ? [reachLine(reach)] : [])].join('\n');
+          // A change is a state, health, port or reach change; uptimes tick on every reading.
+          const key = JSON.stringify([
+            status.state,
+            status.containers.map((c) => [c.name, c.state, c.health, c.ports]),
+            reach,
+          ]);
+          return { text, key };
+        };
+        if (!values.watch) return print((await read()).text);
+        const intervalS = values.interval ?? 2;
+        if (intervalS < 0.5 || intervalS > 3600)
+          throw new CliError('usage', '--interval needs a number of seconds between 0.5 and 3600.');
+        const abort = new AbortController();
+        process.once('SIGINT', () => abort.abort());
+        await watchStatus({
+          read,
+          intervalS,
+          // JSON lines are never redrawn: one line per change, like plain mode.
+          tty: process.stdout.isTTY === true && !json,
+          write: (text) => process.stdout.write(text),
+          signal: abort.signal,
+        });
         return;
       }
       case 'logs': {

@@ -1,7 +1,7 @@
 // The api object end to end in embedded mode (no Docker): the in-process gateway serves /health, a key created
 // through the api works for a chat, pulls refresh /v1/models, the readiness suite runs; inputs are validated and
 // failures come back as typed, serialisable ControlErrors.
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -192,5 +192,21 @@ describe('api input validation and typed errors', () => {
     expect(events.some((e) => e.type === 'settings-changed')).toBe(true);
     const again = createControlPlane({ home, stack: null, logLevel: 'silent' });
     expect((await again.api['settings.get']()).startAtLogin).toBe(true);
+  });
+  it("runs the doctor with the app's settings: Ollama at the settings' URL, the data folder, a 0644 secret named", async () => {
+    const vault = path.join(home, 'vault.json');
+    const before = statSync(vault).mode;
+    chmodSync(vault, 0o644);
+    try {
+      const report = await plane.api['doctor.run']();
+      const byId = Object.fromEntries(report.checks.map((c) => [c.id, c]));
+      expect(byId['ollama.host']).toMatchObject({ ok: true, detail: expect.stringContaining(upstream.url) });
+      expect(byId['ollama.models']).toMatchObject({ ok: true, detail: expect.stringContaining('llama3.2:1b') });
+      expect(byId['files.secrets']).toMatchObject({ ok: false, fix: `Run \`chmod 600 '${vault}'\`.` });
+      expect(byId['database.embedded']).toMatchObject({ ok: true, detail: expect.stringContaining('(current)') });
+      expect(report.ok).toBe(false);
+    } finally {
+      chmodSync(vault, before);
+    }
   });
 });

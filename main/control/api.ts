@@ -29,6 +29,7 @@ import { stackPortOf, type StackPort } from './stack-port.js';
 import type { ControlState } from './state.js';
 import type { OperationOutputs, ReadinessHistoryView, RunSummary } from './operations.js';
 import type { Operations, PlaneContext } from './ops/context.js';
+import { doctorOperations } from './ops/doctor.js';
 import { gatewayOperations } from './ops/gateway.js';
 import { keyOperations } from './ops/keys.js';
 import { modelOperations } from './ops/models.js';
@@ -211,6 +212,7 @@ export function createControlPlane(options: ControlPlaneOptions = {}): ControlPl
     ...settingsOperations(ctx),
     ...readiness.operations,
     ...observeOperations(ctx),
+    ...doctorOperations(ctx, env),
   };
 
   const api = Object.fromEntries(

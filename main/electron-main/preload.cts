@@ -31,6 +31,7 @@ const OPERATIONS = [
   'usage.get',
   'upstreams.get',
   'logs.tail',
+  'doctor.run',
 ] as const satisfies readonly OperationName[];
 type Missing = Exclude<OperationName, (typeof OPERATIONS)[number]>;
 const everyOperationListed: [Missing] extends [never] ? true : Missing = true;

@@ -92,6 +92,12 @@ describe('llm-gateway models', { timeout: 90_000 }, () => {
     expect(result.stderr).toContain('file does not exist');
   });
 
+  it('a failed pull of a near miss names the catalog entries people pull instead', async () => {
+    const result = await runCli(['models', 'pull', 'qwen3:99b'], env());
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/Models people pull: .*qwen3:8b/);
+  });
+
   it('SIGINT cancels the pull (exit 130); the next pull resumes from the bytes already downloaded', async () => {
     upstream.behaviour = { ...upstream.behaviour, pullSteps: 200, pullStepDelayMs: 25 };
     const child = spawnCli(['models', 'pull', 'qwen3:0.6b', '--json'], env());

@@ -43,7 +43,12 @@ export interface UiHarness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<UiHarness> {
+export interface HarnessOptions {
+  /** Prepares the temp LLMGW_HOME before serve starts (e.g. a machine state the doctor must report). */
+  prepareHome?: (home: string) => void;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<UiHarness> {
   const root = path.resolve(import.meta.dirname, '../..');
   const cli = path.join(root, 'bin', 'llm-gateway.js');
   if (
@@ -61,6 +66,7 @@ export async function startHarness(): Promise<UiHarness> {
     path.join(home, 'settings.json'),
     JSON.stringify({ version: 2, mode: 'embedded', ollamaUrl: upstream.url, ports: { gateway: gatewayPort } }),
   );
+  options.prepareHome?.(home);
   const child: ChildProcess = spawn(process.execPath, [cli, 'serve', '--port', '0', '--start'], {
     env: { ...process.env, LLMGW_HOME: home, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],

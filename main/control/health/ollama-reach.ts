@@ -95,7 +95,8 @@ export function diagnoseOllama({ route, host, relay, forwarder }: ReachInputs): 
   };
 }
 
-async function version(url: string, timeoutMs: number): Promise<VersionProbe> {
+/** GET <url>/api/version: Ollama's version, or why nothing answered (the doctor probes with it too). */
+export async function probeVersion(url: string, timeoutMs: number): Promise<VersionProbe> {
   try {
     const res = await fetch(`${url}/api/version`, { signal: AbortSignal.timeout(timeoutMs) });
     if (!res.ok) return { ok: false, error: `HTTP ${res.status}` };
@@ -115,8 +116,8 @@ export async function probeOllamaReach(
 ): Promise<OllamaReach> {
   const timeoutMs = options.timeoutMs ?? 2_000;
   const [host, relay] = await Promise.all([
-    version(options.hostUrl ?? `http://${LOOPBACK}`, timeoutMs),
-    route.forwarder ? version(`http://${route.forwarder.listen}`, timeoutMs) : Promise.resolve(null),
+    probeVersion(options.hostUrl ?? `http://${LOOPBACK}`, timeoutMs),
+    route.forwarder ? probeVersion(`http://${route.forwarder.listen}`, timeoutMs) : Promise.resolve(null),
   ]);
   const container = containers.find((c) => c.service === FORWARDER_SERVICE);
   return diagnoseOllama({

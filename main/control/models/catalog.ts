@@ -1,81 +1,70 @@
-// The small curated catalog the app offers to pull from: the seed's general models plus a few small ones that
-// run on any laptop. Sizes are Ollama's download sizes (approximate) so users see what a pull costs.
+// The curated catalog the app offers to pull from (data: catalog-data.ts), validated with zod when this module
+// loads so a bad edit fails every test and the app's start, not a pull. `catalog()` is what the dashboard, the
+// tray and the CLI's `models pull` suggestions read; `suggest()` ranks entries for a partial name.
+import { z } from 'zod';
 import type { CatalogEntry } from '../../../common/protocol/views.js';
+import { CATALOG_DATA } from './catalog-data.js';
+import { normalizeModelName } from './model-name.js';
 export type { CatalogEntry } from '../../../common/protocol/views.js';
-const GB = 1_000_000_000;
-const MB = 1_000_000;
 
-export const CATALOG: readonly CatalogEntry[] = [
-  {
-    name: 'llama3.1:8b',
-    title: 'Llama 3.1 8B',
-    description: "Meta's general-purpose chat model; good default with a GPU or 16 GB RAM.",
-    size: 4.9 * GB,
-    parameters: '8B',
-    kind: 'chat',
-    small: false,
-  },
-  {
-    name: 'mistral:7b',
-    title: 'Mistral 7B',
-    description: 'Fast, capable 7B chat model from Mistral AI.',
-    size: 4.1 * GB,
-    parameters: '7B',
-    kind: 'chat',
-    small: false,
-  },
-  {
-    name: 'phi3:mini',
-    title: 'Phi-3 Mini',
-    description: "Microsoft's 3.8B model; strong reasoning for its size.",
-    size: 2.2 * GB,
-    parameters: '3.8B',
-    kind: 'chat',
-    small: false,
-  },
-  {
-    name: 'qwen2.5:7b',
-    title: 'Qwen 2.5 7B',
-    description: "Alibaba's multilingual model, good at code and structured output.",
-    size: 4.7 * GB,
-    parameters: '7B',
-    kind: 'chat',
-    small: false,
-  },
-  {
-    name: 'llama3.2:1b',
-    title: 'Llama 3.2 1B',
-    description: 'Tiny Llama for quick tests and CPU-only machines.',
-    size: 1.3 * GB,
-    parameters: '1B',
-    kind: 'chat',
-    small: true,
-  },
-  {
-    name: 'llama3.2:3b',
-    title: 'Llama 3.2 3B',
-    description: 'Small Llama with a 128K context; runs well on a laptop.',
-    size: 2.0 * GB,
-    parameters: '3B',
-    kind: 'chat',
-    small: true,
-  },
-  {
-    name: 'qwen2.5:0.5b',
-    title: 'Qwen 2.5 0.5B',
-    description: 'The smallest useful chat model; ideal for smoke tests.',
-    size: 398 * MB,
-    parameters: '0.5B',
-    kind: 'chat',
-    small: true,
-  },
-  {
-    name: 'nomic-embed-text',
-    title: 'Nomic Embed Text',
-    description: 'Embedding model for /v1/embeddings (search, RAG).',
-    size: 274 * MB,
-    parameters: '137M',
-    kind: 'embedding',
-    small: true,
-  },
-];
+const entrySchema = z.strictObject({
+  // Ollama names: lower-case name, optional namespace and :tag (`ollama pull` accepts it as written).
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)?(:[a-z0-9][a-z0-9._-]*)?$/, 'an Ollama model name[:tag]'),
+  title: z.string().min(1).max(60),
+  description: z.string().min(10).max(200),
+  size: z.number().positive().transform(Math.round),
+  parameters: z.string().regex(/^\d+(\.\d+)?[MB]$/, 'like 8B or 300M'),
+  kind: z.enum(['chat', 'embedding']),
+  small: z.boolean(),
+}) satisfies z.ZodType<CatalogEntry>;
+
+export const catalogSchema = z
+  .array(entrySchema)
+  .min(1)
+  .superRefine((entries, ctx) => {
+    const seen = new Set<string>();
+    for (const [index, entry] of entries.entries()) {
+      const key = normalizeModelName(entry.name);
+      if (seen.has(key))
+        ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `${entry.name} is listed twice` });
+      seen.add(key);
+    }
+  });
+
+/** Parses catalog data; throws naming the entry and field on a bad edit. */
+export function parseCatalog(data: unknown): readonly CatalogEntry[] {
+  const parsed = catalogSchema.safeParse(data);
+  if (parsed.success) return Object.freeze(parsed.data.map((e) => Object.freeze(e)));
+  const issue = parsed.error.issues[0]!;
+  throw new Error(`catalog-data.ts: entry ${issue.path.join('.')}: ${issue.message}`);
+}
+
+export const CATALOG: readonly CatalogEntry[] = parseCatalog(CATALOG_DATA);
+
+export function catalog(): readonly CatalogEntry[] {
+  return CATALOG;
+}
+
+/**
+ * Catalog entries for what a person typed (`models pull qwen`, a typo'd tag): exact name first, then names that
+ * start with it, then names or titles containing it; at most `limit`.
+ */
+export function suggest(partial: string, limit = 5): CatalogEntry[] {
+  const q = partial.trim().toLowerCase();
+  if (!q) return [];
+  const base = q.split(':')[0]!;
+  const score = (e: CatalogEntry): number => {
+    if (e.name === q) return 0;
+    if (e.name.startsWith(q)) return 1;
+    if (e.name.split(':')[0] === base) return 2;
+    if (e.name.includes(base) || e.title.toLowerCase().includes(base)) return 3;
+    return 9;
+  };
+  return CATALOG.map((e) => ({ e, s: score(e) }))
+    .filter((x) => x.s < 9)
+    .sort((a, b) => a.s - b.s)
+    .slice(0, limit)
+    .map((x) => x.e);
+}

@@ -9,6 +9,8 @@ export type {
   ControlEvent,
   ControlState,
   CreatedKey,
+  DoctorCheck,
+  DoctorReport,
   HealthSnapshot,
   InstalledModel,
   LogTail,

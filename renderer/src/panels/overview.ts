@@ -6,6 +6,7 @@ import { copyText, field, h, replace } from '../ui/dom.js';
 import { act, errorSlot } from '../ui/errors.js';
 import { formatDuration } from '../ui/format.js';
 import { CLIENTS, snippet, type SnippetClient } from '../ui/snippets.js';
+import { createDoctorCard } from './doctor-card.js';
 import { section, type Panel, type PanelContext } from './panel.js';
 
 const PLACEHOLDER_KEY = '$LLMGW_KEY';
@@ -28,6 +29,8 @@ export function createOverview({ api, store }: PanelContext): Panel {
   const stop = h('button', { type: 'button' }, 'Stop');
   const services = h('div', { class: 'cards', 'data-testid': 'service-cards' });
   const warnings = h('ul', { class: 'warnings' });
+  const doctor = createDoctorCard(api);
+  let lastStatus: string | null = null;
   let uptime: number | null = null;
 
   const baseUrl = h('code', { 'data-testid': 'base-url' });
@@ -108,6 +111,7 @@ export function createOverview({ api, store }: PanelContext): Panel {
 
   el.append(
     h('div', { class: 'card wide' }, statusText, modeText, h('div', { class: 'row' }, start, stop), errors, warnings),
+    doctor.el,
     h('h3', {}, 'Services'),
     services,
     h('h3', {}, 'Connect a client'),
@@ -141,6 +145,9 @@ export function createOverview({ api, store }: PanelContext): Panel {
 
   const draw = (state: ControlState) => {
     const { health } = state;
+    // A new health status may have a new cause: ask the doctor again (not while starting/stopping: transient).
+    if (lastStatus !== null && health.status !== lastStatus && state.busy === null) void doctor.refresh();
+    lastStatus = health.status;
     replace(statusText, h('span', { class: `pill status-${health.status}` }, health.status), ' ', health.summary);
     replace(
       modeText,
@@ -186,5 +193,13 @@ export function createOverview({ api, store }: PanelContext): Panel {
   };
 
   store.subscribe(draw);
-  return { id: 'overview', title: 'Overview', el, shown: () => void loadUptime() };
+  return {
+    id: 'overview',
+    title: 'Overview',
+    el,
+    shown: () => {
+      void loadUptime();
+      void doctor.refresh();
+    },
+  };
 }
