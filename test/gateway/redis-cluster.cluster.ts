@@ -1,4 +1,4 @@
-// The gateway on a real Redis Cluster (three masters + one replica on loopback, started here): slots agree with
+// (npm run test:redis-cluster) The gateway on a real Redis Cluster (three masters + one replica on loopback, started here): slots agree with
 // the server, three gateway instances keep the per-key RPM exactly, a revocation reaches each of them within 1 s,
 // the model catalog is fetched once for all, the usage journal drains into PostgreSQL, and a master failover
 // (CLUSTER FAILOVER on its replica) mid-load has the outcome the README states.
