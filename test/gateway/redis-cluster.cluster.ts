@@ -3,7 +3,6 @@
 // the model catalog is fetched once for all, the usage journal drains into PostgreSQL, and a master failover
 // (CLUSTER FAILOVER on its replica) mid-load has the outcome the README states.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configFrom } from '../../gateway/src/config.js';
 import { createRedisClient, closeRedis, waitForReady } from '../../gateway/src/shared/redis-connection.js';
 import { keySlot } from '../../gateway/src/shared/redis-slots.js';
 import { RedisLimiter } from '../../gateway/src/limits/redis.js';
@@ -85,22 +84,6 @@ describe('hash slots', () => {
     } finally {
       await limiter.close();
     }
-  });
-});
-
-describe('config', () => {
-  it('takes REDIS_CLUSTER with seed nodes and refuses settings that cannot work together', () => {
-    const config = configFrom({ REDIS_URL: cluster.url, REDIS_CLUSTER: 'true', REDIS_CLUSTER_NODES: cluster.seeds });
-    expect(config.REDIS_CLUSTER).toBe(true);
-    expect(config.REDIS_CLUSTER_NODES).toHaveLength(2);
-    expect(() => configFrom({ REDIS_CLUSTER: 'true' })).toThrow(/REDIS_CLUSTER: needs REDIS_URL/);
-    expect(() => configFrom({ REDIS_URL: cluster.url, REDIS_CLUSTER_NODES: cluster.seeds })).toThrow(
-      /set REDIS_CLUSTER=true/,
-    );
-    expect(() => configFrom({ REDIS_URL: `${cluster.url}/2`, REDIS_CLUSTER: 'true' })).toThrow(/only database 0/);
-    expect(() => configFrom({ REDIS_URL: cluster.url, REDIS_CLUSTER: 'true', REDIS_CLUSTER_NODES: 'nohost' })).toThrow(
-      /host:port/,
-    );
   });
 });
 
