@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { WINDOW_MS, type AdmitRequest, type AdmitResult, type Limiter, type SettleRequest } from './types.js';
 import { buildResult, CONCURRENCY_RETRY_MS, KEY_TTL_MS, normaliseAdmit, normaliseSettle } from './core.js';
 import { closeRedis, waitForReady, type RedisClient } from '../shared/redis-connection.js';
-import { groupBySlot, slotGroup } from '../shared/redis-slots.js';
+import { groupBySlot, isCluster, slotGroup } from '../shared/redis-slots.js';
 
 type Pipeline = ReturnType<RedisClient['pipeline']>;
 
@@ -269,7 +269,7 @@ export class RedisLimiter implements Limiter {
    */
   private takeSameGroup(key: string): QueuedCall[] {
     const settles = this.takeSettles();
-    if (settles.length === 0) return settles;
+    if (settles.length === 0 || !isCluster(this.redis)) return settles; // one server: all ride along, as before
     const group = slotGroup(this.redis, key);
     const same: QueuedCall[] = [];
     const others: QueuedCall[] = [];
@@ -402,6 +402,7 @@ export class RedisLimiter implements Limiter {
         }),
       );
     }
+    if (!isCluster(this.redis)) return this.rideWith(settles, ride, settled); // one server: one pipeline, as before
     const group = slotGroup(this.redis, rideKey);
     const along: QueuedCall[] = [];
     const apart: QueuedCall[] = [];

@@ -34,13 +34,18 @@ export function keySlot(key: string): number {
   return crc16(bytes) % SLOTS;
 }
 
+/** A cluster client (its pipelines must stay on one node); false for one server. */
+export function isCluster(client: RedisClient): client is Cluster {
+  return client instanceof Cluster;
+}
+
 /**
  * Commands whose keys have the same group can go in one pipeline. One server: always "" (one group, so the
  * single-node path pipelines exactly as before). A cluster: the nodes serving the key's slot, as ioredis groups
  * them; before the slot map is known, the slot itself (stricter, never wrong).
  */
 export function slotGroup(client: RedisClient, key: string): string {
-  if (!(client instanceof Cluster)) return '';
+  if (!isCluster(client)) return '';
   const slot = keySlot(key);
   const nodes = client.slots[slot];
   return nodes && nodes.length > 0 ? nodes.join(';') : `slot:${slot}`;
