@@ -2,12 +2,14 @@
 // the server, three gateway instances keep the per-key RPM exactly, a revocation reaches each of them within 1 s,
 // the model catalog is fetched once for all, the usage journal drains into PostgreSQL, and a master failover
 // (CLUSTER FAILOVER on its replica) mid-load has the outcome the README states.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createRedisClient, closeRedis, waitForReady } from '../../gateway/src/shared/redis-connection.js';
 import { keySlot } from '../../gateway/src/shared/redis-slots.js';
 import { RedisLimiter } from '../../gateway/src/limits/redis.js';
 import type { Gateway } from '../../gateway/src/server.js';
 import { startHarness, type Harness } from '../support/harness.js';
+import { TEST_DATABASE_URL } from '../support/services.js';
+import { runKeys } from '../../main/cli/keys-command.js';
 import { startRedisCluster, type TestRedisCluster } from '../support/redis-cluster.js';
 
 let cluster: TestRedisCluster;
@@ -136,6 +138,37 @@ describe('three gateway instances on the cluster', () => {
       seenAfter.push(Date.now() - revokedAt);
     }
     console.log(`revocation seen by the 3 instances after ${seenAfter.join(', ')} ms`);
+  });
+
+  it('`keys revoke` (the CLI, straight on the store) reaches every instance through the cluster within 1 s', async () => {
+    const { id, key } = await h.createKey();
+    for (const gateway of h.gateways) expect((await chat(gateway, key, model)).status).toBe(200); // cached on each
+    const env = { ...process.env };
+    Object.assign(process.env, {
+      DATABASE_URL: TEST_DATABASE_URL,
+      DATABASE_SCHEMA: h.schema!,
+      REDIS_URL: cluster.url,
+      REDIS_CLUSTER: 'true',
+      REDIS_CLUSTER_NODES: cluster.seeds,
+      REDIS_PREFIX: h.redisPrefix,
+    });
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    const warn = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      await runKeys(['revoke', id]);
+      expect(log).toHaveBeenCalledWith(expect.stringContaining(`revoked ${id}`));
+      expect(warn).not.toHaveBeenCalled(); // the broadcast went out over the cluster
+    } finally {
+      log.mockRestore();
+      warn.mockRestore();
+      process.env = env;
+    }
+    for (const gateway of h.gateways) {
+      await vi.waitFor(async () => expect((await chat(gateway, key, model)).status).toBe(401), {
+        timeout: 1000,
+        interval: 20,
+      });
+    }
   });
 
   it('shares the model catalog: Ollama is asked once for all instances, the list lives in the cluster', async () => {
