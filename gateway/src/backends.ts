@@ -32,15 +32,20 @@ export async function openBackends(
     return { store, limiter: new MemoryLimiter(), shared: new MemorySharedCache() };
   }
   // Loaded only when used, like the SQLite driver: embedded mode never opens a Redis connection.
-  const [{ RedisLimiter }, { RedisSharedCache }, { createRedis, waitForReady }, { RedisUsageJournal }] =
-    await Promise.all([
-      import('./limits/redis.js'),
-      import('./shared/redis.js'),
-      import('./shared/redis-connection.js'),
-      import('./usage/redis-journal.js'),
-    ]);
+  const [
+    { RedisLimiter },
+    { RedisSharedCache },
+    { createRedisClient, redisTarget, waitForReady },
+    { RedisUsageJournal },
+  ] = await Promise.all([
+    import('./limits/redis.js'),
+    import('./shared/redis.js'),
+    import('./shared/redis-connection.js'),
+    import('./usage/redis-journal.js'),
+  ]);
   const onError = (err: Error) => log.debug({ err: err.message }, 'redis connection error');
-  const redis = createRedis(config.REDIS_URL, {
+  const target = redisTarget({ ...config, REDIS_URL: config.REDIS_URL });
+  const redis = createRedisClient(target, {
     name: `llmgw-limits-${config.INSTANCE_ID}`.replace(/\s/g, ''),
     onError,
   });
@@ -54,7 +59,7 @@ export async function openBackends(
     claimIdleMs: config.USAGE_CLAIM_IDLE_MS,
   });
   const shared = new RedisSharedCache({
-    url: config.REDIS_URL,
+    url: target,
     prefix: config.REDIS_PREFIX,
     name: `llmgw-cache-${config.INSTANCE_ID}`.replace(/\s/g, ''),
     onResubscribe: onSharedResubscribe,

@@ -100,3 +100,29 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: '', PORT: '' }).PORT).toBe(3000);
   });
 });
+
+describe('Redis Cluster settings', () => {
+  it('takes REDIS_CLUSTER with seed nodes', () => {
+    const config = loadConfig({
+      REDIS_URL: 'redis://:pw@10.0.0.1:7001',
+      REDIS_CLUSTER: 'true',
+      REDIS_CLUSTER_NODES: '10.0.0.2:7001, [::1]:7002',
+    });
+    expect(config.REDIS_CLUSTER).toBe(true);
+    expect(config.REDIS_CLUSTER_NODES).toEqual(['10.0.0.2:7001', '[::1]:7002']);
+    expect(loadConfig({}).REDIS_CLUSTER).toBe(false);
+  });
+
+  it('refuses settings that cannot work together, naming the variable', () => {
+    const url = 'redis://127.0.0.1:7001';
+    expect(() => loadConfig({ REDIS_CLUSTER: 'true' })).toThrow(/REDIS_CLUSTER: needs REDIS_URL/);
+    expect(() => loadConfig({ REDIS_URL: url, REDIS_CLUSTER_NODES: '127.0.0.1:7002' })).toThrow(
+      /REDIS_CLUSTER_NODES: set REDIS_CLUSTER=true/,
+    );
+    expect(() => loadConfig({ REDIS_URL: `${url}/2`, REDIS_CLUSTER: 'true' })).toThrow(/only database 0/);
+    expect(() => loadConfig({ REDIS_URL: url, REDIS_CLUSTER: 'true', REDIS_CLUSTER_NODES: 'nohost' })).toThrow(
+      /REDIS_CLUSTER_NODES\S*: must be host:port/,
+    );
+    expect(() => loadConfig({ REDIS_URL: url, REDIS_CLUSTER: 'maybe' })).toThrow(ConfigError);
+  });
+});

@@ -72,6 +72,26 @@ export const envSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .optional(),
+  /**
+   * REDIS_URL names a Redis Cluster: its host is one seed node, the URL's credentials and TLS apply to every
+   * node, and the client discovers the others (CLUSTER SLOTS). Redis Sentinel is not supported.
+   */
+  REDIS_CLUSTER: booleanFlag.default(false),
+  /** More seed nodes of the cluster (host:port, comma-separated), so a start does not depend on one node. */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^\s:/[\]]+):\d{1,5}$/, 'must be host:port entries separated by commas'),
+      ),
+    ),
   REDIS_PREFIX: z.string().min(1).default('llmgw:'),
   CORS_ORIGINS: originList.default(['*']),
   MAX_BODY_BYTES: positiveInt(1024 * 1024),
@@ -192,7 +212,23 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       `UPSTREAM_NUM_PARALLEL: has ${hints.length} values for ${urls.length} OLLAMA_URLS; give one for all or one per URL`,
     ]);
   }
+  const issues = clusterIssues(parsed.data);
+  if (issues.length > 0) throw new ConfigError(issues);
   return parsed.data;
+}
+
+/** The Redis Cluster settings that only make sense together (checked after each variable is valid alone). */
+function clusterIssues(config: GatewayConfig): string[] {
+  const issues: string[] = [];
+  if (config.REDIS_CLUSTER && !config.REDIS_URL)
+    issues.push('REDIS_CLUSTER: needs REDIS_URL (one node of the cluster)');
+  if (config.REDIS_CLUSTER_NODES.length > 0 && !config.REDIS_CLUSTER)
+    issues.push('REDIS_CLUSTER_NODES: set REDIS_CLUSTER=true too (the nodes are seeds of a cluster)');
+  if (config.REDIS_CLUSTER && config.REDIS_URL) {
+    const db = new URL(config.REDIS_URL).pathname.replace(/^\//, '');
+    if (db !== '' && db !== '0') issues.push(`REDIS_URL: a Redis Cluster has only database 0, not /${db}`);
+  }
+  return issues;
 }
 
 /** Config for tests and embedded use: defaults plus overrides, validated the same way. */

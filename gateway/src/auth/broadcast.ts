@@ -9,13 +9,20 @@ export type BroadcastResult =
 
 /** Tells every replica sharing REDIS_URL / REDIS_PREFIX to forget these key hashes. Never throws. */
 export async function broadcastKeyInvalidation(
-  config: Pick<GatewayConfig, 'REDIS_URL' | 'REDIS_PREFIX'>,
+  config: Pick<GatewayConfig, 'REDIS_URL' | 'REDIS_PREFIX' | 'REDIS_CLUSTER' | 'REDIS_CLUSTER_NODES'>,
   hashes: readonly string[],
 ): Promise<BroadcastResult> {
   if (!config.REDIS_URL) return { sent: false, reason: 'no_redis' };
   // Loaded only when used: embedded mode never opens a Redis connection.
-  const { RedisSharedCache } = await import('../shared/redis.js');
-  const shared = new RedisSharedCache({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX, name: 'llmgw-cli' });
+  const [{ RedisSharedCache }, { redisTarget }] = await Promise.all([
+    import('../shared/redis.js'),
+    import('../shared/redis-connection.js'),
+  ]);
+  const shared = new RedisSharedCache({
+    url: redisTarget({ ...config, REDIS_URL: config.REDIS_URL }),
+    prefix: config.REDIS_PREFIX,
+    name: 'llmgw-cli',
+  });
   try {
     await shared.ping(); // commands fail fast while disconnected (no offline queue): connect first
     for (const hash of hashes) await shared.publish(KEY_INVALIDATION_CHANNEL, hash);

@@ -33,7 +33,7 @@ it('a settle sent with settleAlong is not sent again by the next admission or by
     limiter.admit({ keyId: 'k', requestId, rpm: 1000, tpm: 1_000_000, estimatedTokens: 10, maxConcurrent: 10 });
   await admitOne('first');
   const sent = recordScripts(redis);
-  const along = limiter.settleAlong({ keyId: 'k', requestId: 'first', actualTokens: 3 }, (p) => p.ping());
+  const along = limiter.settleAlong({ keyId: 'k', requestId: 'first', actualTokens: 3 }, 'ride', (p) => p.ping());
   await along.settled;
   await along.replies;
   await admitOne('second');

@@ -7,11 +7,16 @@
 // The log serves as both the request log and the reservations' time index (every admission is both).
 // In-flight slots are leases: the admitting replica renews its own (one pipeline per LEASE_MS/3, see renewLeases),
 // settle frees the slot, and a crashed replica's slots lapse after at most one lease.
+// On a Redis Cluster every script touches the keys of one API key only (one slot); the batched settles and lease
+// renewals are split into one pipeline per node (redis-slots.ts), so they never cross slots. On one server they
+// are grouped exactly as before: one pipeline.
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { WINDOW_MS, type AdmitRequest, type AdmitResult, type Limiter, type SettleRequest } from './types.js';
 import { buildResult, CONCURRENCY_RETRY_MS, KEY_TTL_MS, normaliseAdmit, normaliseSettle } from './core.js';
-import { closeRedis, waitForReady } from '../shared/redis-connection.js';
+import { closeRedis, waitForReady, type RedisClient } from '../shared/redis-connection.js';
+import { groupBySlot, isCluster, slotGroup } from '../shared/redis-slots.js';
+
+type Pipeline = ReturnType<RedisClient['pipeline']>;
 
 // KEYS: log, tok, sum, run. ARGV: now, window, rpm, tpm, tokens, requestId, ttl, maxConcurrent, leaseMs.
 // Returns {allowed 0/1, reason 0 none/1 requests/2 tokens/3 concurrency, retryAfterMs, count, sum, oldest
@@ -136,8 +141,8 @@ const ADMIT = script(ADMIT_LUA);
 const SETTLE = script(SETTLE_LUA);
 
 export interface RedisLimiterOptions {
-  /** A client from createRedis(); the limiter owns it and quits it on close() unless ownsClient is false. */
-  redis: Redis;
+  /** A client from createRedisClient(); the limiter owns it and quits it on close() unless ownsClient is false. */
+  redis: RedisClient;
   /** Prepended to every key, e.g. "llmgw:". Must not contain "{" or "}". */
   prefix: string;
   ownsClient?: boolean;
@@ -164,7 +169,7 @@ interface QueuedCall {
 
 export class RedisLimiter implements Limiter {
   readonly kind = 'redis' as const;
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly prefix: string;
   private readonly ownsClient: boolean;
   private settles: QueuedCall[] = [];
@@ -194,12 +199,14 @@ export class RedisLimiter implements Limiter {
   private renewLeases(): void {
     if (this.leases.size === 0) return;
     const expiry = Date.now() + this.leaseMs;
-    const pipeline = this.redis.pipeline();
-    for (const [requestId, run] of this.leases) {
-      pipeline.zadd(run, 'XX', expiry, requestId);
-      pipeline.pexpire(run, this.leaseMs);
+    for (const group of groupBySlot(this.redis, [...this.leases], ([, run]) => run)) {
+      const pipeline = this.redis.pipeline();
+      for (const [requestId, run] of group) {
+        pipeline.zadd(run, 'XX', expiry, requestId);
+        pipeline.pexpire(run, this.leaseMs);
+      }
+      pipeline.exec().catch(() => undefined); // a missed renewal is retried next tick; the lease has slack for two
     }
-    pipeline.exec().catch(() => undefined); // a missed renewal is retried next tick; the lease has slack for two
   }
 
   private holdLease(requestId: string, run: string): void {
@@ -234,7 +241,7 @@ export class RedisLimiter implements Limiter {
 
   /** Queued settles go first in the same pipeline (one write); the admission's reply is the last one. */
   private async runWithSettles(s: LuaScript, keys: string[], args: (string | number)[]): Promise<unknown> {
-    const settles = this.takeSettles();
+    const settles = this.takeSameGroup(keys[0]!);
     if (settles.length === 0) return this.run(s, keys, args);
     const pipeline = this.settlePipeline(settles);
     pipeline.evalsha(s.sha, keys.length, ...keys, ...args);
@@ -256,8 +263,23 @@ export class RedisLimiter implements Limiter {
     throw err;
   }
 
+  /**
+   * Takes the queued settles that can share a pipeline with a command on `key`; on a cluster, the others are sent
+   * now in their own pipelines (one per node), so none waits longer than SETTLE_BATCH_MS.
+   */
+  private takeSameGroup(key: string): QueuedCall[] {
+    const settles = this.takeSettles();
+    if (settles.length === 0 || !isCluster(this.redis)) return settles; // one server: all ride along, as before
+    const group = slotGroup(this.redis, key);
+    const same: QueuedCall[] = [];
+    const others: QueuedCall[] = [];
+    for (const call of settles) (slotGroup(this.redis, call.keys[0]!) === group ? same : others).push(call);
+    if (others.length > 0) void this.sendSettles(others);
+    return same;
+  }
+
   /** A pipeline that starts with the queued settles (EVALSHA each). */
-  private settlePipeline(settles: QueuedCall[]): ReturnType<Redis['pipeline']> {
+  private settlePipeline(settles: QueuedCall[]): Pipeline {
     const pipeline = this.redis.pipeline();
     for (const call of settles) pipeline.evalsha(SETTLE.sha, call.keys.length, ...call.keys, ...call.args);
     return pipeline;
@@ -286,14 +308,22 @@ export class RedisLimiter implements Limiter {
     return taken;
   }
 
-  /** Sends queued settles that no admission picked up (one pipeline). */
+  /** Sends queued settles that no admission picked up (one pipeline; on a cluster one per node). */
   private flushSettles(): Promise<void> {
-    const settles = this.takeSettles();
-    if (settles.length === 0) return Promise.resolve();
-    const pipeline = this.settlePipeline(settles);
-    return pipeline.exec().then(
-      (replies) => settles.forEach((call, i) => this.finishSettle(call, replies?.[i])),
-      (err: Error) => settles.forEach((call) => call.reject(err)),
+    return this.sendSettles(this.takeSettles());
+  }
+
+  private async sendSettles(settles: QueuedCall[]): Promise<void> {
+    if (settles.length === 0) return;
+    await Promise.all(
+      groupBySlot(this.redis, settles, (call) => call.keys[0]!).map((group) =>
+        this.settlePipeline(group)
+          .exec()
+          .then(
+            (replies) => group.forEach((call, i) => this.finishSettle(call, replies?.[i])),
+            (err: Error) => group.forEach((call) => call.reject(err)),
+          ),
+      ),
     );
   }
 
@@ -351,10 +381,13 @@ export class RedisLimiter implements Limiter {
    * Sends the settle (if any) and the caller's commands in ONE pipeline, written now rather than batched: the
    * usage journal (usage/redis-journal.ts) needs its row in Redis as soon as the answer is out. Queued settles
    * ride along. Resolves with the replies of the caller's commands; the settle's outcome is its own promise.
+   * `rideKey` is the key the caller's commands touch: on a cluster, settles on another node go in their own
+   * pipeline, sent at the same moment (two writes, still one round trip of waiting).
    */
   settleAlong(
     req: SettleRequest | null,
-    ride: (pipeline: ReturnType<Redis['pipeline']>) => void,
+    rideKey: string,
+    ride: (pipeline: Pipeline) => void,
   ): { settled: Promise<void>; replies: Promise<Array<[Error | null, unknown]>> } {
     const settles = this.takeSettles();
     let settled: Promise<void> = Promise.resolve();
@@ -370,6 +403,20 @@ export class RedisLimiter implements Limiter {
         }),
       );
     }
+    if (!isCluster(this.redis)) return this.rideWith(settles, ride, settled); // one server: one pipeline, as before
+    const group = slotGroup(this.redis, rideKey);
+    const along: QueuedCall[] = [];
+    const apart: QueuedCall[] = [];
+    for (const call of settles) (slotGroup(this.redis, call.keys[0]!) === group ? along : apart).push(call);
+    void this.sendSettles(apart);
+    return this.rideWith(along, ride, settled);
+  }
+
+  private rideWith(
+    settles: QueuedCall[],
+    ride: (pipeline: Pipeline) => void,
+    settled: Promise<void>,
+  ): { settled: Promise<void>; replies: Promise<Array<[Error | null, unknown]>> } {
     const pipeline = this.settlePipeline(settles);
     ride(pipeline);
     const replies = pipeline.exec().then(

@@ -1,11 +1,22 @@
 // SharedCache on Redis: TTL values on a command connection, broadcast via Redis pub/sub on a second,
 // lazily created subscriber connection. Every replica (and this process itself) receives each publish.
-import type { Redis } from 'ioredis';
+// On a Redis Cluster: classic PUBLISH/SUBSCRIBE, not sharded pub/sub (SSUBSCRIBE). A cluster forwards a PUBLISH to
+// every node over its bus, so one subscriber connection to any node hears all channels, and ioredis's Cluster
+// moves that connection to another node (re-subscribing) when its node goes away. Sharded pub/sub would save the
+// bus traffic, but invalidations are rare (a key revoked or changed), and it needs one subscriber per master.
 import type { SharedCache } from './types.js';
-import { closeRedis, createRedis, DEFAULT_CONNECT_TIMEOUT_MS, waitForReady } from './redis-connection.js';
+import {
+  closeRedis,
+  createRedisClient,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  waitForReady,
+  type RedisClient,
+  type RedisTarget,
+} from './redis-connection.js';
 
 export interface RedisSharedCacheOptions {
-  url: string;
+  /** REDIS_URL, or the cluster it names (redisTarget()). */
+  url: RedisTarget;
   /** Prepended to every key and channel, e.g. "llmgw:". */
   prefix: string;
   /** Connection name base (CLIENT LIST); the subscriber gets "-sub". Default "llmgw-cache". */
@@ -28,14 +39,14 @@ interface Channel {
 
 export class RedisSharedCache implements SharedCache {
   readonly kind = 'redis' as const;
-  private readonly redis: Redis;
-  private sub: Redis | null = null;
+  private readonly redis: RedisClient;
+  private sub: RedisClient | null = null;
   /** Full channel name -> its handlers (wrapper objects, so one function subscribed twice is two entries). */
   private readonly channels = new Map<string, Channel>();
   private closed = false;
 
   constructor(private readonly opts: RedisSharedCacheOptions) {
-    this.redis = createRedis(opts.url, { name: opts.name ?? 'llmgw-cache', onError: opts.onError });
+    this.redis = createRedisClient(opts.url, { name: opts.name ?? 'llmgw-cache', onError: opts.onError });
   }
 
   private k(key: string): string {
@@ -99,17 +110,24 @@ export class RedisSharedCache implements SharedCache {
     };
   }
 
-  private subscriber(): Redis {
+  private subscriber(): RedisClient {
     if (this.sub) return this.sub;
-    const sub = createRedis(this.opts.url, {
-      name: `${this.opts.name ?? 'llmgw-cache'}-sub`,
-      onError: this.opts.onError,
-    });
-    let wasReady = false;
+    // A cluster client keeps a subscriber connection of its own beside its command connections: use it.
+    const sub =
+      typeof this.opts.url === 'string'
+        ? createRedisClient(this.opts.url, {
+            name: `${this.opts.name ?? 'llmgw-cache'}-sub`,
+            onError: this.opts.onError,
+          })
+        : this.redis;
+    let wasReady = sub.status === 'ready'; // the cluster client may be connected already
     sub.on('ready', () => {
       if (wasReady) this.opts.onResubscribe?.();
       wasReady = true;
     });
+    // A node that leaves a cluster may have carried the subscriber connection: ioredis moves it to another node,
+    // and what was published in between is lost, so the caller drops what the messages guard (as after a reconnect).
+    if (sub === this.redis) sub.on('-node', () => this.opts.onResubscribe?.());
     sub.on('message', (channel: string, message: string) => {
       const chan = this.channels.get(channel);
       if (!chan) return;
@@ -135,6 +153,9 @@ export class RedisSharedCache implements SharedCache {
     if (this.closed) return;
     this.closed = true;
     this.channels.clear();
-    await Promise.all([closeRedis(this.redis), this.sub ? closeRedis(this.sub) : Promise.resolve()]);
+    await Promise.all([
+      closeRedis(this.redis),
+      this.sub && this.sub !== this.redis ? closeRedis(this.sub) : Promise.resolve(),
+    ]);
   }
 }

@@ -4,7 +4,9 @@
 // through one consumer group: at-least-once (an entry is acknowledged and deleted only after its batch is
 // committed; entries a dead replica had read are claimed by another after CLAIM idle time), de-duplicated by the
 // usage table's unique request_id (ON CONFLICT DO NOTHING).
-import type { Redis } from 'ioredis';
+// On a Redis Cluster the stream is one key in one slot (every replica drains the same group); the row then goes in
+// its own pipeline to that slot's node, sent together with the settle's pipeline to the API key's node.
+import type { RedisClient } from '../shared/redis-connection.js';
 import type { SettleRequest } from '../limits/types.js';
 import type { RedisLimiter } from '../limits/redis.js';
 import type { UsageRow } from '../store/types.js';
@@ -20,7 +22,7 @@ export interface JournalEntries {
 
 export interface RedisUsageJournalOptions {
   limiter: RedisLimiter;
-  redis: Redis;
+  redis: RedisClient;
   /** The Redis key prefix, e.g. "llmgw:". */
   prefix: string;
   /** This replica's consumer name in the group (its instance id). */
@@ -57,7 +59,7 @@ export class RedisUsageJournal {
    * rejects when it did not take it (the caller keeps the row for a direct store write).
    */
   async append(row: UsageRow, settle: SettleRequest | null): Promise<{ settled: Promise<void> }> {
-    const sent = this.opts.limiter.settleAlong(settle, (p) => p.xadd(this.key, '*', 'r', encodeRow(row)));
+    const sent = this.opts.limiter.settleAlong(settle, this.key, (p) => p.xadd(this.key, '*', 'r', encodeRow(row)));
     // The settle's failure is its own (the caller logs it); a pipeline failure rejects both.
     sent.settled.catch(() => undefined);
     const [reply] = await sent.replies;
