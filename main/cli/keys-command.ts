@@ -10,6 +10,7 @@ import { keyView } from '../../gateway/src/index.js';
 import { broadcastKeyInvalidation, type GatewayConfig } from '../../gateway/src/index.js';
 import type { Store } from '../../gateway/src/index.js';
 import { CliError } from './errors.js';
+import { allowedIpsSchema, MAX_IP_RULES, splitIpRules } from '../../common/protocol/ip-rules.js';
 
 function cliConfig(): GatewayConfig {
   try {
@@ -47,6 +48,20 @@ function positiveInt(value: string | undefined, flag: string): number | null {
   return n;
 }
 
+/** `--allow-ip CIDR`, repeatable or comma-separated; checked like the admin API's `allowed_ips`. */
+function allowIps(values: string[] | undefined): string[] | null {
+  if (values === undefined) return null;
+  const parsed = allowedIpsSchema.safeParse(values.flatMap(splitIpRules));
+  if (!parsed.success) {
+    throw new CliError(
+      'usage',
+      `--allow-ip takes IPv4/IPv6 addresses or CIDRs (e.g. --allow-ip 10.0.0.0/8,::1), at most ${MAX_IP_RULES}; ` +
+        `got '${values.join(',')}'.`,
+    );
+  }
+  return parsed.data;
+}
+
 export async function runKeys(args: string[]): Promise<void> {
   const [action, ...rest] = args;
   const { values, positionals } = parseArgs({
@@ -59,6 +74,7 @@ export async function runKeys(args: string[]): Promise<void> {
       tpm: { type: 'string' },
       'max-concurrent': { type: 'string' },
       'expires-in-days': { type: 'string' },
+      'allow-ip': { type: 'string', multiple: true },
       json: { type: 'boolean', default: false },
     },
   });
@@ -66,6 +82,7 @@ export async function runKeys(args: string[]): Promise<void> {
     const name = values.name ?? positionals[0];
     if (!name) throw new CliError('usage', 'keys create needs a name: llm-gateway keys create --name my-app');
     const days = positiveInt(values['expires-in-days'], '--expires-in-days');
+    const allowedIps = allowIps(values['allow-ip']);
     const generated = generateKey();
     const record = await withStore((store) =>
       store.createKey({
@@ -82,6 +99,7 @@ export async function runKeys(args: string[]): Promise<void> {
         rpm: positiveInt(values.rpm, '--rpm'),
         tpm: positiveInt(values.tpm, '--tpm'),
         maxConcurrent: positiveInt(values['max-concurrent'], '--max-concurrent'),
+        allowedIps,
         expiresAt: days ? new Date(Date.now() + days * 86_400_000) : null,
       }),
     );
