@@ -1,5 +1,6 @@
 // `llm-gateway up|down|stop|start|restart|status|logs|events`: the Compose stack from the command line, on top of
 // the stack controller. Human-readable progress on a terminal; JSON lines (one event per line) with --json.
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { StackController, type ControllerEvent, type StackStatus } from '../stack/controller.js';
 import { StackError } from '../stack/errors.js';
@@ -12,6 +13,8 @@ export const STACK_COMMANDS = ['up', 'down', 'stop', 'start', 'restart', 'status
 export type StackCommand = (typeof STACK_COMMANDS)[number];
 
 export const STACK_HELP = `  up [--json] [--verbose] Create/update the Docker stack (nginx :3000, 3 gateways, Postgres, Redis) and wait until healthy
+    [--tls] [--tls-port N] [--tls-cert FILE --tls-key FILE] [--tls-redirect]   HTTPS on nginx (default port 3443)
+    [--allow-ip CIDR]...  Only these client addresses may use the stack (repeatable or comma-separated)
   down [--volumes]        Remove the stack's containers (data volumes are kept unless --volumes)
   stop | start            Stop / start the stack in dependency order (start creates it when missing) [--json]
   restart <service>       Restart one service's containers, one replica at a time [--json]
@@ -79,6 +82,26 @@ function renderStackEvent(event: StackEvent): string {
   return `${event.time}  ${event.name}  ${what}`;
 }
 
+/** `up`'s edge flags as the stack variables they stand for (validated with the rest in main/stack/edge-settings). */
+function edgeFlags(values: {
+  tls?: boolean | undefined;
+  'tls-port'?: string | undefined;
+  'tls-cert'?: string | undefined;
+  'tls-key'?: string | undefined;
+  'tls-redirect'?: boolean | undefined;
+  'allow-ip'?: string[] | undefined;
+}): Record<string, string> {
+  const tlsAsked = values.tls || values['tls-cert'] || values['tls-port'] || values['tls-redirect'];
+  return {
+    ...(tlsAsked ? { LLMGW_TLS: '1' } : {}),
+    ...(values['tls-port'] ? { LLMGW_TLS_PORT: values['tls-port'] } : {}),
+    ...(values['tls-cert'] ? { LLMGW_TLS_CERT: path.resolve(values['tls-cert']) } : {}),
+    ...(values['tls-key'] ? { LLMGW_TLS_KEY: path.resolve(values['tls-key']) } : {}),
+    ...(values['tls-redirect'] ? { LLMGW_TLS_REDIRECT: '1' } : {}),
+    ...(values['allow-ip'] ? { LLMGW_ALLOW_IPS: values['allow-ip'].join(',') } : {}),
+  };
+}
+
 export async function runStack(command: StackCommand, argv: string[]): Promise<void> {
   let parsed;
   try {
@@ -91,6 +114,12 @@ export async function runStack(command: StackCommand, argv: string[]): Promise<v
         volumes: { type: 'boolean', default: false },
         follow: { type: 'boolean', short: 'f', default: false },
         tail: { type: 'string' },
+        tls: { type: 'boolean' },
+        'tls-port': { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'tls-redirect': { type: 'boolean' },
+        'allow-ip': { type: 'string', multiple: true },
       },
     });
   } catch (err) {
@@ -103,6 +132,7 @@ export async function runStack(command: StackCommand, argv: string[]): Promise<v
     if (line !== null) process.stdout.write(`${line}\n`);
   };
   const controller = new StackController({
+    env: { ...process.env, ...edgeFlags(values) },
     onEvent: (event) => print(json ? JSON.stringify(event) : renderEvent(event, values.verbose ?? false, state)),
   });
   const result = (status: StackStatus) =>

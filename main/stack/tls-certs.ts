@@ -72,7 +72,7 @@ export async function createLocalCa(now = new Date()): Promise<LocalCa> {
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
-  return { certPem: cert.toString('pem'), keyPem: keyPem(keys.privateKey) };
+  return { certPem: `${cert.toString('pem').trimEnd()}\n`, keyPem: keyPem(keys.privateKey) };
 }
 
 /** A server certificate for `hosts` (names and IP addresses) signed by `ca`. Tests also make expired ones. */
@@ -104,7 +104,7 @@ export async function issueServerCertificate(
       await x509.AuthorityKeyIdentifierExtension.create(caCert),
     ],
   });
-  return { certPem: cert.toString('pem'), keyPem: keyPem(keys.privateKey) };
+  return { certPem: `${cert.toString('pem').trimEnd()}\n`, keyPem: keyPem(keys.privateKey) };
 }
 
 /** Writes atomically; secrets (keys) 0600. */
