@@ -5,6 +5,7 @@
 export * from './bridge.js';
 export * from './errors.js';
 export * from './events.js';
+export * from './ip-rules.js';
 export * from './operations.js';
 export * from './settings.js';
 export * from './views.js';

@@ -2,6 +2,7 @@
 // and the HTTP bridge validate with these same zod schemas, so a bad input is refused identically whichever way it
 // arrives) and its output type.
 import { z } from 'zod';
+import { allowedIpsSchema } from './ip-rules.js';
 import { settingsPatchSchema, type Settings } from './settings.js';
 import type {
   AppKey,
@@ -35,6 +36,8 @@ export const createKeyInput = z.strictObject({
   /** ISO date-time in the future, or a number of days from now. */
   expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
   expiresInDays: z.number().positive().max(3650).optional(),
+  /** Client addresses / CIDRs the key may be used from; unset or null = anywhere. */
+  allowedIps: allowedIpsSchema.nullable().optional(),
 });
 
 export const OPERATION_INPUTS = {
@@ -59,6 +62,8 @@ export const OPERATION_INPUTS = {
       .max(24 * 365)
       .optional(),
   }),
+  /** Replaces a live key's client-address allow-list (null = usable from anywhere). */
+  'keys.setAllowedIps': z.strictObject({ id: keyId, allowedIps: allowedIpsSchema.nullable() }),
   /** The plaintext of a key this app created (for the clipboard). */
   'keys.reveal': z.strictObject({ id: keyId }),
   'settings.get': none,
@@ -119,6 +124,7 @@ export interface OperationOutputs {
   'keys.create': CreatedKey;
   'keys.revoke': KeyView;
   'keys.rotate': CreatedKey & { previous: KeyView };
+  'keys.setAllowedIps': KeyView;
   'keys.reveal': { id: string; name: string; key: string };
   'settings.get': Settings;
   'settings.update': Settings;

@@ -1,11 +1,14 @@
 // The settings' shape (version 2) with defaults for every field, and the partial update the api accepts: the
 // dashboard's form and the control plane validate with these same schemas. Migrations stay in main/control/settings.
 import { z } from 'zod';
+import { allowedIpsSchema } from './ip-rules.js';
 
 export const SETTINGS_VERSION = 2;
 
 const port = z.number().int().min(1).max(65535);
 const limit = z.number().int().positive().max(100_000_000).nullable();
+const filePath = z.string().trim().min(1).max(4096);
+const TLS_DEFAULTS = { enabled: false, port: 3443, certFile: null, keyFile: null, redirectHttp: false };
 
 export const settingsSchema = z.object({
   version: z.literal(SETTINGS_VERSION),
@@ -27,6 +30,18 @@ export const settingsSchema = z.object({
   /** The answer to "stop the stack when quitting?" once the user ticked "remember"; null = ask. */
   stopStackOnQuit: z.boolean().nullable().default(null),
   maxParallelPulls: z.number().int().min(1).max(8).default(2),
+  /** HTTPS on the stack's nginx (README "TLS"): the user's certificate + key, or none = the local CA's. */
+  tls: z
+    .object({
+      enabled: z.boolean().default(false),
+      port: port.default(3443),
+      certFile: filePath.nullable().default(null),
+      keyFile: filePath.nullable().default(null),
+      redirectHttp: z.boolean().default(false),
+    })
+    .default(TLS_DEFAULTS),
+  /** Client addresses the stack's nginx admits (null = every address that reaches the port). */
+  stackAllowedIps: allowedIpsSchema.nullable().default(null),
 });
 
 export type Settings = z.output<typeof settingsSchema>;
@@ -41,6 +56,16 @@ export const settingsPatchSchema = z.strictObject({
   startStackOnLaunch: z.boolean().optional(),
   stopStackOnQuit: z.boolean().nullable().optional(),
   maxParallelPulls: z.number().int().min(1).max(8).optional(),
+  tls: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      port: port.optional(),
+      certFile: filePath.nullable().optional(),
+      keyFile: filePath.nullable().optional(),
+      redirectHttp: z.boolean().optional(),
+    })
+    .optional(),
+  stackAllowedIps: allowedIpsSchema.nullable().optional(),
 });
 
 export type SettingsPatch = z.output<typeof settingsPatchSchema>;

@@ -153,6 +153,8 @@ export interface KeyView {
   tpm: number | null;
   /** Requests in flight at once; null = the gateway's default. */
   max_concurrent: number | null;
+  /** Client addresses / CIDRs the key may be used from; null = anywhere. */
+  allowed_ips: string[] | null;
   created_at: string;
   expires_at: string | null;
   revoked_at: string | null;

@@ -7,6 +7,9 @@ import { commaList, instant, nonNegativeInt, nonNegativeNumber, portNumber, posi
 
 const JSON_HELP = 'print JSON instead of a table';
 
+/** A repeatable option's values, in order. */
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
 /**
  * The Compose file's services (program.test.ts holds this list equal to compose/docker-compose.yml), offered in
  * help and completion; the stack controller still checks that the service has containers.
@@ -34,6 +37,7 @@ function addKeys(program: Command): void {
     .option('--tpm <n>', 'tokens per minute', positiveInt)
     .option('--max-concurrent <n>', 'requests in flight at once', positiveInt)
     .option('--expires-in-days <n>', 'expire after this many days', positiveInt)
+    .option('--allow-ip <cidr>', 'only these client addresses/CIDRs (repeatable or comma-separated)', collect)
     .option('--json', JSON_HELP)
     .action(async (name: string | undefined, opts) =>
       (await import('./keys-command.js')).createKey({ ...opts, name: opts.name ?? name }),
@@ -121,6 +125,12 @@ function addStack(program: Command): void {
     .description("create/update the Docker stack (nginx :3000, 3 gateways, Postgres, Redis); wait until it's healthy")
     .addOption(json())
     .option('-v, --verbose', 'show the image build')
+    .option('--tls', 'HTTPS on nginx too (a local CA unless --tls-cert/--tls-key)')
+    .option('--tls-port <n>', 'the HTTPS port (default 3443)', portNumber)
+    .option('--tls-cert <file>', 'your own certificate (PEM)')
+    .option('--tls-key <file>', 'its private key (PEM)')
+    .option('--tls-redirect', 'redirect plain HTTP from other machines to HTTPS')
+    .option('--allow-ip <cidr>', 'only these client addresses may use the stack (repeatable or comma list)', collect)
     .action((...args: unknown[]) => run('up')(args));
   program
     .command('down')

@@ -11,6 +11,7 @@ import type { Store } from '../../gateway/src/index.js';
 import { renderKey } from './keys-render.js';
 import { outputStyle, table } from './output.js';
 import { CliError } from './errors.js';
+import { allowedIpsSchema, MAX_IP_RULES, splitIpRules } from '../../common/protocol/ip-rules.js';
 
 export function cliConfig(): GatewayConfig {
   try {
@@ -47,7 +48,23 @@ export interface CreateKeyOptions {
   tpm?: number;
   maxConcurrent?: number;
   expiresInDays?: number;
+  /** `--allow-ip`, repeatable, each maybe a comma list. */
+  allowIp?: string[];
   json?: boolean;
+}
+
+/** `--allow-ip CIDR`, repeatable or comma-separated; checked like the admin API's `allowed_ips`. */
+function allowIps(values: string[] | undefined): string[] | null {
+  if (values === undefined) return null;
+  const parsed = allowedIpsSchema.safeParse(values.flatMap(splitIpRules));
+  if (!parsed.success) {
+    throw new CliError(
+      'usage',
+      `--allow-ip takes IPv4/IPv6 addresses or CIDRs (e.g. --allow-ip 10.0.0.0/8,::1), at most ${MAX_IP_RULES}; ` +
+        `got '${values.join(',')}'.`,
+    );
+  }
+  return parsed.data;
 }
 
 export async function createKey(opts: CreateKeyOptions): Promise<void> {
@@ -55,6 +72,7 @@ export async function createKey(opts: CreateKeyOptions): Promise<void> {
     throw new CliError('usage', 'keys create needs a name.', {
       next: 'Usage: llm-gateway keys create --name my-app (see `llm-gateway keys create --help`)',
     });
+  const allowedIps = allowIps(opts.allowIp);
   const generated = generateKey();
   const name = opts.name;
   const record = await withStore((store) =>
@@ -67,6 +85,7 @@ export async function createKey(opts: CreateKeyOptions): Promise<void> {
       rpm: opts.rpm ?? null,
       tpm: opts.tpm ?? null,
       maxConcurrent: opts.maxConcurrent ?? null,
+      allowedIps,
       expiresAt: opts.expiresInDays ? new Date(Date.now() + opts.expiresInDays * 86_400_000) : null,
     }),
   );
@@ -146,6 +165,7 @@ export async function rotateKey(id: string, opts: { graceHours?: number; json?: 
         rpm: old.rpm,
         tpm: old.tpm,
         maxConcurrent: old.maxConcurrent,
+        allowedIps: old.allowedIps,
         expiresAt: old.expiresAt && old.expiresAt > graceUntil ? old.expiresAt : null,
       },
       graceUntil,

@@ -1,5 +1,6 @@
 // `llm-gateway up|down|stop|start|restart|status|logs|events`: the Compose stack from the command line, on top of
 // the stack controller. Human-readable progress on a terminal; JSON lines (one event per line) with --json.
+import path from 'node:path';
 import { StackController, type ControllerEvent, type StackStatus } from '../stack/controller.js';
 import { StackError } from '../stack/errors.js';
 import type { StackEvent } from '../stack/events.js';
@@ -20,6 +21,12 @@ export interface StackOptions {
   follow?: boolean;
   tail?: number;
   watch?: boolean;
+  tls?: boolean;
+  tlsPort?: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsRedirect?: boolean;
+  allowIp?: string[];
   /** Seconds between status readings with --watch. */
   interval?: number;
 }
@@ -90,6 +97,19 @@ function renderStackEvent(event: StackEvent): string {
   return `${event.time}  ${event.name}  ${what}`;
 }
 
+/** `up`'s edge flags as the stack variables they stand for (validated with the rest in main/stack/edge-settings). */
+function edgeFlags(values: StackOptions): Record<string, string> {
+  const tlsAsked = values.tls || values.tlsCert || values.tlsPort || values.tlsRedirect;
+  return {
+    ...(tlsAsked ? { LLMGW_TLS: '1' } : {}),
+    ...(values.tlsPort ? { LLMGW_TLS_PORT: String(values.tlsPort) } : {}),
+    ...(values.tlsCert ? { LLMGW_TLS_CERT: path.resolve(values.tlsCert) } : {}),
+    ...(values.tlsKey ? { LLMGW_TLS_KEY: path.resolve(values.tlsKey) } : {}),
+    ...(values.tlsRedirect ? { LLMGW_TLS_REDIRECT: '1' } : {}),
+    ...(values.allowIp ? { LLMGW_ALLOW_IPS: values.allowIp.join(',') } : {}),
+  };
+}
+
 export async function runStack(command: StackCommand, values: StackOptions, service?: string): Promise<void> {
   const json = values.json ?? false;
   const state = { building: false };
@@ -102,6 +122,7 @@ export async function runStack(command: StackCommand, values: StackOptions, serv
       ? new UpProgress({ tty: process.stdout.isTTY === true, write: (text) => process.stdout.write(text) })
       : null;
   const controller = new StackController({
+    env: { ...process.env, ...edgeFlags(values) },
     onEvent: (event) => {
       if (json) return print(JSON.stringify(event));
       if (progress?.event(event)) return;

@@ -96,6 +96,33 @@ describe('control plane in embedded mode', () => {
     expect(after.status).toBe(401);
   });
 
+  it('creates a key with an IP allow-list and changes it in place (keys.setAllowedIps); bad rules are refused', async () => {
+    const created = await plane.api['keys.create']({ name: 'ip-bound', allowedIps: ['127.0.0.2'] });
+    expect(created.allowed_ips).toEqual(['127.0.0.2']);
+    const url = plane.state().gatewayUrl!;
+    // fetch connects from 127.0.0.1: not on the list.
+    const refused = await fetch(`${url}/v1/models`, { headers: { authorization: `Bearer ${created.key}` } });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('ip_not_allowed');
+    const updated = await plane.api['keys.setAllowedIps']({ id: created.id, allowedIps: ['127.0.0.0/8', '::1'] });
+    expect(updated.allowed_ips).toEqual(['127.0.0.0/8', '::1']);
+    const allowed = await fetch(`${url}/v1/models`, { headers: { authorization: `Bearer ${created.key}` } });
+    expect(allowed.status).toBe(200);
+    expect((await plane.api['keys.list']()).find((k) => k.id === created.id)?.allowed_ips).toEqual([
+      '127.0.0.0/8',
+      '::1',
+    ]);
+    expect(await plane.call('keys.setAllowedIps', { id: created.id, allowedIps: ['10.0.0.0/99'] })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input' },
+    });
+    expect(await plane.call('keys.create', { name: 'x', allowedIps: ['not-an-ip'] })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input' },
+    });
+    await plane.api['keys.revoke']({ id: created.id });
+  });
+
   it("pulls a model with progress events and the gateway's /v1/models shows it at once", async () => {
     const { key } = await plane.api['keys.create']({ name: 'models-check' });
     const url = plane.state().gatewayUrl!;

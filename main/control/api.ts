@@ -117,6 +117,17 @@ export function createControlPlane(options: ControlPlaneOptions = {}): ControlPl
               LLMGW_PORT: String(settings.ports.gateway),
               POSTGRES_PORT: String(settings.ports.postgres),
               REDIS_PORT: String(settings.ports.redis),
+              // HTTPS and the stack allow-list from the settings (stack.env's own values hold when these are off).
+              ...(settings.tls.enabled
+                ? {
+                    LLMGW_TLS: '1',
+                    LLMGW_TLS_PORT: String(settings.tls.port),
+                    ...(settings.tls.redirectHttp ? { LLMGW_TLS_REDIRECT: '1' } : {}),
+                    ...(settings.tls.certFile ? { LLMGW_TLS_CERT: settings.tls.certFile } : {}),
+                    ...(settings.tls.keyFile ? { LLMGW_TLS_KEY: settings.tls.keyFile } : {}),
+                  }
+                : {}),
+              ...(settings.stackAllowedIps ? { LLMGW_ALLOW_IPS: settings.stackAllowedIps.join(',') } : {}),
             },
           }),
         );

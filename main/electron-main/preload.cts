@@ -23,6 +23,7 @@ const OPERATIONS = [
   'keys.revoke',
   'keys.rotate',
   'keys.reveal',
+  'keys.setAllowedIps',
   'settings.get',
   'settings.update',
   'readiness.run',

@@ -61,6 +61,8 @@ export async function locateCompose(env: NodeJS.ProcessEnv = process.env): Promi
 
 export interface ComposeTarget {
   file: string;
+  /** Override files layered on top (docker-compose.tls.yml when HTTPS is on). */
+  overrides?: string[];
   envFile: string;
   project?: string;
 }
@@ -77,6 +79,7 @@ export function composeBaseArgs(binary: Pick<ComposeBinary, 'prefix'>, target: C
     target.project ?? PROJECT,
     '-f',
     target.file,
+    ...(target.overrides ?? []).flatMap((file) => ['-f', file]),
     '--env-file',
     target.envFile,
   ];

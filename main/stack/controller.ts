@@ -31,6 +31,8 @@ import { streamLogs, type LogOptions } from './logs.js';
 import { composeFile, llmgwHome, PROJECT } from './paths.js';
 import { assertPortsFree, stackPorts } from './ports.js';
 import { parseProgressLine, type ProgressEvent } from './progress.js';
+import { edgeSettings } from './edge-settings.js';
+import { prepareServedTls } from './tls-certs.js';
 import { bridgeGatewayOf, planOllamaRoute, routeComposeEnv, type OllamaRoute } from './ollama-route.js';
 
 export type ControllerEvent =
@@ -38,7 +40,8 @@ export type ControllerEvent =
   | LifecycleEvent
   | {
       type: 'step';
-      step: 'env-file' | 'engine' | 'compose' | 'ports' | 'ollama' | 'up' | 'down' | 'stop' | 'start' | 'restart';
+      step:
+        'env-file' | 'engine' | 'compose' | 'ports' | 'ollama' | 'tls' | 'up' | 'down' | 'stop' | 'start' | 'restart';
       text: string;
     };
 
@@ -138,13 +141,18 @@ export class StackController {
     return { project: this.project, state, containers, ...(ollama ? { ollama } : {}) };
   }
 
-  private async composeCall(args: string[], step: 'up' | 'down'): Promise<void> {
+  private async composeCall(
+    args: string[],
+    step: 'up' | 'down',
+    layer: { overrides?: string[]; env?: Record<string, string> } = {},
+  ): Promise<void> {
     const envFile = this.envFile();
     await this.docker(); // a clear no_engine error before compose prints its own
     this.compose ??= await locateCompose(this.env);
     const route = await this.ollamaRoute();
     // `down` enables the same profiles, so the forwarder is removed with the rest; `up` creates it only on Linux.
     const extra = {
+      ...layer.env,
       DOCKER_HOST: this.engine!.candidate.dockerHost,
       ...routeComposeEnv(
         route,
@@ -163,6 +171,7 @@ export class StackController {
       file: this.composeFile,
       envFile: envFile.path,
       project: this.project,
+      ...(layer.overrides ? { overrides: layer.overrides } : {}),
     });
     this.emit({ type: 'step', step, text: `docker compose ${args.join(' ')}` });
     const result = await runCompose(this.compose, [...base, ...args], composeEnv(this.env, extra), (line) =>
@@ -198,9 +207,30 @@ export class StackController {
         .filter((c) => c.state === 'running')
         .flatMap((c) => c.ports.map((p) => p.hostPort)),
     );
-    await assertPortsFree(stackPorts(effectiveValues(envFile.values, this.env)), ours);
+    const values = effectiveValues(envFile.values, this.env);
+    const edge = edgeSettings(values);
+    await assertPortsFree(stackPorts(values), ours);
     this.emit({ type: 'step', step: 'ports', text: 'Ports are free' });
-    await this.composeCall(upArgs(options), 'up');
+    let layer: { overrides?: string[]; env?: Record<string, string> } = {};
+    if (edge.tls) {
+      const served = await prepareServedTls(this.home, { certFile: edge.tls.certFile, keyFile: edge.tls.keyFile });
+      layer = {
+        overrides: [path.join(path.dirname(this.composeFile), 'docker-compose.tls.yml')],
+        env: {
+          LLMGW_TLS_DIR: served.dir,
+          // HSTS pins the name to HTTPS in browsers for a year: only for a certificate the user owns.
+          LLMGW_TLS_HSTS: served.own && edge.tls.hsts ? '1' : '0',
+        },
+      };
+      this.emit({
+        type: 'step',
+        step: 'tls',
+        text: served.own
+          ? `HTTPS on port ${edge.tls.port} with ${edge.tls.certFile}`
+          : `HTTPS on port ${edge.tls.port} with the local CA's certificate (trust ${served.caFile})`,
+      });
+    }
+    await this.composeCall(upArgs(options), 'up', layer);
     return this.status();
   }
 

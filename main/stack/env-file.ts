@@ -34,6 +34,14 @@ export const OVERRIDABLE_KEYS = [
   'MAX_BODY_BYTES',
   'CORS_ORIGINS',
   'LOG_LEVEL',
+  // HTTPS on nginx and the stack's allow-list (README "TLS", "IP allow-lists").
+  'LLMGW_TLS',
+  'LLMGW_TLS_PORT',
+  'LLMGW_TLS_CERT',
+  'LLMGW_TLS_KEY',
+  'LLMGW_TLS_REDIRECT',
+  'LLMGW_TLS_HSTS',
+  'LLMGW_ALLOW_IPS',
 ] as const;
 
 export const DEFAULT_OLLAMA_URLS = 'http://host.docker.internal:11434';

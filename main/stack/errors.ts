@@ -33,6 +33,14 @@ export const STACK_ERRORS = defineErrors({
     hint: 'Check that LLMGW_HOME points to a folder you can write, and that stack.env there is readable by you only (chmod 600).',
   },
   engine_failed: { exit: 18, hint: 'Check that Docker is healthy (`docker info`) and retry.' },
+  invalid_setting: {
+    exit: 20,
+    hint: 'Fix the named setting in stack.env, the environment or the app settings (README "TLS", "IP allow-lists").',
+  },
+  tls_certificate: {
+    exit: 19,
+    hint: 'Give a readable PEM certificate (chain) and its matching unencrypted PEM private key (settings tls.certFile / tls.keyFile, or `up --tls-cert FILE --tls-key FILE`), or leave both unset for a locally generated certificate.',
+  },
 } as const satisfies Record<string, { exit: number; hint: string }>);
 
 export type StackErrorCode = keyof typeof STACK_ERRORS;

@@ -17,7 +17,19 @@ export function stackPorts(values: StackValues): HostPort[] {
     const parsed = Number(value);
     return Number.isInteger(parsed) && parsed > 0 && parsed < 65536 ? parsed : fallback;
   };
+  const tls: HostPort[] =
+    values.LLMGW_TLS === '1'
+      ? [
+          {
+            service: 'nginx',
+            host: values.LLMGW_BIND || '127.0.0.1',
+            port: num(values.LLMGW_TLS_PORT, 3443),
+            setting: 'LLMGW_TLS_PORT',
+          },
+        ]
+      : [];
   return [
+    ...tls,
     {
       service: 'nginx',
       host: values.LLMGW_BIND || '127.0.0.1',

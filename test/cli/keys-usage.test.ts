@@ -95,6 +95,7 @@ describe.each(stores)('keys and usage on $kind', { timeout: 120_000 }, ({ kind, 
       rpm: null,
       tpm: null,
       maxConcurrent: null,
+      allowedIps: null,
       expiresAt: null,
     });
     const at = new Date(Date.now() - 3_600_000);

@@ -73,7 +73,7 @@ describe.each(BACKENDS)('HTTP contract (%s)', (kind) => {
     });
     expect(response.status).toBe(204);
     expect(response.headers.get('access-control-allow-origin')).toBe('*');
-    expect(response.headers.get('access-control-allow-methods')).toBe('GET, POST, OPTIONS, PUT, DELETE');
+    expect(response.headers.get('access-control-allow-methods')).toBe('GET, POST, OPTIONS, PUT, PATCH, DELETE');
     expect(response.headers.get('access-control-allow-headers')).toMatch(
       /^Authorization, Content-Type, X-Requested-With/,
     );

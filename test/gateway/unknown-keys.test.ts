@@ -66,6 +66,7 @@ describe.each(BACKENDS)('unknown keys (%s)', (kind) => {
       rpm: null,
       tpm: null,
       maxConcurrent: null,
+      allowedIps: null,
       expiresAt: null,
     });
     expect((await chat(generated.key)).status).toBe(200);

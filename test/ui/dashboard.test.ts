@@ -278,6 +278,33 @@ describe('dashboard in Chromium (serve mode, embedded gateway)', () => {
     await shot('logs');
   });
 
+  it('creates a key with allowed client IPs, refuses a bad rule where it was typed, and changes the list in place', async () => {
+    await go('keys');
+    await page.fill('#panel-keys input[name="name"]', 'ui-ip');
+    await page.fill('#panel-keys input[name="allowed_ips"]', '10.0.0.0/99');
+    await page.click('#panel-keys button[type="submit"]');
+    await page.locator('#panel-keys form', { hasText: "'10.0.0.0/99' is not an IPv4/IPv6 address or CIDR" }).waitFor();
+    await page.fill('#panel-keys input[name="allowed_ips"]', '127.0.0.2, 10.0.0.0/8');
+    await page.click('#panel-keys button[type="submit"]');
+    const secret = page.locator('[data-testid="new-key"]');
+    await secret.waitFor();
+    const bound = await secret.inputValue();
+    await page.locator('#panel-keys .created button', { hasText: 'Done' }).click();
+    const row = page.locator('[data-testid="keys"] tr', { hasText: 'ui-ip' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('127.0.0.2, 10.0.0.0/8');
+    // The page's own fetch comes from 127.0.0.1: not on the list.
+    const models = () =>
+      fetch(`http://127.0.0.1:${h.gatewayPort}/v1/models`, { headers: { authorization: `Bearer ${bound}` } });
+    expect((await models()).status).toBe(403);
+    await row.locator('button', { hasText: 'IPs' }).click();
+    const dialog = page.locator('#panel-keys .confirm');
+    await dialog.locator('input').fill('127.0.0.0/8');
+    await dialog.locator('button', { hasText: 'Save IPs' }).click();
+    await expect.poll(async () => (await row.textContent()) ?? '').toContain('127.0.0.0/8');
+    expect((await models()).status).toBe(200);
+  });
+
   it('revokes the key after a confirmation', async () => {
     await go('keys');
     const row = page.locator(`[data-testid="keys"] tr[data-key="${keyId}"]`);

@@ -4,6 +4,7 @@ import type { RequestContext } from '../http/context.js';
 import type { KeyRecord } from '../store/types.js';
 import type { GatewayDeps } from '../deps.js';
 import { GatewayError } from '../errors.js';
+import { addressAllowed } from './ip-allow.js';
 import { bearerToken, hashKey, isWellFormedKey, secretsEqual } from './keys.js';
 
 /** The credential a request carries: the bearer token, else `x-api-key`. */
@@ -23,12 +24,22 @@ export async function authenticateKey(ctx: RequestContext, deps: GatewayDeps): P
       { headers: { 'retry-after': String(Math.max(1, Math.ceil(1 / (deps.config.AUTH_FAILURE_PER_S || 1)))) } },
     );
   }
+  let record: KeyRecord;
   try {
-    return await checkKey(ctx, deps);
+    record = await checkKey(ctx, deps);
   } catch (err) {
     if (err instanceof GatewayError && err.status === 401) deps.authFailures.fail(address);
     throw err;
   }
+  // A valid key from the wrong place: not a failed authentication (the key is right), so not throttled as one.
+  if (!addressAllowed(record, address)) {
+    throw new GatewayError(
+      'ip_not_allowed',
+      `This API key may not be used from ${address} (ip_not_allowed): the key's allowed_ips do not include it. ` +
+        'Use it from an allowed address, or have an admin add this one.',
+    );
+  }
+  return record;
 }
 
 /** A well-formed key this replica knows of (memory only): such requests pass the failed-auth throttle. */

@@ -43,6 +43,7 @@ describe('KeyCache', () => {
       rpm: null,
       tpm: null,
       maxConcurrent: null,
+      allowedIps: null,
       expiresAt: null,
     });
     return record;

@@ -1,7 +1,7 @@
 // CORS, owned by the gateway alone (Nginx adds none): exactly one Access-Control-Allow-Origin value per answer.
 import type { IncomingMessage } from 'node:http';
 
-export const CORS_METHODS = 'GET, POST, OPTIONS, PUT, DELETE';
+export const CORS_METHODS = 'GET, POST, OPTIONS, PUT, PATCH, DELETE';
 export const CORS_HEADERS = [
   'Authorization',
   'Content-Type',

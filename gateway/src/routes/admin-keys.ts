@@ -1,4 +1,4 @@
-// Admin API for keys: create (plaintext shown once), list, get, revoke, rotate. Invalidation reaches every replica.
+// Admin API for keys: create (plaintext shown once), list, get, update (allowed_ips), revoke, rotate. Invalidation reaches every replica.
 // The admin token is checked before these run (routes/router.ts marks the admin routes).
 import { z } from 'zod';
 import type { RequestContext } from '../http/context.js';
@@ -8,6 +8,7 @@ import { generateKey } from '../auth/keys.js';
 import { bodyLimits, readJson } from '../http/body.js';
 import { parseBody } from './schemas.js';
 import { GatewayError } from '../errors.js';
+import { allowedIpsSchema } from '../../../common/protocol/ip-rules.js';
 
 const limit = z.number().int().positive().max(100_000_000).nullish();
 const futureDate = z
@@ -23,7 +24,12 @@ const createKeyBody = z.strictObject({
   /** Requests in flight at once (streams included); null = the gateway's DEFAULT_MAX_CONCURRENT. */
   max_concurrent: z.number().int().positive().max(10_000).nullish(),
   expires_at: futureDate.nullish(),
+  /** Client addresses / CIDRs the key may be used from; null or absent = anywhere. */
+  allowed_ips: allowedIpsSchema.nullish(),
 });
+
+/** What a live key may have changed in place (the rest is fixed at creation; rotate for a new secret). */
+const updateKeyBody = z.strictObject({ allowed_ips: allowedIpsSchema.nullable() });
 
 const rotateBody = z.strictObject({
   grace_hours: z
@@ -49,6 +55,7 @@ export function keyView(record: KeyRecord, now = Date.now()) {
     rpm: record.rpm,
     tpm: record.tpm,
     max_concurrent: record.maxConcurrent,
+    allowed_ips: record.allowedIps,
     created_at: record.createdAt.toISOString(),
     expires_at: record.expiresAt?.toISOString() ?? null,
     revoked_at: record.revokedAt?.toISOString() ?? null,
@@ -82,6 +89,7 @@ function newKeyFrom(input: z.output<typeof createKeyBody>): { plaintext: string;
       rpm: input.rpm ?? null,
       tpm: input.tpm ?? null,
       maxConcurrent: input.max_concurrent ?? null,
+      allowedIps: input.allowed_ips ?? null,
       expiresAt: input.expires_at ?? null,
     },
   };
@@ -112,6 +120,18 @@ export async function getKey(ctx: RequestContext, deps: GatewayDeps, id: string)
   deps.respond.json(ctx, 200, keyView(await existing(deps, id)));
 }
 
+export async function updateKey(ctx: RequestContext, deps: GatewayDeps, id: string): Promise<void> {
+  const input = await bodyOf(ctx, deps, updateKeyBody);
+  const old = await existing(deps, id);
+  if (old.revokedAt) throw new GatewayError('invalid_request', `Key '${id}' is revoked; it cannot be changed.`);
+  const record = await deps.store.updateKey(id, { allowedIps: input.allowed_ips });
+  if (!record) throw new GatewayError('invalid_request', `Key '${id}' could not be updated (revoked meanwhile?).`);
+  // Every replica drops its cached record, so the new list holds everywhere within the invalidation delay.
+  await deps.keys.invalidate(record.hash);
+  deps.log.info({ keyId: id, allowedIps: record.allowedIps }, 'key updated');
+  deps.respond.json(ctx, 200, keyView(record));
+}
+
 export async function revokeKey(ctx: RequestContext, deps: GatewayDeps, id: string): Promise<void> {
   await existing(deps, id);
   const record = (await deps.store.revokeKey(id, new Date()))!;
@@ -132,6 +152,7 @@ export async function rotateKey(ctx: RequestContext, deps: GatewayDeps, id: stri
     rpm: old.rpm,
     tpm: old.tpm,
     max_concurrent: old.maxConcurrent,
+    allowed_ips: old.allowedIps,
     expires_at: old.expiresAt && old.expiresAt > graceUntil ? old.expiresAt : null,
   });
   const rotated = await deps.store.rotateKey(id, key, graceUntil);

@@ -11,7 +11,7 @@ import { contextOf } from '../http/context.js';
 import { health, ready } from './health.js';
 import { getModel, listModels } from './models.js';
 import { ENDPOINTS, proxyHandler } from './proxy.js';
-import { createKey, getKey, listKeys, revokeKey, rotateKey } from './admin-keys.js';
+import { createKey, getKey, listKeys, revokeKey, rotateKey, updateKey } from './admin-keys.js';
 import { usageSummary } from './admin-usage.js';
 import { listUpstreams, metricsRoute, refreshModels } from './admin-misc.js';
 import { ps, root, show, tags, version } from './native.js';
@@ -77,7 +77,7 @@ export const AREAS: readonly Area[] = [
     routes: [
       route('/admin', '/keys', { GET: listKeys, POST: createKey }, true),
       route('/admin', '/keys/:id/rotate', { POST: rotateKey }, true),
-      route('/admin', '/keys/:id', { GET: getKey, DELETE: revokeKey }, true),
+      route('/admin', '/keys/:id', { GET: getKey, PATCH: updateKey, DELETE: revokeKey }, true),
       route('/admin', '/usage', { GET: usageSummary }, true),
       route('/admin', '/models/refresh', { POST: refreshModels }, true),
       route('/admin', '/upstreams', { GET: listUpstreams }, true),

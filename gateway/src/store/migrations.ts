@@ -111,6 +111,13 @@ export const MIGRATIONS: readonly Migration[] = [
     postgres: `ALTER TABLE api_keys ADD COLUMN max_concurrent integer;`,
     sqlite: `ALTER TABLE api_keys ADD COLUMN max_concurrent INTEGER;`,
   },
+  {
+    version: 4,
+    name: 'api_keys_allowed_ips',
+    // Client addresses a key may be used from, as a JSON array of CIDRs / addresses; NULL = anywhere (issue 16).
+    postgres: `ALTER TABLE api_keys ADD COLUMN allowed_ips jsonb;`,
+    sqlite: `ALTER TABLE api_keys ADD COLUMN allowed_ips TEXT;`,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

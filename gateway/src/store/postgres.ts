@@ -2,7 +2,16 @@
 // Replicas race at start-up, so migrate() serialises on an advisory lock; everything else is plain SQL.
 import pg from 'pg';
 import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations.js';
-import type { KeyRecord, NewKey, Store, UsageQuery, UsageRow, UsageSummaryRow, LatencyPercentiles } from './types.js';
+import type {
+  KeyPatch,
+  KeyRecord,
+  NewKey,
+  Store,
+  UsageQuery,
+  UsageRow,
+  UsageSummaryRow,
+  LatencyPercentiles,
+} from './types.js';
 
 /** Fixed key for pg_advisory_lock ("llmgw" in ASCII): the same in every replica and version. */
 const MIGRATION_LOCK_KEY = '465675577207';
@@ -17,16 +26,28 @@ export interface PostgresStoreOptions {
 }
 
 // Aliased to KeyRecord's field names: pg already parses jsonb, timestamptz (Date) and int4 (number).
-const KEY_COLUMNS = `id, name, hash, prefix, models, rpm, tpm, max_concurrent AS "maxConcurrent", created_at AS "createdAt", expires_at AS "expiresAt",
+const KEY_COLUMNS = `id, name, hash, prefix, models, rpm, tpm, max_concurrent AS "maxConcurrent", allowed_ips AS "allowedIps", created_at AS "createdAt", expires_at AS "expiresAt",
   revoked_at AS "revokedAt", last_used_at AS "lastUsedAt", replaced_by AS "replacedBy"`;
 
-const INSERT_KEY = `INSERT INTO api_keys (id, name, hash, prefix, models, rpm, tpm, expires_at, max_concurrent)
-  VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9) RETURNING ${KEY_COLUMNS}`;
+const INSERT_KEY = `INSERT INTO api_keys (id, name, hash, prefix, models, rpm, tpm, expires_at, max_concurrent, allowed_ips)
+  VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10::jsonb) RETURNING ${KEY_COLUMNS}`;
+
+const jsonText = (v: string[] | null): string | null => (v === null ? null : JSON.stringify(v));
 
 function keyParams(k: NewKey): unknown[] {
   // jsonb needs JSON text: pg would turn a JS array into a Postgres array literal.
-  const models = k.models === null ? null : JSON.stringify(k.models);
-  return [k.id, k.name, k.hash, k.prefix, models, k.rpm, k.tpm, k.expiresAt, k.maxConcurrent];
+  return [
+    k.id,
+    k.name,
+    k.hash,
+    k.prefix,
+    jsonText(k.models),
+    k.rpm,
+    k.tpm,
+    k.expiresAt,
+    k.maxConcurrent,
+    jsonText(k.allowedIps),
+  ];
 }
 
 export class PostgresStore implements Store {
@@ -114,6 +135,19 @@ export class PostgresStore implements Store {
   async countKeys(): Promise<number> {
     const r = await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM api_keys');
     return Number(r.rows[0]?.n ?? 0);
+  }
+
+  async updateKey(id: string, patch: KeyPatch): Promise<KeyRecord | null> {
+    const r =
+      patch.allowedIps === undefined
+        ? await this.pool.query<KeyRecord>(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE id = $1 AND revoked_at IS NULL`, [
+            id,
+          ])
+        : await this.pool.query<KeyRecord>(
+            `UPDATE api_keys SET allowed_ips = $2::jsonb WHERE id = $1 AND revoked_at IS NULL RETURNING ${KEY_COLUMNS}`,
+            [id, jsonText(patch.allowedIps)],
+          );
+    return r.rows[0] ?? null;
   }
 
   async revokeKey(id: string, at: Date): Promise<KeyRecord | null> {

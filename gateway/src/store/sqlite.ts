@@ -6,7 +6,16 @@
 import Database from 'better-sqlite3';
 import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations.js';
 import { KEY_TOUCH_SQL, SqliteUsageWriter, toWire, USAGE_INSERT_SQL } from './sqlite-writer.js';
-import type { KeyRecord, NewKey, Store, UsageQuery, UsageRow, UsageSummaryRow, LatencyPercentiles } from './types.js';
+import type {
+  KeyPatch,
+  KeyRecord,
+  NewKey,
+  Store,
+  UsageQuery,
+  UsageRow,
+  UsageSummaryRow,
+  LatencyPercentiles,
+} from './types.js';
 
 export interface SqliteStoreOptions {
   path: string;
@@ -21,6 +30,7 @@ interface KeyRow {
   rpm: number | null;
   tpm: number | null;
   max_concurrent: number | null;
+  allowed_ips: string | null;
   created_at: number;
   expires_at: number | null;
   revoked_at: number | null;
@@ -42,6 +52,7 @@ interface SummaryRow {
 
 // Dates are epoch milliseconds: they sort and compare as numbers and round-trip a JS Date exactly.
 const ms = (d: Date | null | undefined): number | null => (d == null ? null : d.getTime());
+const json = (v: string[] | null): string | null => (v === null ? null : JSON.stringify(v));
 const date = (n: number | null): Date | null => (n === null ? null : new Date(n));
 
 function toKey(r: KeyRow): KeyRecord {
@@ -54,6 +65,7 @@ function toKey(r: KeyRow): KeyRecord {
     rpm: r.rpm,
     tpm: r.tpm,
     maxConcurrent: r.max_concurrent,
+    allowedIps: r.allowed_ips === null ? null : (JSON.parse(r.allowed_ips) as string[]),
     createdAt: new Date(r.created_at),
     expiresAt: date(r.expires_at),
     revokedAt: date(r.revoked_at),
@@ -128,6 +140,16 @@ export class SqliteStore implements Store {
 
   async countKeys(): Promise<number> {
     return (this.db.prepare('SELECT count(*) AS n FROM api_keys').get() as { n: number }).n;
+  }
+
+  async updateKey(id: string, patch: KeyPatch): Promise<KeyRecord | null> {
+    if (patch.allowedIps === undefined)
+      return this.one('SELECT * FROM api_keys WHERE id = ? AND revoked_at IS NULL', id);
+    return this.one(
+      'UPDATE api_keys SET allowed_ips = ? WHERE id = ? AND revoked_at IS NULL RETURNING *',
+      json(patch.allowedIps),
+      id,
+    );
   }
 
   async revokeKey(id: string, at: Date): Promise<KeyRecord | null> {
@@ -248,8 +270,8 @@ export class SqliteStore implements Store {
 
   private insertKey(k: NewKey): KeyRecord {
     return this.one(
-      `INSERT INTO api_keys (id, name, hash, prefix, models, rpm, tpm, created_at, expires_at, max_concurrent)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+      `INSERT INTO api_keys (id, name, hash, prefix, models, rpm, tpm, created_at, expires_at, max_concurrent, allowed_ips)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
       k.id,
       k.name,
       k.hash,
@@ -260,6 +282,7 @@ export class SqliteStore implements Store {
       Date.now(),
       ms(k.expiresAt),
       k.maxConcurrent,
+      json(k.allowedIps),
     )!;
   }
 

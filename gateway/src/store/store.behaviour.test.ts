@@ -61,6 +61,7 @@ function newKey(n: string, over: Partial<NewKey> = {}): NewKey {
     rpm: null,
     tpm: null,
     maxConcurrent: null,
+    allowedIps: null,
     expiresAt: null,
     ...over,
   };
@@ -145,6 +146,22 @@ describe.each(backends)('Store behaviour: $name', (backend) => {
     expect((await store.getKey('key_a'))?.models).toBeNull();
     expect((await store.getKey('key_b'))?.models).toEqual(['llama3', 'qwen2.5:7b']);
     expect((await store.getKey('key_c'))?.models).toEqual([]);
+  });
+
+  it('round-trips allowed_ips (null = anywhere) and updates them in place; a revoked or unknown key is not updated', async () => {
+    await store.createKey(newKey('a'));
+    await store.createKey(newKey('b', { allowedIps: ['127.0.0.2', '10.0.0.0/8', 'fd00::/8'] }));
+    expect((await store.getKey('key_a'))?.allowedIps).toBeNull();
+    expect((await store.getKey('key_b'))?.allowedIps).toEqual(['127.0.0.2', '10.0.0.0/8', 'fd00::/8']);
+    const updated = await store.updateKey('key_a', { allowedIps: ['::1'] });
+    expect(updated).toMatchObject({ id: 'key_a', allowedIps: ['::1'] });
+    expect(await store.findKeyByHash(updated!.hash)).toEqual(updated);
+    expect((await store.updateKey('key_b', { allowedIps: null }))?.allowedIps).toBeNull();
+    expect((await store.updateKey('key_b', {}))?.allowedIps).toBeNull();
+    await store.revokeKey('key_a', at(0));
+    expect(await store.updateKey('key_a', { allowedIps: null })).toBeNull();
+    expect((await store.getKey('key_a'))?.allowedIps).toEqual(['::1']);
+    expect(await store.updateKey('nope', { allowedIps: null })).toBeNull();
   });
 
   it('revokes a key, keeps the first revocation time, and returns null for an unknown key', async () => {

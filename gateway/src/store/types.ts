@@ -17,6 +17,8 @@ export interface KeyRecord {
   tpm: number | null;
   /** Requests in flight at once; null = the gateway's default (DEFAULT_MAX_CONCURRENT). */
   maxConcurrent: number | null;
+  /** Client addresses (IPv4/IPv6 addresses or CIDRs) the key may be used from; null = anywhere. */
+  allowedIps: string[] | null;
   createdAt: Date;
   expiresAt: Date | null;
   revokedAt: Date | null;
@@ -34,7 +36,13 @@ export interface NewKey {
   rpm: number | null;
   tpm: number | null;
   maxConcurrent: number | null;
+  allowedIps: string[] | null;
   expiresAt: Date | null;
+}
+
+/** What an update may change on a live key (fields left out stay as they are). */
+export interface KeyPatch {
+  allowedIps?: string[] | null;
 }
 
 export type UsageStatus = 'ok' | 'error' | 'aborted';
@@ -91,6 +99,8 @@ export interface Store {
   getKey(id: string): Promise<KeyRecord | null>;
   listKeys(): Promise<KeyRecord[]>;
   countKeys(): Promise<number>;
+  /** Applies `patch` to a key that is not revoked. Returns the updated record, null if unknown or revoked. */
+  updateKey(id: string, patch: KeyPatch): Promise<KeyRecord | null>;
   /** Marks the key revoked at `at` (keeps the row). Returns the updated record, null if unknown. */
   revokeKey(id: string, at: Date): Promise<KeyRecord | null>;
   /**

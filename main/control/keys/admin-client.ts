@@ -15,6 +15,8 @@ export interface NewKeyInput {
   rpm?: number | null;
   tpm?: number | null;
   expires_at?: string | null;
+  max_concurrent?: number | null;
+  allowed_ips?: string[] | null;
 }
 
 export class AdminClient {
@@ -51,6 +53,11 @@ export class AdminClient {
 
   async list(): Promise<KeyView[]> {
     return (await this.call<{ data: KeyView[] }>('/admin/keys')).data;
+  }
+
+  /** PATCH /admin/keys/:id: replaces the key's allow-list (null = anywhere). */
+  setAllowedIps(id: string, allowedIps: string[] | null): Promise<KeyView> {
+    return this.call(`/admin/keys/${encodeURIComponent(id)}`, 'PATCH', { allowed_ips: allowedIps });
   }
 
   revoke(id: string): Promise<KeyView> {

@@ -14,6 +14,7 @@ export interface CreateKeyParams {
   maxConcurrent?: number | null;
   expiresAt?: string | null;
   expiresInDays?: number;
+  allowedIps?: string[] | null;
 }
 
 export class KeyService {
@@ -58,10 +59,17 @@ export class KeyService {
       tpm: params.tpm === undefined ? defaults.tpm : params.tpm,
       ...(params.maxConcurrent != null ? { max_concurrent: params.maxConcurrent } : {}),
       ...(expires ? { expires_at: expires } : {}),
+      ...(params.allowedIps ? { allowed_ips: params.allowedIps } : {}),
     });
     await this.vault.set(keyEntry(created.id), created.key, created.name);
     await this.changed();
     return created;
+  }
+
+  async setAllowedIps(id: string, allowedIps: string[] | null): Promise<KeyView> {
+    const updated = await (await this.admin()).setAllowedIps(id, allowedIps);
+    await this.changed();
+    return updated;
   }
 
   async revoke(id: string): Promise<KeyView> {

@@ -131,6 +131,7 @@ export function applyPatch(settings: Settings, patch: SettingsPatch): Settings {
     ...defined(patch),
     ports: { ...settings.ports, ...defined(patch.ports ?? {}) },
     defaultLimits: { ...settings.defaultLimits, ...defined(patch.defaultLimits ?? {}) },
+    tls: { ...settings.tls, ...defined(patch.tls ?? {}) },
     version: SETTINGS_VERSION,
   });
 }

@@ -1,6 +1,8 @@
-// Keys: create (name, allowed models, RPM/TPM, expiry) and show the plaintext once; list with prefix, name, limits,
-// last use, expiry; copy (plaintexts the app holds), rotate and revoke, each destructive action confirmed inline.
+// Keys: create (name, allowed models, RPM/TPM, expiry, allowed client IPs) and show the plaintext once; list with
+// prefix, name, limits, IPs, last use, expiry; copy (plaintexts the app holds), change the IP allow-list, rotate and
+// revoke, each destructive action confirmed inline.
 import type { AppKey, ControlState, CreatedKey } from '../bridge/types.js';
+import { allowedIpsSchema, splitIpRules } from '../../../common/protocol/ip-rules.js';
 import { copyText, field, h, replace } from '../ui/dom.js';
 import { act, errorSlot } from '../ui/errors.js';
 import { relativeTime } from '../ui/format.js';
@@ -13,6 +15,20 @@ function numberOrUndefined(input: HTMLInputElement): number | undefined {
 export function limitsText(k: Pick<AppKey, 'rpm' | 'tpm'> & { max_concurrent?: number | null }): string {
   const base = `${k.rpm ?? '∞'} rpm · ${k.tpm ?? '∞'} tpm`;
   return k.max_concurrent ? `${base} · ${k.max_concurrent} at once` : base;
+}
+
+/** The allow-list typed into a field: null when empty (anywhere); a clear error naming the bad rule otherwise. */
+export function ipRulesFrom(text: string): string[] | null {
+  const rules = splitIpRules(text);
+  if (rules.length === 0) return null;
+  const parsed = allowedIpsSchema.safeParse(rules);
+  if (parsed.success) return parsed.data;
+  const bad = rules.find((rule) => !allowedIpsSchema.element.safeParse(rule).success);
+  throw new Error(
+    bad
+      ? `'${bad}' is not an IPv4/IPv6 address or CIDR (e.g. 192.168.1.0/24, ::1).`
+      : 'Too many allowed IPs (at most 100).',
+  );
 }
 
 export function createKeys({ api, store }: PanelContext): Panel {
@@ -33,6 +49,12 @@ export function createKeys({ api, store }: PanelContext): Panel {
     placeholder: 'default',
   });
   const days = h('input', { type: 'number', name: 'expires', min: 1, max: 3650, placeholder: 'never' });
+  const ips = h('input', {
+    type: 'text',
+    name: 'allowed_ips',
+    autocomplete: 'off',
+    placeholder: 'any (e.g. 192.168.1.0/24, ::1)',
+  });
   const modelBox = h('fieldset', { class: 'models-pick' }, h('legend', {}, 'Allowed models (none ticked = all)'));
   const create = h('button', { type: 'submit', class: 'primary' }, 'Create key');
   const createErrors = errorSlot();
@@ -53,6 +75,7 @@ export function createKeys({ api, store }: PanelContext): Panel {
       field('Tokens / min', tpm),
       field('In flight at once', concurrent),
       field('Expires in days', days),
+      field('Allowed client IPs', ips),
     ),
     modelBox,
     h('div', { class: 'row' }, create),
@@ -61,15 +84,17 @@ export function createKeys({ api, store }: PanelContext): Panel {
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const models = [...modelBox.querySelectorAll<HTMLInputElement>('input:checked')].map((i) => i.value);
-    const input = {
-      name: name.value,
-      ...(models.length ? { models } : {}),
-      ...(numberOrUndefined(rpm) !== undefined ? { rpm: numberOrUndefined(rpm)! } : {}),
-      ...(numberOrUndefined(tpm) !== undefined ? { tpm: numberOrUndefined(tpm)! } : {}),
-      ...(numberOrUndefined(concurrent) !== undefined ? { maxConcurrent: numberOrUndefined(concurrent)! } : {}),
-      ...(numberOrUndefined(days) !== undefined ? { expiresInDays: numberOrUndefined(days)! } : {}),
-    };
     void act(create, createErrors, async () => {
+      const allowedIps = ipRulesFrom(ips.value);
+      const input = {
+        name: name.value,
+        ...(models.length ? { models } : {}),
+        ...(numberOrUndefined(rpm) !== undefined ? { rpm: numberOrUndefined(rpm)! } : {}),
+        ...(numberOrUndefined(tpm) !== undefined ? { tpm: numberOrUndefined(tpm)! } : {}),
+        ...(numberOrUndefined(concurrent) !== undefined ? { maxConcurrent: numberOrUndefined(concurrent)! } : {}),
+        ...(numberOrUndefined(days) !== undefined ? { expiresInDays: numberOrUndefined(days)! } : {}),
+        ...(allowedIps ? { allowedIps } : {}),
+      };
       showCreated(await api.call('keys.create', input), 'created');
       form.reset();
       await refresh();
@@ -132,6 +157,38 @@ export function createKeys({ api, store }: PanelContext): Panel {
     yes.focus();
   };
 
+  // The allow-list of a live key, changed in place (every replica follows at once; no new secret needed).
+  const editAllowedIps = (k: AppKey) => {
+    const input = h('input', {
+      type: 'text',
+      'aria-label': `Allowed client IPs for ${k.name}`,
+      placeholder: 'any (e.g. 192.168.1.0/24, ::1)',
+    });
+    input.value = k.allowed_ips?.join(', ') ?? '';
+    const save = h('button', { type: 'button', class: 'primary' }, 'Save IPs');
+    const cancel = h('button', { type: 'button' }, 'Cancel');
+    replace(
+      confirmSlot,
+      h(
+        'div',
+        { class: 'confirm', role: 'dialog', 'aria-label': `Allowed IPs of ${k.name}` },
+        h('p', {}, `Client addresses ${k.name} may be used from (comma-separated; empty = any). Others get 403.`),
+        h('div', { class: 'row wrap' }, input, save, cancel),
+      ),
+    );
+    cancel.addEventListener('click', () => confirmSlot.replaceChildren());
+    save.addEventListener(
+      'click',
+      () =>
+        void act(save, listErrors, async () => {
+          await api.call('keys.setAllowedIps', { id: k.id, allowedIps: ipRulesFrom(input.value) });
+          confirmSlot.replaceChildren();
+          await refresh();
+        }),
+    );
+    input.focus();
+  };
+
   const row = (k: AppKey) => {
     const active = k.status === 'active';
     const copy = h(
@@ -162,6 +219,8 @@ export function createKeys({ api, store }: PanelContext): Panel {
         showCreated(await api.call('keys.rotate', { id: k.id }), 'rotated'),
       ),
     );
+    const editIps = h('button', { type: 'button', class: 'small', disabled: !active }, 'IPs');
+    editIps.addEventListener('click', () => editAllowedIps(k));
     const revoke = h('button', { type: 'button', class: 'small danger', disabled: !active }, 'Revoke');
     revoke.addEventListener('click', () =>
       confirm(`Revoke ${k.name} (${k.prefix}…)? Clients using it get 401 within a second.`, 'Revoke', () =>
@@ -176,9 +235,10 @@ export function createKeys({ api, store }: PanelContext): Panel {
       h('td', {}, h('span', { class: `pill key-${k.status}` }, k.status)),
       h('td', {}, k.models?.join(', ') ?? 'all'),
       h('td', {}, limitsText(k)),
+      h('td', {}, k.allowed_ips?.join(', ') ?? 'any'),
       h('td', {}, relativeTime(k.last_used_at)),
       h('td', {}, k.expires_at ? relativeTime(k.expires_at) : 'never'),
-      h('td', { class: 'actions' }, copy, rotate, revoke),
+      h('td', { class: 'actions' }, copy, editIps, rotate, revoke),
     );
   };
 
@@ -201,8 +261,8 @@ export function createKeys({ api, store }: PanelContext): Panel {
                 h(
                   'tr',
                   {},
-                  ...['Prefix', 'Name', 'Status', 'Models', 'Limits', 'Last used', 'Expires', ''].map((t) =>
-                    h('th', { scope: 'col' }, t),
+                  ...['Prefix', 'Name', 'Status', 'Models', 'Limits', 'Allowed IPs', 'Last used', 'Expires', ''].map(
+                    (t) => h('th', { scope: 'col' }, t),
                   ),
                 ),
               ),

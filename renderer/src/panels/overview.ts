@@ -1,6 +1,6 @@
 // Overview: the aggregated status, Start/Stop, one card per service (state, health, replicas, port, uptime), the
 // OpenAI base URL and "Connect a client": copy-ready setups (Claude Code, Codex CLI, Open WebUI, the ollama client,
-// curl, JavaScript, Python) filled with a chosen key and model.
+// curl, JavaScript, Python) filled with a chosen key and model, and the HTTPS card (how to trust the local CA).
 import type { ControlState, ServiceHealth } from '../bridge/types.js';
 import { copyText, field, h, replace } from '../ui/dom.js';
 import { act, errorSlot } from '../ui/errors.js';
@@ -8,6 +8,7 @@ import { formatDuration } from '../ui/format.js';
 import { CLIENTS, snippet, type SnippetClient } from '../ui/snippets.js';
 import { createDoctorCard } from './doctor-card.js';
 import { section, type Panel, type PanelContext } from './panel.js';
+import { tlsCard } from './tls-help.js';
 
 const PLACEHOLDER_KEY = '$LLMGW_KEY';
 
@@ -109,11 +110,14 @@ export function createOverview({ api, store }: PanelContext): Panel {
     () => void act(stop, errors, () => api.call('gateway.stop').then((s) => store.set(s))),
   );
 
+  const tlsSlot = h('div');
   el.append(
     h('div', { class: 'card wide' }, statusText, modeText, h('div', { class: 'row' }, start, stop), errors, warnings),
     doctor.el,
     h('h3', {}, 'Services'),
     services,
+    h('h3', {}, 'HTTPS'),
+    tlsSlot,
     h('h3', {}, 'Connect a client'),
     h(
       'div',
@@ -148,6 +152,7 @@ export function createOverview({ api, store }: PanelContext): Panel {
     // A new health status may have a new cause: ask the doctor again (not while starting/stopping: transient).
     if (lastStatus !== null && health.status !== lastStatus && state.busy === null) void doctor.refresh();
     lastStatus = health.status;
+    replace(tlsSlot, tlsCard(state));
     replace(statusText, h('span', { class: `pill status-${health.status}` }, health.status), ' ', health.summary);
     replace(
       modeText,
