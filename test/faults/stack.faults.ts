@@ -1103,7 +1103,6 @@ describe('faults and abuse on the Compose stack', () => {
           key: holder.key,
           model,
           stream: true,
-          maxTokens: 1,
           timeoutMs: 30_000,
           onHeaders: () => (open += 1),
         }).finally(() => (finished += 1)),
@@ -1150,7 +1149,7 @@ describe('faults and abuse on the Compose stack', () => {
     });
   }, 120_000);
 
-  it('11. 10,000 random keys: database queries ≤ 1 % of requests; a valid cached key is still served with the store down', async () => {
+  it('11. 10,000 random keys: database reads bounded per second, not per request; a valid cached key is still served with the store down', async () => {
     await scenario('11 10,000 random keys', async () => {
       upstream!.resetAll();
       await allReplicasServe();
@@ -1183,6 +1182,7 @@ describe('faults and abuse on the Compose stack', () => {
         }
       };
       const before = await scans();
+      const floodStarted = Date.now();
       const TOTAL = 10_000;
       const statuses = new Map<number, number>();
       let next = 0;
@@ -1198,8 +1198,13 @@ describe('faults and abuse on the Compose stack', () => {
         }),
       );
       agent.destroy();
+      const floodS = (Date.now() - floodStarted) / 1000;
       const after = await scans();
       const queries = after - before;
+      // What the gateway promises whatever the flood's rate: hashes outside the known-key set are looked up at most
+      // UNKNOWN_KEY_LOOKUPS_PER_S (5, burst 5) a second per replica (for keys whose broadcast a replica missed), plus
+      // the known set's rebuild (KEY_SET_REFRESH_MS, 60 s). ≤ 1 % of requests follows only at ≥ 1,500 requests/s.
+      const bound = 3 * (5 * Math.ceil(floodS) + 5) + 3 * (Math.ceil(floodS / 60) + 1);
       const pgContainer = engine.getContainer('llm-gateway-postgres');
       await pgContainer.stop({ t: 10 });
       let during: CallResult[];
@@ -1223,10 +1228,10 @@ describe('faults and abuse on the Compose stack', () => {
         doubledRows: 0,
         tokensClient: null,
         tokensDb: null,
-        notes: `random keys → ${[...statuses].map(([s, n]) => `${s}×${n}`).join(', ')}; api_keys reads ${queries} (${((100 * queries) / TOTAL).toFixed(2)} %); store down: valid key ${during.filter((r) => r.status === 200).length}/${during.length} on ${seen.size} replicas`,
+        notes: `random keys → ${[...statuses].map(([s, n]) => `${s}×${n}`).join(', ')}; ${Math.round(TOTAL / floodS)} req/s; api_keys reads ${queries} = ${((100 * queries) / TOTAL).toFixed(2)} % of requests, ${(queries / floodS / 3).toFixed(1)}/s per replica (bound ${bound}); store down: valid key ${during.filter((r) => r.status === 200).length}/${during.length} on ${seen.size} replicas`,
       });
       expect([...statuses.keys()].every((s) => s === 401 || s === 429)).toBe(true);
-      expect(queries).toBeLessThanOrEqual(TOTAL / 100);
+      expect(queries).toBeLessThanOrEqual(bound);
       expect(during.every((r) => r.status === 200 && r.complete)).toBe(true);
     });
   }, 300_000);
