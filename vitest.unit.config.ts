@@ -17,6 +17,8 @@ export default mergeConfig(
         'main/readiness/checks-*.test.ts',
         'main/readiness/cli.test.ts',
         'main/readiness/suite.test.ts',
+        // the real `docker compose` client (compose config of the stack definition)
+        'main/stack/compose-hardening.test.ts',
         // reads the build output (npm run build)
         'test/packaging/**',
       ],

@@ -25,6 +25,7 @@ import {
 } from './env-file.js';
 import { discoverEngine, type Engine } from './engine.js';
 import { StackError } from './errors.js';
+import { writeSecretFiles } from './secret-files.js';
 import { watchEvents, type EventSubscription, type StackEvent } from './events.js';
 import { startContainers, stopContainers, type LifecycleEvent } from './lifecycle.js';
 import { streamLogs, type LogOptions } from './logs.js';
@@ -154,6 +155,8 @@ export class StackController {
     const extra = {
       ...layer.env,
       DOCKER_HOST: this.engine!.candidate.dockerHost,
+      // The passwords postgres and redis read from mounted files (compose `secrets:`), written from stack.env.
+      LLMGW_SECRETS_DIR: writeSecretFiles(this.home, envFile.values),
       ...routeComposeEnv(
         route,
         step === 'down'

@@ -5,11 +5,14 @@
 // Scenario 3 (accounting) is checked inside every scenario: usage rows in Postgres against what the clients saw.
 // afterAll prints the summary table, writes it as JSON ($LLMGW_FAULTS_REPORT or <tmp>/llmgw-faults-report.json)
 // and removes the stack with its volumes, also on failure.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import fc from 'fast-check';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StackController } from '../../main/stack/controller.js';
 import { ensureEnvFile } from '../../main/stack/env-file.js';
@@ -19,6 +22,7 @@ import {
   dechunk,
   docker as dockerCli,
   header,
+  load,
   metricValue,
   rawHttp,
   replicaMetrics,
@@ -1085,7 +1089,366 @@ describe('faults and abuse on the Compose stack', () => {
       expect(anyKeyShape).toBeNull();
     });
   }, 180_000);
+  it('10. one key holds its cap, another key answers meanwhile: the extra requests of the first get 429 concurrency', async () => {
+    await scenario('10 one key holds its cap', async () => {
+      upstream!.resetAll();
+      await allReplicasServe();
+      const CAP = 4;
+      const holder = await createKey('faults-cap-holder', { max_concurrent: CAP, rpm: 100_000, tpm: 100_000_000 });
+      const other = await createKey('faults-cap-other', { rpm: 100_000, tpm: 100_000_000 });
+      // Slow streams (~6 s each) that the first key keeps open.
+      upstream!.behaviour.chunks = 30;
+      upstream!.behaviour.chunkDelayMs = 200;
+      let open = 0;
+      let finished = 0;
+      const held = Array.from({ length: CAP }, () =>
+        chat({
+          key: holder.key,
+          model,
+          stream: true,
+          timeoutMs: 30_000,
+          onHeaders: () => (open += 1),
+        }).finally(() => (finished += 1)),
+      );
+      await waitFor('the first key to hold its cap of streams', 10_000, async () => open === CAP);
+      // More of the same key: over its cap, each refused at once.
+      const extra = await Promise.all(Array.from({ length: 8 }, () => chat({ key: holder.key, model, stream: true })));
+      // The other key meanwhile: time to its answer's headers, while the first key's streams are still open.
+      upstream!.behaviour.chunks = 2;
+      upstream!.behaviour.chunkDelayMs = 0;
+      let headersAt = 0;
+      const sent = Date.now();
+      let stillOpen = 0;
+      const served = await chat({
+        key: other.key,
+        model,
+        onHeaders: () => {
+          headersAt = Date.now();
+          stillOpen = open - finished;
+        },
+      });
+      const otherMs = headersAt - sent;
+      const heldResults = await Promise.all(held);
+      const extraBodies = extra.map((r) => JSON.parse(r.body) as { error?: { type?: string; code?: string } });
+      console.log(`faults: scenario 10: the other key's answer headers after ${otherMs} ms (cap of ${CAP} held)`);
+      report.add({
+        scenario: '10 one key holds its cap',
+        requests: CAP + extra.length + 1,
+        failures: heldResults.filter((r) => r.status !== 200).length + (served.status === 200 ? 0 : 1),
+        lostRows: 0,
+        doubledRows: 0,
+        tokensClient: null,
+        tokensDb: null,
+        notes: `key A holds ${CAP}/${CAP} streams; its ${extra.length} extra → ${[...new Set(extra.map((r) => r.status))].join(',')} (${extraBodies[0]?.error?.type}); key B served ${served.status}, headers after ${otherMs} ms, ${stillOpen} of A's streams still open`,
+      });
+      expect(extra.every((r) => r.status === 429)).toBe(true);
+      for (const body of extraBodies)
+        expect(body.error).toMatchObject({ type: 'concurrency', code: 'rate_limit_exceeded' });
+      expect(extra.every((r) => r.retryAfter !== undefined)).toBe(true);
+      expect(served.status).toBe(200);
+      expect(served.complete).toBe(true);
+      expect(stillOpen).toBe(CAP);
+      expect(heldResults.every((r) => r.status === 200 && r.complete)).toBe(true);
+    });
+  }, 120_000);
+
+  it('11. 10,000 random keys: database reads bounded per second, not per request; a valid cached key is still served with the store down', async () => {
+    await scenario('11 10,000 random keys', async () => {
+      upstream!.resetAll();
+      await allReplicasServe();
+      const valid = await createKey('faults-random-valid', { rpm: 100_000, tpm: 100_000_000 });
+      await waitFor(
+        'the valid key cached on all replicas',
+        15_000,
+        async () => (await instancesSeen(12, { authorization: `Bearer ${valid.key}` }, '/v1/models')).seen.size === 3,
+      );
+      const scans = async () => {
+        const client = new pg.Client({
+          host: '127.0.0.1',
+          port: 15432,
+          user: db.POSTGRES_USER,
+          password: db.POSTGRES_PASSWORD,
+          database: db.POSTGRES_DB,
+        });
+        await client.connect();
+        try {
+          // Every lookup of a key reads api_keys (by index or sequentially); the statistics lag a little, so settle.
+          await sleep(1500);
+          const row = (
+            await client.query(
+              `SELECT (coalesce(seq_scan,0) + coalesce(idx_scan,0))::bigint AS n FROM pg_stat_user_tables WHERE relname = 'api_keys'`,
+            )
+          ).rows[0] as { n: string };
+          return Number(row.n);
+        } finally {
+          await client.end();
+        }
+      };
+      const before = await scans();
+      const floodStarted = Date.now();
+      const TOTAL = 10_000;
+      const statuses = new Map<number, number>();
+      let next = 0;
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+      await Promise.all(
+        Array.from({ length: 32 }, async () => {
+          while (next < TOTAL) {
+            next += 1;
+            const key = `llmgw_${randomBytes(32).toString('hex')}`;
+            const res = await request('GET', '/v1/models', { headers: { authorization: `Bearer ${key}` }, agent });
+            statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+          }
+        }),
+      );
+      agent.destroy();
+      const floodS = (Date.now() - floodStarted) / 1000;
+      const after = await scans();
+      const queries = after - before;
+      // What the gateway promises whatever the flood's rate: hashes outside the known-key set are looked up at most
+      // UNKNOWN_KEY_LOOKUPS_PER_S (5, burst 5) a second per replica (for keys whose broadcast a replica missed), plus
+      // the known set's rebuild (KEY_SET_REFRESH_MS, 60 s). ≤ 1 % of requests follows only at ≥ 1,500 requests/s.
+      const bound = 3 * (5 * Math.ceil(floodS) + 5) + 3 * (Math.ceil(floodS / 60) + 1);
+      const pgContainer = engine.getContainer('llm-gateway-postgres');
+      await pgContainer.stop({ t: 10 });
+      let during: CallResult[];
+      try {
+        await sleep(500);
+        during = await Promise.all(Array.from({ length: 12 }, () => chat({ key: valid.key, model })));
+      } finally {
+        await pgContainer.start();
+        await waitFor(
+          'Postgres healthy again',
+          60_000,
+          async () => (await pgContainer.inspect()).State.Health?.Status === 'healthy',
+        );
+      }
+      const seen = new Set(during.map((r) => r.instance));
+      report.add({
+        scenario: '11 10,000 random keys',
+        requests: TOTAL + during.length,
+        failures: during.filter((r) => r.status !== 200).length,
+        lostRows: 0,
+        doubledRows: 0,
+        tokensClient: null,
+        tokensDb: null,
+        notes: `random keys → ${[...statuses].map(([s, n]) => `${s}×${n}`).join(', ')}; ${Math.round(TOTAL / floodS)} req/s; api_keys reads ${queries} = ${((100 * queries) / TOTAL).toFixed(2)} % of requests, ${(queries / floodS / 3).toFixed(1)}/s per replica (bound ${bound}); store down: valid key ${during.filter((r) => r.status === 200).length}/${during.length} on ${seen.size} replicas`,
+      });
+      expect([...statuses.keys()].every((s) => s === 401 || s === 429)).toBe(true);
+      expect(queries).toBeLessThanOrEqual(bound);
+      expect(during.every((r) => r.status === 200 && r.complete)).toBe(true);
+    });
+  }, 300_000);
+
+  it('12. ready flood: each replica probes the upstream and the store at most once a second', async () => {
+    await scenario('12 ready flood', async () => {
+      upstream!.resetAll();
+      await allReplicasServe();
+      upstream!.reset();
+      const started = Date.now();
+      const flood = await load(5000, 32, () => request('GET', '/health/ready'));
+      const seconds = (Date.now() - started) / 1000;
+      const probes = upstream!.stats.requests['GET /api/version'] ?? 0;
+      const statuses = new Set(flood.map((r) => (r.value instanceof Error ? 0 : r.value.status)));
+      const leaks = flood.filter(
+        (r) => !(r.value instanceof Error) && /http:\/\/|version|postgres|redis/i.test(r.value.body),
+      );
+      // At most one readiness probe per second per replica, plus the periodic health checks (every 5 s each).
+      const bound = 3 * (Math.ceil(seconds) + 1) + 3 * (Math.ceil(seconds / 5) + 1);
+      report.add({
+        scenario: '12 ready flood',
+        requests: flood.length,
+        failures: flood.filter((r) => r.value instanceof Error || r.value.status !== 200).length,
+        lostRows: 0,
+        doubledRows: 0,
+        tokensClient: null,
+        tokensDb: null,
+        notes: `${flood.length} /health/ready in ${seconds.toFixed(1)} s → ${[...statuses].join(',')}; upstream GET /api/version ${probes} (bound ${bound}: 1/s per replica + health checks); public answers naming internals: ${leaks.length}`,
+      });
+      expect([...statuses]).toEqual([200]);
+      expect(flood.length).toBeGreaterThan(100);
+      expect(probes).toBeLessThanOrEqual(bound);
+      expect(leaks).toEqual([]);
+    });
+  }, 120_000);
+
+  it('13. revocation race: revoked while in flight on every replica; within 1 s every replica refuses it, nothing admitted after', async () => {
+    await scenario('13 revocation race', async () => {
+      upstream!.resetAll();
+      await allReplicasServe();
+      const victim = await createKey('faults-revoke-race', { rpm: 100_000, tpm: 100_000_000 });
+      upstream!.behaviour.chunks = 10;
+      upstream!.behaviour.chunkDelayMs = 150;
+      const results: Array<{ started: number; status: number; instance: string | undefined; headersAt: number }> = [];
+      let revokedAt = Number.POSITIVE_INFINITY;
+      let stopAt = Number.POSITIVE_INFINITY;
+      const client = async () => {
+        while (Date.now() < stopAt) {
+          const started = Date.now();
+          let headersAt = 0;
+          const r = await chat({ key: victim.key, model, stream: true, onHeaders: () => (headersAt = Date.now()) });
+          results.push({ started, status: r.status, instance: r.instance, headersAt });
+        }
+      };
+      const clients = Array.from({ length: 12 }, () => client());
+      // Revoke once streams of this key are open on all three replicas.
+      await waitFor('streams of the key on all replicas', 15_000, async () => {
+        const open = new Set(results.filter((r) => r.status === 200).map((r) => r.instance));
+        return open.size === 3;
+      });
+      const res = await admin('DELETE', `/admin/keys/${victim.id}`);
+      revokedAt = Date.now();
+      stopAt = revokedAt + 4000;
+      await Promise.all(clients);
+      const lateAdmitted = results.filter((r) => r.status === 200 && r.started >= revokedAt + 1000);
+      const afterWindow = results.filter((r) => r.started >= revokedAt + 1000);
+      // Refused: 401, or 429 once this address has failed too often (the failed-auth throttle, per replica).
+      const refused = (status: number) => status === 401 || status === 429;
+      const refusers = new Set(afterWindow.filter((r) => refused(r.status)).map((r) => r.instance));
+      const lastAdmit = Math.max(...results.filter((r) => r.status === 200).map((r) => r.headersAt));
+      report.add({
+        scenario: '13 revocation race',
+        requests: results.length,
+        failures: lateAdmitted.length,
+        lostRows: 0,
+        doubledRows: 0,
+        tokensClient: null,
+        tokensDb: null,
+        notes: `${results.filter((r) => r.started < revokedAt).length} before the revoke; last admission ${lastAdmit - revokedAt} ms after it returned; ${afterWindow.length} sent ≥ 1 s after → ${[...new Set(afterWindow.map((r) => r.status))].join(',')} from ${refusers.size} replicas`,
+      });
+      expect(res.status).toBeLessThan(300);
+      expect(afterWindow.length).toBeGreaterThan(12);
+      expect(lateAdmitted).toEqual([]);
+      expect(afterWindow.every((r) => refused(r.status))).toBe(true);
+      expect(refusers.size).toBe(3);
+    });
+  }, 120_000);
+
+  it('14. deep JSON: bodies nested beyond the limit → 400 in each protocol envelope, replicas alive', async () => {
+    await scenario('14 deep JSON', async () => {
+      upstream!.resetAll();
+      await allReplicasServe();
+      const { key } = await createKey('faults-deep-json', { rpm: 100_000, tpm: 100_000_000 });
+      const startedAt = new Map<string, string>();
+      for (const r of await replicas())
+        startedAt.set(r.id, (await engine.getContainer(r.id).inspect()).State.StartedAt);
+      const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+      // Just past the limit, and as deep as the body limit allows (~1 MB of brackets).
+      const bodies = (depth: number) => ({
+        openai: `{"model":"${model}","stream":true,"messages":[{"role":"user","content":"x"}],"x":${nested(depth)}}`,
+        anthropic: `{"model":"${model}","max_tokens":8,"stream":true,"messages":[{"role":"user","content":"x"}],"x":${nested(depth)}}`,
+        ollama: `{"model":"${model}","stream":true,"messages":[{"role":"user","content":"x"}],"x":${nested(depth)}}`,
+      });
+      const paths = { openai: '/v1/chat/completions', anthropic: '/v1/messages', ollama: '/api/chat' } as const;
+      const envelopes = {
+        openai: (b: unknown) => typeof (b as { error?: { message?: unknown } }).error?.message === 'string',
+        anthropic: (b: unknown) =>
+          (b as { type?: unknown }).type === 'error' &&
+          typeof (b as { error?: { type?: unknown } }).error?.type === 'string',
+        ollama: (b: unknown) => typeof (b as { error?: unknown }).error === 'string',
+      };
+      const inference = () =>
+        ['POST /v1/chat/completions', 'POST /api/chat', 'POST /v1/messages'].reduce(
+          (sum, k) => sum + (upstream!.stats.requests[k] ?? 0),
+          0,
+        );
+      const inferenceBefore = inference();
+      const outcomes: Array<{ protocol: string; depth: number; status: number; envelope: boolean; ms: number }> = [];
+      for (const depth of [100, 1000, 500_000 - 200]) {
+        const set = bodies(depth);
+        for (const protocol of ['openai', 'anthropic', 'ollama'] as const) {
+          for (let i = 0; i < 10; i += 1) {
+            const sent = Date.now();
+            const res = await postRaw(paths[protocol], key, set[protocol]);
+            let envelope: boolean;
+            try {
+              envelope = envelopes[protocol](JSON.parse(res.body)) && res.body.includes('nested deeper');
+            } catch {
+              envelope = false;
+            }
+            outcomes.push({ protocol, depth, status: res.status, envelope, ms: Date.now() - sent });
+          }
+        }
+      }
+      await allReplicasServe();
+      for (const r of await replicas())
+        expect((await engine.getContainer(r.id).inspect()).State.StartedAt).toBe(startedAt.get(r.id));
+      const wrong = outcomes.filter((o) => o.status !== 400 || !o.envelope);
+      const deepest = outcomes
+        .filter((o) => o.depth > 1000)
+        .map((o) => o.ms)
+        .sort((a, b) => a - b);
+      report.add({
+        scenario: '14 deep JSON',
+        requests: outcomes.length,
+        failures: wrong.length,
+        lostRows: 0,
+        doubledRows: 0,
+        tokensClient: null,
+        tokensDb: null,
+        notes: `depths 100/1,000/~500,000 × OpenAI/Anthropic/Ollama → ${[...new Set(outcomes.map((o) => o.status))].join(',')} in the envelope; ~1 MB bodies answered in median ${deepest[Math.floor(deepest.length / 2)]} ms; upstream reached ${inference() - inferenceBefore}×; replicas not restarted`,
+      });
+      expect(wrong).toEqual([]);
+      expect(inference()).toBe(inferenceBefore);
+    });
+  }, 180_000);
+
+  it('15. hardening: every container drops all capabilities, gains none, has a read-only root and no password in Cmd', async () => {
+    await scenario('15 hardening', async () => {
+      const containers = await controller!.containers();
+      const passwords = [db.POSTGRES_PASSWORD!, ensureEnvFile(home!).values.REDIS_PASSWORD!, adminToken];
+      const checked: string[] = [];
+      for (const c of containers) {
+        const info = await engine.getContainer(c.id).inspect();
+        expect(info.HostConfig.CapDrop, c.name).toEqual(['ALL']);
+        expect(info.HostConfig.ReadonlyRootfs, c.name).toBe(true);
+        expect(info.HostConfig.SecurityOpt, c.name).toContain('no-new-privileges:true');
+        const cmd = JSON.stringify([info.Config.Cmd, info.Config.Entrypoint, info.Config.Healthcheck?.Test]);
+        for (const password of passwords) expect(cmd, c.name).not.toContain(password);
+        if (c.service !== 'api-gateway')
+          for (const password of passwords) expect(JSON.stringify(info.Config.Env), c.name).not.toContain(password);
+        checked.push(`${c.service}:${(info.HostConfig.CapAdd ?? []).join('+') || 'none'}`);
+      }
+      // The password is not in redis-server's arguments either (what `ps` in the container shows).
+      const redisArgs = await dockerCli(['exec', 'llm-gateway-redis', 'cat', '/proc/1/cmdline']);
+      expect(redisArgs).not.toContain(passwords[1]);
+      report.add({
+        scenario: '15 hardening',
+        requests: 0,
+        failures: 0,
+        lostRows: 0,
+        doubledRows: 0,
+        tokensClient: null,
+        tokensDb: null,
+        notes: `${containers.length} containers: CapDrop ALL, ReadonlyRootfs, no-new-privileges; cap_add ${[...new Set(checked)].join(', ')}; no password in Cmd (nor in Env but the gateways')`,
+      });
+      expect(containers.length).toBe(7);
+    });
+  }, 60_000);
 });
+
+/** POST a raw body (too deep for JSON.stringify) with a key through nginx. */
+function postRaw(urlPath: string, key: string, body: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      `http://127.0.0.1:3000${urlPath}`,
+      {
+        method: 'POST',
+        agent: false,
+        headers: { authorization: `Bearer ${key}`, 'x-api-key': key, 'content-type': 'application/json' },
+        timeout: 30_000,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('client timeout')));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 async function dockerLogsStderr(name: string): Promise<string> {
   // `docker logs` writes the container's stderr to its own stderr; collect it too.
