@@ -12,6 +12,9 @@ export const STACK_COMMANDS = ['up', 'down', 'stop', 'start', 'restart', 'status
 export type StackCommand = (typeof STACK_COMMANDS)[number];
 
 export const STACK_HELP = `  up [--json] [--verbose] Create/update the Docker stack (nginx :3000, 3 gateways, Postgres, Redis) and wait until healthy
+  up --swarm [--replicas N]
+                          Deploy/update the same stack on Docker Swarm (N gateways, default 3; a new GATEWAY_IMAGE
+                          tag rolls the gateways one by one); down, status and logs follow it
   down [--volumes]        Remove the stack's containers (data volumes are kept unless --volumes)
   stop | start            Stop / start the stack in dependency order (start creates it when missing) [--json]
   restart <service>       Restart one service's containers, one replica at a time [--json]
@@ -27,7 +30,8 @@ function formatUptime(seconds: number | null): string {
 }
 
 export function renderStatus(status: StackStatus): string {
-  if (status.containers.length === 0) return `Stack ${status.project}: not created (run \`llm-gateway up\`).`;
+  if (status.containers.length === 0 && status.mode !== 'swarm')
+    return `Stack ${status.project}: not created (run \`llm-gateway up\`).`;
   const rows = [['SERVICE', '#', 'CONTAINER', 'STATE', 'HEALTH', 'PORTS', 'UPTIME']];
   for (const c of status.containers) {
     const ports = c.ports.map((p) => `${p.hostIp}:${p.hostPort}->${p.containerPort}`).join(', ') || '-';
@@ -45,7 +49,8 @@ export function renderStatus(status: StackStatus): string {
         `Ollama route: ${status.ollama.forwarder ? `forwarder ${status.ollama.forwarder.listen} → ${status.ollama.forwarder.target}` : 'direct'} (${status.ollama.reason})`,
       ]
     : [];
-  return [`Stack ${status.project}: ${status.state}`, ...lines, ...route].join('\n');
+  const mode = status.mode === 'swarm' ? ' (Docker Swarm; the tasks on this node)' : '';
+  return [`Stack ${status.project}: ${status.state}${mode}`, ...lines, ...route].join('\n');
 }
 
 /** One human line per event, or null to stay quiet (build chatter without --verbose). */
@@ -91,6 +96,8 @@ export async function runStack(command: StackCommand, argv: string[]): Promise<v
         volumes: { type: 'boolean', default: false },
         follow: { type: 'boolean', short: 'f', default: false },
         tail: { type: 'string' },
+        swarm: { type: 'boolean', default: false },
+        replicas: { type: 'string' },
       },
     });
   } catch (err) {
@@ -110,8 +117,15 @@ export async function runStack(command: StackCommand, argv: string[]): Promise<v
 
   try {
     switch (command) {
-      case 'up':
-        return result(await controller.up());
+      case 'up': {
+        if (values.replicas !== undefined && !values.swarm)
+          throw new CliError('usage', '--replicas needs --swarm (the Compose stack runs 3 gateways).');
+        if (!values.swarm) return result(await controller.up());
+        const replicas = values.replicas === undefined ? 3 : Number(values.replicas);
+        if (!Number.isInteger(replicas) || replicas < 1 || replicas > 100)
+          throw new CliError('usage', '--replicas needs a whole number from 1 to 100.');
+        return result(await controller.upSwarm({ replicas }));
+      }
       case 'down':
         await controller.down({ volumes: values.volumes ?? false });
         print(

@@ -33,6 +33,18 @@ export const STACK_ERRORS = defineErrors({
     hint: 'Check that LLMGW_HOME points to a folder you can write, and that stack.env there is readable by you only (chmod 600).',
   },
   engine_failed: { exit: 18, hint: 'Check that Docker is healthy (`docker info`) and retry.' },
+  swarm_inactive: {
+    exit: 19,
+    hint: 'Make this Engine a Swarm manager first (`docker swarm init --advertise-addr <this host>`), or run `llm-gateway up` without --swarm for the Compose stack.',
+  },
+  swarm_failed: {
+    exit: 20,
+    hint: 'Read the output above; `docker service ps llm-gateway_<service> --no-trunc` shows why a task failed, `llm-gateway logs <service>` its logs.',
+  },
+  swarm_unsupported: {
+    exit: 21,
+    hint: 'On a Swarm deployment use `llm-gateway up --swarm --replicas N` to scale, `docker service update --force llm-gateway_<service>` to restart, `llm-gateway down` to remove.',
+  },
 } as const satisfies Record<string, { exit: number; hint: string }>);
 
 export type StackErrorCode = keyof typeof STACK_ERRORS;
