@@ -16,6 +16,7 @@ const composeOutput = JSON.stringify({
       image: 'llm-gateway/api-gateway:v2',
       networks: { default: null },
     },
+    nginx: { image: 'nginx', ports: [{ mode: 'host', target: 80, published: '13000', protocol: 'tcp' }] },
   },
   volumes: { pgdata: { name: 'llm-gateway_pgdata' } },
 });
@@ -35,6 +36,7 @@ describe('toStackDefinition', () => {
           // A network entry's null means "no options" in both formats: kept.
           networks: { default: null },
         },
+        nginx: { image: 'nginx', ports: [{ mode: 'host', target: 80, published: 13000, protocol: 'tcp' }] },
       },
     });
   });

@@ -60,8 +60,8 @@ function withoutNulls(record: Record<string, unknown>): Record<string, unknown> 
 
 /**
  * compose config JSON → a stack file: `version: "3.9"` instead of `name`, no null entries (a passthrough variable the
- * caller did not set stays unset, as under Compose), networks named by the stack (`llm-gateway_default`, an overlay)
- * rather than pinned to Compose's bridge network name.
+ * caller did not set stays unset, as under Compose), published ports as numbers, networks named by the stack
+ * (`llm-gateway_default`, an overlay) rather than pinned to Compose's bridge network name.
  */
 export function toStackDefinition(json: string): Record<string, unknown> {
   let parsed: z.infer<typeof composeConfig>;
@@ -79,6 +79,13 @@ export function toStackDefinition(json: string): Record<string, unknown> {
     const clean = withoutNulls(definition);
     if (clean.environment && typeof clean.environment === 'object' && !Array.isArray(clean.environment))
       clean.environment = withoutNulls(clean.environment as Record<string, unknown>);
+    // Compose prints a published port as text ("3000"); the 3.x schema wants a number.
+    if (Array.isArray(clean.ports))
+      clean.ports = (clean.ports as Array<Record<string, unknown>>).map((port) =>
+        typeof port.published === 'string' && /^\d+$/.test(port.published)
+          ? { ...port, published: Number(port.published) }
+          : port,
+      );
     stackServices[service] = clean;
   }
   const stackNetworks = Object.fromEntries(
