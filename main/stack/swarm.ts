@@ -14,7 +14,11 @@ export async function swarmManager(docker: Docker): Promise<boolean> {
 
 interface ServiceLike {
   ID: string;
-  Spec?: { Name?: string; Mode?: { Replicated?: { Replicas?: number } } };
+  Spec?: {
+    Name?: string;
+    Mode?: { Replicated?: { Replicas?: number } };
+    TaskTemplate?: { ContainerSpec?: { Image?: string } };
+  };
   UpdateStatus?: { State?: string; Message?: string };
 }
 
@@ -22,6 +26,7 @@ interface TaskLike {
   ServiceID?: string;
   DesiredState?: string;
   Status?: { State?: string; Err?: string; Message?: string };
+  Spec?: { ContainerSpec?: { Image?: string } };
 }
 
 /** The stack's services (none when this Engine is not a Swarm manager: then there is no Swarm deployment here). */
@@ -79,7 +84,10 @@ export interface Convergence {
   failure?: string;
 }
 
-/** Where the stack stands: every service at its replica count with running (= healthy: Swarm waits for it) tasks. */
+/**
+ * Where the stack stands: every service at its replica count with running (= healthy: Swarm waits for the healthcheck)
+ * tasks of its current image, and no update in progress.
+ */
 export async function convergence(docker: Docker, project: string): Promise<Convergence> {
   const services = await stackServices(docker, project);
   const tasks = (await docker.listTasks({ filters: { label: [`${STACK_LABEL}=${project}`] } })) as TaskLike[];
@@ -88,7 +96,12 @@ export async function convergence(docker: Docker, project: string): Promise<Conv
     const name = service.Spec?.Name ?? service.ID;
     const desired = service.Spec?.Mode?.Replicated?.Replicas ?? 1;
     const own = tasks.filter((task) => task.ServiceID === service.ID && task.DesiredState === 'running');
-    const running = own.filter((task) => task.Status?.State === 'running').length;
+    // Only tasks of the current image count: right after `stack deploy` the update may not have started yet, and the
+    // old tasks would look converged.
+    const image = service.Spec?.TaskTemplate?.ContainerSpec?.Image;
+    const running = own.filter(
+      (task) => task.Status?.State === 'running' && (!image || task.Spec?.ContainerSpec?.Image === image),
+    ).length;
     result.services[name] = { running, desired };
     const update = service.UpdateStatus?.State;
     if (running !== desired || update === 'updating' || update === 'rollback_started') result.done = false;
