@@ -122,7 +122,9 @@ export async function listStack(docker: Docker, project = PROJECT): Promise<Cont
       docker.listContainers({ all: true, filters: { label: [`${label}=${project}`] } }),
     ),
   );
-  const list = [...compose!, ...swarm!.filter((entry) => !compose!.some((c) => c.Id === entry.Id))];
+  // A Swarm task's exited container is history (Swarm has replaced the task), not a stopped part of the stack.
+  const live = swarm!.filter((entry) => entry.State !== 'exited' && entry.State !== 'dead');
+  const list = [...compose!, ...live.filter((entry) => !compose!.some((c) => c.Id === entry.Id))];
   const inspected = await Promise.all(
     list.map((entry) =>
       docker

@@ -139,7 +139,7 @@ afterAll(async () => {
 describe('the llm-gateway stack on Docker Swarm', () => {
   it('1. deploys with `up --swarm`: every service converged and healthy, secrets as Swarm secrets', async () => {
     const started = Date.now();
-    const status = await controller.upSwarm({ replicas: 3 });
+    const status = await controller.upSwarm({ replicas: 3, timeoutMs: 480_000 });
     figures.deploySeconds = Math.round((Date.now() - started) / 1000);
     expect(status.mode).toBe('swarm');
     expect(status.state).toBe('running');
