@@ -42,6 +42,7 @@ describe('container status', () => {
         Image: 'llm-gateway/api-gateway:local',
         Labels: {
           'com.docker.stack.namespace': 'llm-gateway',
+          'com.docker.compose.service': 'api-gateway',
           'com.docker.swarm.service.name': 'llm-gateway_api-gateway',
           'com.docker.swarm.task.id': 'n3x0k1f9q2w8e7r6t5y4u3i2o',
         },

@@ -15,7 +15,8 @@ export const SWARM_SERVICE_LABEL = 'com.docker.swarm.service.name';
 function serviceAndReplica(labels: Record<string, string>, name: string): { service: string; replica: number } {
   const stack = labels[STACK_LABEL];
   const swarmService = labels[SWARM_SERVICE_LABEL];
-  if (labels[SERVICE_LABEL] === undefined && stack && swarmService) {
+  // Checked first: a task of a stack deployed from compose's merged definition carries compose's labels too.
+  if (stack && swarmService) {
     const slot = /\.(\d+)\.[a-z0-9]+$/.exec(name);
     return {
       service: swarmService.startsWith(`${stack}_`) ? swarmService.slice(stack.length + 1) : swarmService,
@@ -122,9 +123,12 @@ export async function listStack(docker: Docker, project = PROJECT): Promise<Cont
       docker.listContainers({ all: true, filters: { label: [`${label}=${project}`] } }),
     ),
   );
-  // A Swarm task's exited container is history (Swarm has replaced the task), not a stopped part of the stack.
-  const live = swarm!.filter((entry) => entry.State !== 'exited' && entry.State !== 'dead');
-  const list = [...compose!, ...live.filter((entry) => !compose!.some((c) => c.Id === entry.Id))];
+  // A Swarm task's exited container is history (Swarm has replaced the task), not a stopped part of the stack. Tasks
+  // carry compose's project label too (the stack is deployed from compose's merged definition): one list, by id.
+  const history = (entry: { Labels?: Record<string, string>; State?: string }) =>
+    entry.Labels?.[STACK_LABEL] !== undefined && (entry.State === 'exited' || entry.State === 'dead');
+  const byId = new Map([...compose!, ...swarm!].map((entry) => [entry.Id, entry]));
+  const list = [...byId.values()].filter((entry) => !history(entry));
   const inspected = await Promise.all(
     list.map((entry) =>
       docker

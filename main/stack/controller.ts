@@ -14,7 +14,7 @@ import {
   type ComposeBinary,
   type UpOptions,
 } from './compose.js';
-import { listStack, PROJECT_LABEL, type ContainerStatus } from './containers.js';
+import { listStack, PROJECT_LABEL, STACK_LABEL, type ContainerStatus } from './containers.js';
 import {
   composeEnv,
   DEFAULT_OLLAMA_URLS,
@@ -281,7 +281,8 @@ export class StackController {
       all: true,
       filters: { label: [`${PROJECT_LABEL}=${this.project}`] },
     });
-    if (composeContainers.length > 0)
+    // Swarm tasks carry compose's project label too; a Compose stack's containers have no stack label.
+    if (composeContainers.some((c) => c.Labels?.[STACK_LABEL] === undefined))
       throw new StackError(
         'swarm_failed',
         'A Compose stack of the same name exists on this Engine; remove it first with `llm-gateway down` (it would hold the same ports and volumes).',
