@@ -1,5 +1,6 @@
 #!/bin/sh
-# nginx container entry: writes the generated settings, starts the address watcher, then runs nginx.
+# nginx container entry: writes the generated settings (body limit, upstream), starts the address watcher (Compose
+# only), then runs nginx.
 # Why a watcher: nginx (1.22, no `resolve` in upstream) resolves `api-gateway` only at start or reload. When a
 # replica is recreated it may come back on a new address, so we poll Docker's DNS and reload when an address
 # appears that nginx does not know. A replica that dies (its address leaves DNS) or restarts on its old address
@@ -82,6 +83,40 @@ fi
 
 UPSTREAM_HOST=${LLMGW_UPSTREAM_HOST:-api-gateway}
 INTERVAL=${LLMGW_RESOLVE_INTERVAL:-2}
+MODE=${LLMGW_UPSTREAM_MODE:-compose}
+
+# Swarm (`resolve`): nginx resolves the service name per request through the container's DNS server (Docker's
+# embedded DNS, from resolv.conf), caching the answer 1 s. Swarm lists a task's address only while it runs and
+# withdraws it before the task is stopped, so scale-ups, scale-downs and rolling updates are followed within a second
+# without a reload (a reload closes client keep-alive connections). nginx hands each request the cached addresses
+# in a random rotation, so load spreads over every replica; a failed connect moves on to the next address
+# (proxy_next_upstream). What this mode gives up: the upstream keep-alive pool and the max_fails memory.
+# Compose (default): a static upstream block, re-resolved by the watcher below.
+case "$MODE" in
+  resolve)
+    dns=$(sed -n 's/^nameserver[[:space:]]*\([0-9.]*\)[[:space:]]*$/\1/p' /etc/resolv.conf | head -n 1)
+    [ -n "$dns" ] || { echo "llmgw-nginx: no IPv4 nameserver in /etc/resolv.conf" >&2; exit 1; }
+    {
+      echo "resolver $dns valid=1s ipv6=off;"
+      echo "resolver_timeout 2s;"
+      echo "map \"\" \$llmgw_upstream { default $UPSTREAM_HOST:3000; }"
+    } > /tmp/llmgw-nginx/upstream.conf
+    ;;
+  compose)
+    {
+      echo "upstream api_gateway {"
+      echo "  server $UPSTREAM_HOST:3000 max_fails=2 fail_timeout=10s;"
+      echo "  keepalive 32;"
+      echo "  keepalive_timeout 50s;  # below the gateway's 65 s keep-alive: nginx closes idle connections first"
+      echo "}"
+      echo "map \"\" \$llmgw_upstream { default api_gateway; }"
+    } > /tmp/llmgw-nginx/upstream.conf
+    ;;
+  *)
+    echo "llmgw-nginx: LLMGW_UPSTREAM_MODE must be compose or resolve (got '$MODE')" >&2
+    exit 1
+    ;;
+esac
 
 resolve() {
   # glibc (Debian) and musl (Alpine) both have getent; busybox nslookup is the last resort.
@@ -111,7 +146,7 @@ watch_upstream() {
   done
 }
 
-if [ "${1:-}" = nginx ]; then
+if [ "${1:-}" = nginx ] && [ "$MODE" = compose ]; then
   watch_upstream &
 fi
 exec "$@"

@@ -1,5 +1,6 @@
 // The gateway's configuration: every environment variable, validated once at start.
 // A bad value stops the process with a message naming the variable; nothing else reads process.env.
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -195,12 +196,31 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Secrets that may come from a file instead (`NAME_FILE=/run/secrets/...`, the Docker/Swarm/Kubernetes convention), so
+ * a Swarm secret or a mounted Kubernetes Secret never sits in the process environment. NAME itself wins when set.
+ */
+export const FILE_VARIABLES = ['DATABASE_URL', 'REDIS_URL', 'ADMIN_TOKEN'] as const;
+
+function readSecretFile(name: string, file: string): string {
+  try {
+    // One trailing newline is what `echo` and most secret tools add; it is never part of the value.
+    return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  } catch (err) {
+    throw new ConfigError([`${name}_FILE: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`]);
+  }
+}
+
 /** Parses the environment (only the variables the schema names; empty strings count as unset). */
 export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | undefined> = process.env): GatewayConfig {
   const input: Record<string, string> = {};
   for (const name of Object.keys(envSchema.shape)) {
     const value = env[name];
     if (value !== undefined && value !== '') input[name] = value;
+  }
+  for (const name of FILE_VARIABLES) {
+    const file = env[`${name}_FILE`];
+    if (input[name] === undefined && file) input[name] = readSecretFile(name, file);
   }
   const parsed = envSchema.safeParse(input);
   if (!parsed.success) {

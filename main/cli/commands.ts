@@ -131,6 +131,8 @@ function addStack(program: Command): void {
     .option('--tls-key <file>', 'its private key (PEM)')
     .option('--tls-redirect', 'redirect plain HTTP from other machines to HTTPS')
     .option('--allow-ip <cidr>', 'only these client addresses may use the stack (repeatable or comma list)', collect)
+    .option('--swarm', 'deploy the same stack on Docker Swarm (a new GATEWAY_IMAGE tag rolls the gateways)')
+    .option('--replicas <n>', 'gateway replicas on Swarm (1–100, default 3)', positiveInt)
     .action((...args: unknown[]) => run('up')(args));
   program
     .command('down')

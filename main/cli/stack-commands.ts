@@ -27,6 +27,8 @@ export interface StackOptions {
   tlsKey?: string;
   tlsRedirect?: boolean;
   allowIp?: string[];
+  swarm?: boolean;
+  replicas?: number;
   /** Seconds between status readings with --watch. */
   interval?: number;
 }
@@ -45,7 +47,8 @@ function formatUptime(seconds: number | null): string {
 }
 
 export function renderStatus(status: StackStatus): string {
-  if (status.containers.length === 0) return `Stack ${status.project}: not created (run \`llm-gateway up\`).`;
+  if (status.containers.length === 0 && status.mode !== 'swarm')
+    return `Stack ${status.project}: not created (run \`llm-gateway up\`).`;
   const rows = [['SERVICE', '#', 'CONTAINER', 'STATE', 'HEALTH', 'PORTS', 'UPTIME']];
   for (const c of status.containers) {
     const ports = c.ports.map((p) => `${p.hostIp}:${p.hostPort}->${p.containerPort}`).join(', ') || '-';
@@ -63,7 +66,8 @@ export function renderStatus(status: StackStatus): string {
         `Ollama route: ${status.ollama.forwarder ? `forwarder ${status.ollama.forwarder.listen} → ${status.ollama.forwarder.target}` : 'direct'} (${status.ollama.reason})`,
       ]
     : [];
-  return [`Stack ${status.project}: ${status.state}`, ...lines, ...route].join('\n');
+  const mode = status.mode === 'swarm' ? ' (Docker Swarm; the tasks on this node)' : '';
+  return [`Stack ${status.project}: ${status.state}${mode}`, ...lines, ...route].join('\n');
 }
 
 /** One human line per event, or null to stay quiet (build chatter without --verbose). */
@@ -137,8 +141,14 @@ export async function runStack(command: StackCommand, values: StackOptions, serv
 
   try {
     switch (command) {
-      case 'up':
-        return result(await controller.up());
+      case 'up': {
+        if (values.replicas !== undefined && !values.swarm)
+          throw new CliError('usage', '--replicas needs --swarm (the Compose stack runs 3 gateways).');
+        if (!values.swarm) return result(await controller.up());
+        const replicas = values.replicas ?? 3;
+        if (replicas > 100) throw new CliError('usage', '--replicas needs a whole number from 1 to 100.');
+        return result(await controller.upSwarm({ replicas }));
+      }
       case 'down':
         await controller.down({ volumes: values.volumes ?? false });
         print(

@@ -34,6 +34,27 @@ describe('container status', () => {
     expect(status.uptimeS).toBeNull();
   });
 
+  it('reads a Swarm task container: service without the stack prefix, replica from the task slot in its name', () => {
+    const status = toContainerStatus({
+      ...inspect(),
+      Name: '/llm-gateway_api-gateway.5.n3x0k1f9q2w8e7r6t5y4u3i2o',
+      Config: {
+        Image: 'llm-gateway/api-gateway:local',
+        Labels: {
+          'com.docker.stack.namespace': 'llm-gateway',
+          'com.docker.compose.service': 'api-gateway',
+          'com.docker.swarm.service.name': 'llm-gateway_api-gateway',
+          'com.docker.swarm.task.id': 'n3x0k1f9q2w8e7r6t5y4u3i2o',
+        },
+      },
+    });
+    expect(status).toMatchObject({
+      name: 'llm-gateway_api-gateway.5.n3x0k1f9q2w8e7r6t5y4u3i2o',
+      service: 'api-gateway',
+      replica: 5,
+    });
+  });
+
   it('orders start tiers: data, then gateways by replica, then nginx', () => {
     const c = (service: string, replica = 1) => ({ service, replica });
     const tiers = startTiers([c('nginx'), c('api-gateway', 2), c('redis'), c('api-gateway', 1), c('postgres')]);

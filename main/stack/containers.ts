@@ -1,11 +1,30 @@
-// The stack's containers as the Engine sees them (label com.docker.compose.project), turned into plain
-// status records: service, replica number, state, health, published ports, uptime.
+// The stack's containers as the Engine sees them (label com.docker.compose.project, or com.docker.stack.namespace for
+// a Swarm deployment's tasks on this node), turned into plain status records: service, replica number, state, health,
+// published ports, uptime.
 import type Docker from 'dockerode';
 import { PROJECT } from './paths.js';
 
 export const PROJECT_LABEL = 'com.docker.compose.project';
 export const SERVICE_LABEL = 'com.docker.compose.service';
 export const NUMBER_LABEL = 'com.docker.compose.container-number';
+/** A Swarm task's container: its stack and its service (`<stack>_<service>`); the slot is in its name. */
+export const STACK_LABEL = 'com.docker.stack.namespace';
+export const SWARM_SERVICE_LABEL = 'com.docker.swarm.service.name';
+
+/** service and replica of a container, from compose's labels or, for a Swarm task, `<stack>_<service>.<slot>.<id>`. */
+function serviceAndReplica(labels: Record<string, string>, name: string): { service: string; replica: number } {
+  const stack = labels[STACK_LABEL];
+  const swarmService = labels[SWARM_SERVICE_LABEL];
+  // Checked first: a task of a stack deployed from compose's merged definition carries compose's labels too.
+  if (stack && swarmService) {
+    const slot = /\.(\d+)\.[a-z0-9]+$/.exec(name);
+    return {
+      service: swarmService.startsWith(`${stack}_`) ? swarmService.slice(stack.length + 1) : swarmService,
+      replica: slot ? Number(slot[1]) : 1,
+    };
+  }
+  return { service: labels[SERVICE_LABEL] ?? '?', replica: Number(labels[NUMBER_LABEL] ?? 1) };
+}
 
 export type Health = 'healthy' | 'unhealthy' | 'starting' | 'none';
 
@@ -48,11 +67,11 @@ export function toContainerStatus(info: InspectLike, now: number = Date.now()): 
   const running = info.State.Status === 'running';
   const started = info.State.StartedAt && !info.State.StartedAt.startsWith('0001') ? info.State.StartedAt : null;
   const health = (info.State.Health?.Status ?? 'none') as Health;
+  const name = info.Name.replace(/^\//, '');
   return {
     id: info.Id.slice(0, 12),
-    name: info.Name.replace(/^\//, ''),
-    service: labels[SERVICE_LABEL] ?? '?',
-    replica: Number(labels[NUMBER_LABEL] ?? 1),
+    name,
+    ...serviceAndReplica(labels, name),
     image: info.Config.Image,
     state: info.State.Status,
     health: running ? health : 'none',
@@ -94,9 +113,22 @@ export function sortForDisplay(list: ContainerStatus[]): ContainerStatus[] {
   );
 }
 
-/** Every container of the project (also stopped ones, also profile services), inspected. */
+/**
+ * Every container of the project (also stopped ones, also profile services), inspected: compose's, and the tasks of a
+ * Swarm stack of the same name that run on this node (a multi-node Swarm's other nodes are not seen from here).
+ */
 export async function listStack(docker: Docker, project = PROJECT): Promise<ContainerStatus[]> {
-  const list = await docker.listContainers({ all: true, filters: { label: [`${PROJECT_LABEL}=${project}`] } });
+  const [compose, swarm] = await Promise.all(
+    [PROJECT_LABEL, STACK_LABEL].map((label) =>
+      docker.listContainers({ all: true, filters: { label: [`${label}=${project}`] } }),
+    ),
+  );
+  // A Swarm task's exited container is history (Swarm has replaced the task), not a stopped part of the stack. Tasks
+  // carry compose's project label too (the stack is deployed from compose's merged definition): one list, by id.
+  const history = (entry: { Labels?: Record<string, string>; State?: string }) =>
+    entry.Labels?.[STACK_LABEL] !== undefined && (entry.State === 'exited' || entry.State === 'dead');
+  const byId = new Map([...compose!, ...swarm!].map((entry) => [entry.Id, entry]));
+  const list = [...byId.values()].filter((entry) => !history(entry));
   const inspected = await Promise.all(
     list.map((entry) =>
       docker

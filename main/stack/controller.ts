@@ -1,6 +1,7 @@
 // The stack controller: one object the CLI, the tray and `serve` mode share. Compose (child process) creates,
 // recreates and removes the stack; dockerode (Engine API) starts, stops, watches and reads logs day to day.
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import type Docker from 'dockerode';
@@ -13,7 +14,7 @@ import {
   type ComposeBinary,
   type UpOptions,
 } from './compose.js';
-import { listStack, type ContainerStatus } from './containers.js';
+import { listStack, PROJECT_LABEL, STACK_LABEL, type ContainerStatus } from './containers.js';
 import {
   composeEnv,
   DEFAULT_OLLAMA_URLS,
@@ -35,6 +36,16 @@ import { parseProgressLine, type ProgressEvent } from './progress.js';
 import { edgeSettings } from './edge-settings.js';
 import { prepareServedTls } from './tls-certs.js';
 import { bridgeGatewayOf, planOllamaRoute, routeComposeEnv, type OllamaRoute } from './ollama-route.js';
+import {
+  ensureSecrets,
+  removeSecretsAndConfigs,
+  runDockerCli,
+  stackServices,
+  swarmManager,
+  waitConverged,
+  waitRemoved,
+} from './swarm.js';
+import { contentVersion, SWARM_OVERLAY_FILE, swarmSecretValues, toStackDefinition } from './swarm-definition.js';
 
 export type ControllerEvent =
   | ProgressEvent
@@ -42,7 +53,21 @@ export type ControllerEvent =
   | {
       type: 'step';
       step:
-        'env-file' | 'engine' | 'compose' | 'ports' | 'ollama' | 'tls' | 'up' | 'down' | 'stop' | 'start' | 'restart';
+        | 'env-file'
+        | 'engine'
+        | 'compose'
+        | 'ports'
+        | 'ollama'
+        | 'tls'
+        | 'up'
+        | 'down'
+        | 'stop'
+        | 'start'
+        | 'restart'
+        | 'build'
+        | 'secrets'
+        | 'deploy'
+        | 'converge';
       text: string;
     };
 
@@ -57,8 +82,19 @@ export interface ControllerOptions {
   onEvent?: (event: ControllerEvent) => void;
 }
 
+export interface SwarmUpOptions {
+  /** Gateway replicas (default 3). */
+  replicas?: number;
+  /** Build the gateway image first (default true; Swarm cannot build, it deploys the tag). */
+  build?: boolean;
+  /** How long to wait for every service to converge (default 5 min). */
+  timeoutMs?: number;
+}
+
 export interface StackStatus {
   project: string;
+  /** How the stack runs: Compose containers, or a Swarm stack (its tasks on this node are the containers). */
+  mode?: 'compose' | 'swarm';
   /** not-created: no container; running: all running and none unhealthy; partial; stopped. */
   state: 'not-created' | 'running' | 'partial' | 'stopped';
   containers: ContainerStatus[];
@@ -139,7 +175,8 @@ export class StackController {
             ? 'running'
             : 'partial';
     const ollama = await this.ollamaRoute().catch(() => undefined);
-    return { project: this.project, state, containers, ...(ollama ? { ollama } : {}) };
+    const mode = (await this.isSwarm()) ? 'swarm' : 'compose';
+    return { project: this.project, mode, state, containers, ...(ollama ? { ollama } : {}) };
   }
 
   private async composeCall(
@@ -239,10 +276,168 @@ export class StackController {
 
   /** Removes containers and network; volumes (keys, usage, Redis data) are kept unless asked. */
   async down(options: { volumes?: boolean } = {}): Promise<void> {
+    if (await this.isSwarm()) return this.downSwarm(options);
     await this.composeCall(downArgs(options), 'down');
   }
 
+  /** True when a Swarm stack of this project is deployed from this Engine (a Swarm manager). */
+  async isSwarm(): Promise<boolean> {
+    return (await stackServices(await this.docker(), this.project)).length > 0;
+  }
+
+  private async refuseOnSwarm(what: string): Promise<void> {
+    if (await this.isSwarm())
+      throw new StackError(
+        'swarm_unsupported',
+        `\`${what}\` works on the Compose stack only; this stack runs on Docker Swarm, which restarts stopped tasks itself.`,
+      );
+  }
+
+  /**
+   * Deploys (or updates) the stack on the Swarm this Engine manages: the gateway image built and tagged, the secrets
+   * created from stack.env, compose's merged view of docker-compose.yml + docker-compose.swarm.yml deployed with
+   * `docker stack deploy`, then waits until every service runs its replicas healthy and the proxy answers.
+   * Re-running it with another image tag or replica count is a rolling update / a scale.
+   */
+  async upSwarm(options: SwarmUpOptions = {}): Promise<StackStatus> {
+    const envFile = this.envFile();
+    this.emit({ type: 'step', step: 'env-file', text: `${envFile.created ? 'Generated' : 'Using'} ${envFile.path}` });
+    const docker = await this.docker();
+    this.emit({
+      type: 'step',
+      step: 'engine',
+      text: `Docker Engine ${this.engine!.version} at ${this.engine!.candidate.address}`,
+    });
+    if (!(await swarmManager(docker)))
+      throw new StackError('swarm_inactive', 'This Docker Engine is not a Swarm manager.');
+    const composeContainers = await docker.listContainers({
+      all: true,
+      filters: { label: [`${PROJECT_LABEL}=${this.project}`] },
+    });
+    // Swarm tasks carry compose's project label too; a Compose stack's containers have no stack label.
+    if (composeContainers.some((c) => c.Labels?.[STACK_LABEL] === undefined))
+      throw new StackError(
+        'swarm_failed',
+        'A Compose stack of the same name exists on this Engine; remove it first with `llm-gateway down` (it would hold the same ports and volumes).',
+      );
+    this.compose ??= await locateCompose(this.env);
+    this.emit({ type: 'step', step: 'compose', text: `Docker Compose ${this.compose.version}` });
+    const env = composeEnv(this.env, { DOCKER_HOST: this.engine!.candidate.dockerHost });
+    const replicas = options.replicas ?? 3;
+    if (options.build !== false) {
+      this.emit({ type: 'step', step: 'build', text: 'Building the gateway image (Swarm deploys it by tag)' });
+      const base = composeBaseArgs(this.compose, {
+        file: this.composeFile,
+        envFile: envFile.path,
+        project: this.project,
+      });
+      const built = await runCompose(this.compose, [...base, 'build', 'api-gateway'], env, (line) =>
+        this.emit(parseProgressLine(line, this.project)),
+      );
+      if (built.code !== 0)
+        throw new StackError(
+          'compose_failed',
+          `docker compose build failed (exit ${built.code}):\n  ${built.tail.slice(-12).join('\n  ')}`,
+        );
+    }
+    const created = await ensureSecrets(docker, this.project, swarmSecretValues(envFile.values));
+    this.emit({
+      type: 'step',
+      step: 'secrets',
+      text: created.length ? `Created Swarm secrets ${created.join(', ')}` : 'Swarm secrets in place',
+    });
+    const dir = path.dirname(this.composeFile);
+    const definition = toStackDefinition(
+      await this.composeConfig(envFile.path, {
+        ...env,
+        LLMGW_REPLICAS: String(replicas),
+        LLMGW_NGINX_CONF_VERSION: contentVersion(readFileSync(path.join(dir, 'nginx', 'nginx.conf'))),
+        LLMGW_NGINX_ENTRYPOINT_VERSION: contentVersion(readFileSync(path.join(dir, 'nginx', 'entrypoint.sh'))),
+      }),
+    );
+    const stackFile = path.join(this.home, 'swarm-stack.json');
+    writeFileSync(stackFile, `${JSON.stringify(definition, null, 2)}\n`, { mode: 0o600 });
+    this.emit({
+      type: 'step',
+      step: 'deploy',
+      text: `docker stack deploy -c ${stackFile} ${this.project} (${replicas} gateways)`,
+    });
+    await runDockerCli(
+      this.env.LLMGW_DOCKER_CLI || 'docker',
+      ['stack', 'deploy', '--resolve-image', 'never', '-c', stackFile, this.project],
+      env,
+      (line) => this.emit({ type: 'message', text: line }),
+    );
+    await waitConverged(docker, this.project, options.timeoutMs ?? 300_000, (state) =>
+      this.emit({
+        type: 'step',
+        step: 'converge',
+        text: Object.entries(state.services)
+          .map(([name, { running, desired }]) => `${name} ${running}/${desired}`)
+          .join(', '),
+      }),
+    );
+    return this.status();
+  }
+
+  /** `docker compose config --format json` over the base file and the Swarm overlay (stdout only). */
+  private composeConfig(envFile: string, env: NodeJS.ProcessEnv): Promise<string> {
+    const overlay = path.join(path.dirname(this.composeFile), SWARM_OVERLAY_FILE);
+    const args = [
+      ...this.compose!.prefix,
+      '--ansi',
+      'never',
+      '-p',
+      this.project,
+      '-f',
+      this.composeFile,
+      '-f',
+      overlay,
+      '--env-file',
+      envFile,
+      'config',
+      '--format',
+      'json',
+    ];
+    return new Promise((resolve, reject) => {
+      execFile(
+        this.compose!.command,
+        args,
+        { env, maxBuffer: 16 * 1024 * 1024, timeout: 60_000 },
+        (err, stdout, stderr) =>
+          err
+            ? reject(new StackError('compose_failed', `docker compose config failed: ${stderr.trim() || err.message}`))
+            : resolve(stdout),
+      );
+    });
+  }
+
+  /** `docker stack rm`, then waits until its containers and network are gone; secrets, configs (and volumes) too. */
+  private async downSwarm(options: { volumes?: boolean }): Promise<void> {
+    const docker = await this.docker();
+    this.emit({ type: 'step', step: 'down', text: `docker stack rm ${this.project}` });
+    await runDockerCli(
+      this.env.LLMGW_DOCKER_CLI || 'docker',
+      ['stack', 'rm', this.project],
+      composeEnv(this.env, { DOCKER_HOST: this.engine!.candidate.dockerHost }),
+      (line) => this.emit({ type: 'message', text: line }),
+    );
+    await waitRemoved(docker, this.project, 120_000);
+    await removeSecretsAndConfigs(docker, this.project);
+    if (options.volumes) {
+      for (const volume of ['pgdata', 'redisdata'])
+        await docker
+          .getVolume(`${this.project}_${volume}`)
+          .remove()
+          .catch((err: { statusCode?: number; message: string }) => {
+            if (err.statusCode !== 404)
+              throw new StackError('engine_failed', `Volume ${this.project}_${volume}: ${err.message}`);
+          });
+    }
+  }
+
   async stop(): Promise<StackStatus> {
+    await this.refuseOnSwarm('stop');
     const containers = await this.containers();
     this.emit({ type: 'step', step: 'stop', text: containers.length ? 'Stopping the stack' : 'No stack to stop' });
     await stopContainers(await this.docker(), containers, { onEvent: (e) => this.emit(e) });
@@ -251,6 +446,7 @@ export class StackController {
 
   /** Starts the stopped stack in order, gated on health; with no stack yet, runs `up`. */
   async start(): Promise<StackStatus> {
+    await this.refuseOnSwarm('start');
     const containers = await this.containers();
     if (
       containers.length === 0 ||
@@ -270,6 +466,7 @@ export class StackController {
 
   /** Restarts one service's containers (all replicas, one after the other so the service stays up). */
   async restart(service: string): Promise<StackStatus> {
+    await this.refuseOnSwarm('restart');
     const containers = (await this.containers()).filter((c) => c.service === service);
     if (containers.length === 0) throw new StackError('unknown_service', `The stack has no service '${service}'.`);
     const docker = await this.docker();

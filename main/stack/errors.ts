@@ -41,6 +41,18 @@ export const STACK_ERRORS = defineErrors({
     exit: 19,
     hint: 'Give a readable PEM certificate (chain) and its matching unencrypted PEM private key (settings tls.certFile / tls.keyFile, or `up --tls-cert FILE --tls-key FILE`), or leave both unset for a locally generated certificate.',
   },
+  swarm_inactive: {
+    exit: 21,
+    hint: 'Make this Engine a Swarm manager first (`docker swarm init --advertise-addr <this host>`), or run `llm-gateway up` without --swarm for the Compose stack.',
+  },
+  swarm_failed: {
+    exit: 22,
+    hint: 'Read the output above; `docker service ps llm-gateway_<service> --no-trunc` shows why a task failed, `llm-gateway logs <service>` its logs.',
+  },
+  swarm_unsupported: {
+    exit: 23,
+    hint: 'On a Swarm deployment use `llm-gateway up --swarm --replicas N` to scale, `docker service update --force llm-gateway_<service>` to restart, `llm-gateway down` to remove.',
+  },
 } as const satisfies Record<string, { exit: number; hint: string }>);
 
 export type StackErrorCode = keyof typeof STACK_ERRORS;

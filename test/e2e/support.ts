@@ -15,12 +15,12 @@ export interface RawResponse {
 export function request(
   method: string,
   path: string,
-  options: { headers?: Record<string, string>; body?: unknown; agent?: http.Agent } = {},
+  options: { headers?: Record<string, string>; body?: unknown; agent?: http.Agent; base?: string } = {},
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
     const req = http.request(
-      `${BASE}${path}`,
+      `${options.base ?? BASE}${path}`,
       {
         method,
         agent: options.agent ?? false,
