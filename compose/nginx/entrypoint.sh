@@ -82,6 +82,8 @@ if [ "${LLMGW_TLS:-0}" = 1 ]; then
 fi
 
 UPSTREAM_HOST=${LLMGW_UPSTREAM_HOST:-api-gateway}
+# The replicas' port (3000 in the stack; tests that run this script outside a container name their gateway's).
+UPSTREAM_PORT=${LLMGW_UPSTREAM_PORT:-3000}
 INTERVAL=${LLMGW_RESOLVE_INTERVAL:-2}
 MODE=${LLMGW_UPSTREAM_MODE:-compose}
 
@@ -99,18 +101,18 @@ case "$MODE" in
     {
       echo "resolver $dns valid=1s ipv6=off;"
       echo "resolver_timeout 2s;"
-      echo "map \"\" \$llmgw_upstream { default $UPSTREAM_HOST:3000; }"
-    } > /tmp/llmgw-nginx/upstream.conf
+      echo "map \"\" \$llmgw_upstream { default $UPSTREAM_HOST:$UPSTREAM_PORT; }"
+    } > "$out/upstream.conf"
     ;;
   compose)
     {
       echo "upstream api_gateway {"
-      echo "  server $UPSTREAM_HOST:3000 max_fails=2 fail_timeout=10s;"
+      echo "  server $UPSTREAM_HOST:$UPSTREAM_PORT max_fails=2 fail_timeout=10s;"
       echo "  keepalive 32;"
       echo "  keepalive_timeout 50s;  # below the gateway's 65 s keep-alive: nginx closes idle connections first"
       echo "}"
       echo "map \"\" \$llmgw_upstream { default api_gateway; }"
-    } > /tmp/llmgw-nginx/upstream.conf
+    } > "$out/upstream.conf"
     ;;
   *)
     echo "llmgw-nginx: LLMGW_UPSTREAM_MODE must be compose or resolve (got '$MODE')" >&2

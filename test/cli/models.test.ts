@@ -93,6 +93,8 @@ describe('llm-gateway models', { timeout: 90_000 }, () => {
   });
 
   it('a failed pull of a near miss names the catalog entries people pull instead', async () => {
+    // The registry has no such tag (Ollama: "file does not exist"); the catalog knows the family's real tags.
+    upstream.behaviour = { ...upstream.behaviour, unknownPullNames: ['qwen3:99b'] };
     const result = await runCli(['models', 'pull', 'qwen3:99b'], env());
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/Models people pull: .*qwen3:8b/);

@@ -237,7 +237,7 @@ describe('electron-builder.yml', () => {
     ).toEqual([]);
     expect(
       files.every((f) =>
-        /^(compose\/|gateway\/|main\/cli\/|common\/define-errors\.ts$|\.dockerignore$|package\.json$|package-lock\.json$|tsconfig\.json$)/.test(
+        /^(compose\/|gateway\/|main\/cli\/|common\/define-errors\.ts$|common\/protocol\/ip-rules\.ts$|\.dockerignore$|package\.json$|package-lock\.json$|tsconfig\.json$)/.test(
           f,
         ),
       ),

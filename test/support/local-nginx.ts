@@ -50,16 +50,18 @@ export async function startLocalNginx(gatewayUrl: string, env: Record<string, st
     .replace('access_log /dev/stdout;', `access_log ${dir}/access.log;`)
     .replace('pid /tmp/nginx.pid;', `pid ${dir}/nginx.pid;`)
     .replaceAll('/tmp/llmgw-nginx/', `${dir}/gen/`)
-    .replace('server api-gateway:3000', `server ${gateway.host}`)
     .replace('listen 80 default_server;', `listen 127.0.0.1:${httpPort} default_server;`)
     .replace('listen [::]:80 default_server;', '');
-  if (conf.includes('api-gateway:3000') || conf.includes('listen 80')) throw new Error('nginx.conf changed shape');
+  if (conf.includes('/tmp/llmgw-nginx/') || conf.includes('listen 80')) throw new Error('nginx.conf changed shape');
   writeFileSync(path.join(dir, 'nginx.conf'), conf);
   // The entrypoint writes the generated includes; `true` instead of nginx: no address watcher, nothing else runs.
   await promisify(execFile)('sh', [path.join(COMPOSE_NGINX, 'entrypoint.sh'), 'true'], {
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       LLMGW_NGINX_DIR: `${dir}/gen`,
+      // The stack's upstream block (compose mode), pointed at this gateway instead of the `api-gateway` replicas.
+      LLMGW_UPSTREAM_HOST: gateway.hostname,
+      LLMGW_UPSTREAM_PORT: gateway.port,
       LLMGW_TLS_LISTEN: `127.0.0.1:${tlsPort}`,
       LLMGW_TLS_LISTEN6: '',
       LLMGW_TLS_PORT: String(tlsPort),
