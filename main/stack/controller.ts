@@ -322,7 +322,11 @@ export class StackController {
       );
     this.compose ??= await locateCompose(this.env);
     this.emit({ type: 'step', step: 'compose', text: `Docker Compose ${this.compose.version}` });
-    const env = composeEnv(this.env, { DOCKER_HOST: this.engine!.candidate.dockerHost });
+    const env = composeEnv(this.env, {
+      DOCKER_HOST: this.engine!.candidate.dockerHost,
+      // The compose file names its file secrets by this folder (interpolated even though Swarm uses its own).
+      LLMGW_SECRETS_DIR: writeSecretFiles(this.home, envFile.values),
+    });
     const replicas = options.replicas ?? 3;
     if (options.build !== false) {
       this.emit({ type: 'step', step: 'build', text: 'Building the gateway image (Swarm deploys it by tag)' });

@@ -6,9 +6,17 @@ import { contentVersion, SWARM_SECRETS, swarmSecretValues, toStackDefinition } f
 const composeOutput = JSON.stringify({
   name: 'llm-gateway',
   networks: { default: { name: 'llm-gateway_default', ipam: {} } },
-  secrets: { llmgw_admin_token: { name: 'llmgw_admin_token', external: true } },
+  secrets: {
+    llmgw_admin_token: { name: 'llmgw_admin_token', external: true },
+    // The Compose stack's file secret, which no Swarm service names (the overlay replaces it): left out.
+    postgres_password: {
+      name: 'llm-gateway_postgres_password',
+      file: '/home/u/.llm-gateway/secrets/postgres_password',
+    },
+  },
   services: {
     'api-gateway': {
+      secrets: ['llmgw_admin_token'],
       command: null,
       entrypoint: null,
       deploy: { replicas: 6, endpoint_mode: 'dnsrr', update_config: { order: 'start-first' } },
@@ -22,7 +30,7 @@ const composeOutput = JSON.stringify({
 });
 
 describe('toStackDefinition', () => {
-  it('turns compose config into a 3.9 stack file: no name, no nulls, the network named by the stack', () => {
+  it('turns compose config into a 3.9 stack file: no name, no nulls, the network named by the stack, only named secrets', () => {
     expect(toStackDefinition(composeOutput)).toEqual({
       version: '3.9',
       secrets: { llmgw_admin_token: { name: 'llmgw_admin_token', external: true } },
@@ -30,6 +38,7 @@ describe('toStackDefinition', () => {
       networks: { default: { ipam: {} } },
       services: {
         'api-gateway': {
+          secrets: ['llmgw_admin_token'],
           deploy: { replicas: 6, endpoint_mode: 'dnsrr', update_config: { order: 'start-first' } },
           environment: { ADMIN_TOKEN_FILE: '/run/secrets/llmgw_admin_token', PORT: '3000' },
           image: 'llm-gateway/api-gateway:v2',

@@ -51,6 +51,7 @@ const composeConfig = z
     name: z.string().optional(),
     services: z.record(z.string(), z.record(z.string(), z.unknown())),
     networks: z.record(z.string(), z.record(z.string(), z.unknown()).nullable()).optional(),
+    secrets: z.record(z.string(), z.unknown()).optional(),
   })
   .loose();
 
@@ -73,7 +74,7 @@ export function toStackDefinition(json: string): Record<string, unknown> {
       `docker compose config printed no usable definition: ${(err as Error).message}`,
     );
   }
-  const { name: _name, services, networks, ...rest } = parsed;
+  const { name: _name, services, networks, secrets, ...rest } = parsed;
   const stackServices: Record<string, unknown> = {};
   for (const [service, definition] of Object.entries(services)) {
     const clean = withoutNulls(definition);
@@ -94,5 +95,16 @@ export function toStackDefinition(json: string): Record<string, unknown> {
       return [key, keep];
     }),
   );
-  return { version: '3.9', ...rest, services: stackServices, networks: stackNetworks };
+  // Only the secrets a service names: the Compose stack's file secrets (postgres_password, redis_password from
+  // $LLMGW_HOME/secrets) are replaced by Swarm secrets in the overlay, and `docker stack deploy` would create every
+  // secret the file defines.
+  const used = new Set(
+    Object.values(stackServices).flatMap((definition) =>
+      ((definition as { secrets?: Array<string | { source?: string }> }).secrets ?? []).map((ref) =>
+        typeof ref === 'string' ? ref : (ref.source ?? ''),
+      ),
+    ),
+  );
+  const stackSecrets = Object.fromEntries(Object.entries(secrets ?? {}).filter(([key]) => used.has(key)));
+  return { version: '3.9', ...rest, services: stackServices, networks: stackNetworks, secrets: stackSecrets };
 }
