@@ -11,14 +11,16 @@ const nonNegativeInt = (fallback: number) => z.coerce.number().int().nonnegative
 /** How much of an oversize body is still read before its 413 (see http/body.ts); the config's defaults. */
 export const DEFAULT_BODY_LINGER = { lingerMs: 10_000, lingerBytes: 128 * 1024 * 1024 } as const;
 
+/** "a, b,,c" → ["a", "b", "c"]: the one reading of every comma-separated variable. */
+const commaParts = (value: string): string[] =>
+  value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+
 const urlList = z
   .string()
-  .transform((value) =>
-    value
-      .split(',')
-      .map((part) => part.trim())
-      .filter(Boolean),
-  )
+  .transform(commaParts)
   .pipe(
     z
       .array(z.url({ protocol: /^https?$/, error: 'must be http(s) URLs separated by commas' }))
@@ -34,12 +36,7 @@ const parallelList = z
 
 const originList = z
   .string()
-  .transform((value) =>
-    value
-      .split(',')
-      .map((part) => part.trim())
-      .filter(Boolean),
-  )
+  .transform(commaParts)
   .refine((origins) => origins.length > 0, 'needs "*" or at least one origin')
   .refine(
     (origins) => origins.every((origin) => origin === '*' || /^https?:\/\/[^/\s]+$/.test(origin)),
@@ -82,12 +79,7 @@ export const envSchema = z.object({
   REDIS_CLUSTER_NODES: z
     .string()
     .default('')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((part) => part.trim())
-        .filter(Boolean),
-    )
+    .transform(commaParts)
     .pipe(
       z.array(
         z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^\s:/[\]]+):\d{1,5}$/, 'must be host:port entries separated by commas'),
@@ -127,15 +119,7 @@ export const envSchema = z.object({
    * Addresses (IPs, CIDRs or host names, comma-separated) of the proxies whose X-Real-IP / X-Forwarded-For name the client
    * (the stack's nginx). Empty: the socket's address is the client.
    */
-  TRUSTED_PROXIES: z
-    .string()
-    .default('')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((part) => part.trim())
-        .filter(Boolean),
-    ),
+  TRUSTED_PROXIES: z.string().default('').transform(commaParts),
   MODELS_CACHE_TTL_S: positiveInt(300),
   /** The context Ollama runs a model with unless told otherwise (its OLLAMA_CONTEXT_LENGTH; Ollama's default 4096). */
   OLLAMA_DEFAULT_CONTEXT_LENGTH: positiveInt(4096),
