@@ -1,5 +1,6 @@
 // Where the real servers the tests need are, and a fail-loud check that they answer.
 // Tests never skip when a server is missing: the run stops with what to start.
+import http from 'node:http';
 import net from 'node:net';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -18,7 +19,25 @@ function reachable(host: string, port: number, timeoutMs = 2000): Promise<boolea
   });
 }
 
-/** Throws with instructions when PostgreSQL or Redis is not reachable. */
+/** The Docker Engine's socket the doctor and status tests talk to (DOCKER_HOST=unix://… overrides). */
+function dockerSocketPath(): string {
+  const host = process.env.DOCKER_HOST;
+  return host?.startsWith('unix://') ? host.slice('unix://'.length) : '/var/run/docker.sock';
+}
+
+/** True when the Engine answers GET /_ping with 200 on its socket. */
+function dockerAnswers(timeoutMs = 3000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get({ socketPath: dockerSocketPath(), path: '/_ping', timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.once('timeout', () => req.destroy());
+    req.once('error', () => resolve(false));
+  });
+}
+
+/** Throws with instructions when PostgreSQL, Redis or the Docker Engine is not reachable. */
 export async function requireServices(): Promise<void> {
   const pg = new URL(TEST_DATABASE_URL);
   const redis = new URL(TEST_REDIS_URL);
@@ -33,6 +52,13 @@ export async function requireServices(): Promise<void> {
     missing.push(
       `Redis is not reachable at ${redis.host} (TEST_REDIS_URL). Start it: ` +
         `redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no`,
+    );
+  }
+  if (!(await dockerAnswers())) {
+    missing.push(
+      `The Docker Engine does not answer on ${dockerSocketPath()} (the doctor and status tests drive it). ` +
+        `Start it: ../shared/tools/offline-images --with-compose (installs and starts Docker here), ` +
+        `or start your own engine`,
     );
   }
   if (missing.length > 0) throw new Error(`Test services missing:\n  - ${missing.join('\n  - ')}`);
