@@ -89,6 +89,8 @@ export async function createKey(opts: CreateKeyOptions): Promise<void> {
       expiresAt: opts.expiresInDays ? new Date(Date.now() + opts.expiresInDays * 86_400_000) : null,
     }),
   );
+  // Announced like the admin API's create, so running replicas add the hash to their known-key set at once.
+  await invalidate(cliConfig(), [record.hash], 'new key');
   if (opts.json) console.log(JSON.stringify({ ...keyView(record), key: generated.key }));
   else console.log(`${generated.key}\n(id ${record.id}; shown once: store it now)`);
 }
