@@ -127,7 +127,8 @@ async function invalidate(config: GatewayConfig, hashes: string[], what: string)
   if (!broadcast.sent && broadcast.reason === 'redis_unreachable') {
     console.error(
       `llm-gateway: the ${what} is stored, but Redis could not be told (${broadcast.error ?? 'unreachable'}); ` +
-        `running gateways notice within KEY_CACHE_TTL_MS. Use the admin API for an instant effect.`,
+        `running gateways notice later (a revocation within KEY_CACHE_TTL_MS, a new key within KEY_SET_REFRESH_MS). ` +
+        `Use the admin API for an instant effect.`,
     );
   }
 }
