@@ -90,7 +90,7 @@ export async function createKey(opts: CreateKeyOptions): Promise<void> {
     }),
   );
   // Announced like the admin API's create, so running replicas add the hash to their known-key set at once.
-  await invalidate(cliConfig(), [record.hash], 'new key');
+  await announceKeyChange(cliConfig(), [record.hash], 'new key');
   if (opts.json) console.log(JSON.stringify({ ...keyView(record), key: generated.key }));
   else console.log(`${generated.key}\n(id ${record.id}; shown once: store it now)`);
 }
@@ -122,7 +122,7 @@ export async function showKey(id: string, opts: { json?: boolean }): Promise<voi
 }
 
 /** Tells every replica through Redis; without it, a warning says when running gateways notice. */
-async function invalidate(config: GatewayConfig, hashes: string[], what: string): Promise<void> {
+async function announceKeyChange(config: GatewayConfig, hashes: string[], what: string): Promise<void> {
   const broadcast = await broadcastKeyInvalidation(config, hashes);
   if (!broadcast.sent && broadcast.reason === 'redis_unreachable') {
     console.error(
@@ -139,7 +139,7 @@ export async function revokeKey(id: string): Promise<void> {
     return store.revokeKey(id, new Date());
   });
   if (!record) throw new CliError('not_found', `No key with id '${id}'.`);
-  await invalidate(cliConfig(), [record.hash], 'revocation');
+  await announceKeyChange(cliConfig(), [record.hash], 'revocation');
   console.log(`revoked ${record.id} (${record.prefix}…)`);
 }
 
@@ -175,7 +175,7 @@ export async function rotateKey(id: string, opts: { graceHours?: number; json?: 
     );
   });
   if (!rotated) throw new CliError('not_found', `Key '${id}' could not be rotated (revoked meanwhile?).`);
-  await invalidate(config, [rotated.old.hash, rotated.next.hash], 'rotation');
+  await announceKeyChange(config, [rotated.old.hash, rotated.next.hash], 'rotation');
   const next = keyView(rotated.next);
   const previous = keyView(rotated.old);
   if (opts.json) return void console.log(JSON.stringify({ ...next, key: generated.key, previous }));

@@ -4,7 +4,7 @@
 // Real PostgreSQL + Redis, two replicas; the CLI's own entry (createKey) with the same environment as the gateways.
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { startHarness, type Harness } from '../support/harness.js';
-import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/services.js';
+import { runCliEntry } from '../support/cli-entry.js';
 import { createKey } from '../../main/cli/keys-command.js';
 
 let h: Harness;
@@ -22,25 +22,9 @@ afterAll(async () => {
 const models = (url: string, key: string) => fetch(`${url}/v1/models`, { headers: { authorization: `Bearer ${key}` } });
 
 it('a key made by the CLI is served by every running replica within a second', async () => {
-  const env = { ...process.env };
-  Object.assign(process.env, {
-    DATABASE_URL: TEST_DATABASE_URL,
-    DATABASE_SCHEMA: h.schema!,
-    REDIS_URL: TEST_REDIS_URL,
-    REDIS_PREFIX: h.redisPrefix,
-  });
-  const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
-  const warn = vi.spyOn(console, 'error').mockImplementation(() => undefined);
-  let key: string;
-  try {
-    await createKey({ name: 'cli-made', json: true });
-    expect(warn).not.toHaveBeenCalled(); // the announcement went out
-    key = (JSON.parse(String(log.mock.calls[0]?.[0])) as { key: string }).key;
-  } finally {
-    log.mockRestore();
-    warn.mockRestore();
-    process.env = env;
-  }
+  const out = await runCliEntry(h, () => createKey({ name: 'cli-made', json: true }));
+  expect(out.errors).toEqual([]); // the announcement went out
+  const { key } = JSON.parse(out.logs[0] ?? '') as { key: string };
   for (const gateway of h.gateways) {
     await vi.waitFor(async () => expect((await models(gateway.url, key)).status).toBe(200), {
       timeout: 1000,

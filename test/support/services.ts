@@ -1,7 +1,7 @@
 // Where the real servers the tests need are, and a fail-loud check that they answer.
 // Tests never skip when a server is missing: the run stops with what to start.
-import http from 'node:http';
 import net from 'node:net';
+import { discoverEngine } from '../../main/stack/engine.js';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -16,24 +16,6 @@ function reachable(host: string, port: number, timeoutMs = 2000): Promise<boolea
     socket.setTimeout(timeoutMs, () => done(false));
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
-  });
-}
-
-/** The Docker Engine's socket the doctor and status tests talk to (DOCKER_HOST=unix://… overrides). */
-function dockerSocketPath(): string {
-  const host = process.env.DOCKER_HOST;
-  return host?.startsWith('unix://') ? host.slice('unix://'.length) : '/var/run/docker.sock';
-}
-
-/** True when the Engine answers GET /_ping with 200 on its socket. */
-function dockerAnswers(timeoutMs = 3000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = http.get({ socketPath: dockerSocketPath(), path: '/_ping', timeout: timeoutMs }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.once('timeout', () => req.destroy());
-    req.once('error', () => resolve(false));
   });
 }
 
@@ -54,11 +36,15 @@ export async function requireServices(): Promise<void> {
         `redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no`,
     );
   }
-  if (!(await dockerAnswers())) {
+  // The same discovery the product (and the doctor/status tests) use: DOCKER_HOST, then the usual sockets.
+  const engineError = await discoverEngine().then(
+    () => null,
+    (err: unknown) => (err instanceof Error ? err.message : String(err)),
+  );
+  if (engineError !== null) {
     missing.push(
-      `The Docker Engine does not answer on ${dockerSocketPath()} (the doctor and status tests drive it). ` +
-        `Start it: ../shared/tools/offline-images --with-compose (installs and starts Docker here), ` +
-        `or start your own engine`,
+      `${engineError} (the doctor and status tests drive the Engine). Start it: ` +
+        `../shared/tools/offline-images --with-compose (installs and starts Docker here), or start your own engine`,
     );
   }
   if (missing.length > 0) throw new Error(`Test services missing:\n  - ${missing.join('\n  - ')}`);
