@@ -55,6 +55,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     staleMaxMs: config.KEY_STALE_MAX_MS,
     unknownLookupsPerS: config.UNKNOWN_KEY_LOOKUPS_PER_S,
     refreshMs: config.KEY_SET_REFRESH_MS,
+    // With a shared Redis every key writer (admin API, CLI) announces on the channel; without one the CLI writes
+    // the store directly and nothing is announced.
+    announcedWrites: shared.kind === 'redis',
     onLookup: (result) => metrics.keyLookup(result),
   });
   await keys.start();

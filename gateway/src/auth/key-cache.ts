@@ -1,7 +1,10 @@
 // Validated keys cached in-process so the hot path does no database query.
 // - Known hashes: the set of every key's hash (rebuilt from the store at start and every KEY_SET_REFRESH_MS, kept
 //   current by the invalidation channel, which create/rotate/revoke publish on). A hash not in it is unknown and
-//   costs no query, except a few per second (UNKNOWN_KEY_LOOKUPS_PER_S) so a key whose broadcast was missed works.
+//   costs no query while the set is authoritative: every writer announces (`announcedWrites`, i.e. a shared Redis)
+//   and no broadcast can have been missed since the set was read (the channel's delivery epoch is unchanged).
+//   Otherwise — embedded mode, where the CLI writes SQLite with no channel, or after a subscriber outage until the
+//   next rebuild — a few per second are looked up (UNKNOWN_KEY_LOOKUPS_PER_S) so such a key still works.
 // - Positive entries (records) live up to the TTL; negative entries sit in their own bounded LRU with expiry, so a
 //   flood of random keys can never push a valid key out.
 // - A generation per hash: an invalidation that arrives while a lookup is in flight stops that lookup's answer
@@ -10,10 +13,13 @@
 import type { KeyRecord, Store } from '../store/types.js';
 import type { SharedCache } from '../shared/types.js';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import { BoundedLru } from '../shared/bounded-lru.js';
 import { TokenBucket } from '../shared/token-bucket.js';
 
 export const KEY_INVALIDATION_CHANNEL = 'keys:invalidate';
+/** What the channel carries: one key's SHA-256 hash. Anything else (another writer's bug) is ignored. */
+const KEY_HASH_MESSAGE = z.string().regex(/^[0-9a-f]{64}$/);
 
 export interface KeyCacheOptions {
   store: Store;
@@ -29,6 +35,11 @@ export interface KeyCacheOptions {
   unknownLookupsPerS?: number;
   /** The known set is rebuilt from the store this often (covers missed broadcasts). 0 = only at start. */
   refreshMs?: number;
+  /**
+   * Every process that writes keys to this store announces them on the shared channel (a shared Redis: the admin
+   * API and the CLI both publish). Then a hash outside an up-to-date known set is refused without any lookup.
+   */
+  announcedWrites?: boolean;
   onLookup?: (result: KeyLookupResult) => void;
 }
 
@@ -56,6 +67,9 @@ export class KeyCache {
   /** Bumped by every invalidation of a hash: a lookup started under an older generation is not cached. */
   private readonly generations = new Map<string, number>();
   private known: Set<string> | null = null;
+  /** The channel's delivery epoch when the known set was read (null: broadcasts may have been missed then). */
+  private knownEpoch: number | null = null;
+  private rebuilding: Promise<void> | null = null;
   /** null: hashes outside the known set are never looked up (UNKNOWN_KEY_LOOKUPS_PER_S=0). */
   private readonly unknownLookups: TokenBucket | null;
   private readonly negativeTtlMs: number;
@@ -72,7 +86,11 @@ export class KeyCache {
   }
 
   async start(): Promise<void> {
-    this.unsubscribe = await this.opts.shared.subscribe(KEY_INVALIDATION_CHANNEL, (hash) => this.forget(hash));
+    this.unsubscribe = await this.opts.shared.subscribe(KEY_INVALIDATION_CHANNEL, (message) => {
+      const hash = KEY_HASH_MESSAGE.safeParse(message);
+      if (hash.success) this.forget(hash.data);
+      else this.opts.log.warn({ length: message.length }, 'ignored a key-channel message that is not a key hash');
+    });
     await this.rebuild().catch((err: unknown) =>
       this.opts.log.warn({ err: String(err) }, 'key set not built (store unreachable); unknown keys are looked up'),
     );
@@ -83,12 +101,32 @@ export class KeyCache {
     }
   }
 
-  /** Rebuilds the known set from the store (one query). Hashes invalidated meanwhile stay in (they are re-read). */
-  async rebuild(): Promise<void> {
-    const keys = await this.opts.store.listKeys();
-    const next = new Set(keys.map((key) => key.hash));
-    for (const hash of this.known ?? []) if (this.generations.has(hash)) next.add(hash);
-    this.known = next;
+  /**
+   * Rebuilds the known set from the store (one query; concurrent calls share it). Hashes invalidated meanwhile
+   * stay in (they are re-read). The delivery epoch is read before the query: a broadcast missed while it runs
+   * changes the epoch, so the set is not trusted as complete.
+   */
+  rebuild(): Promise<void> {
+    this.rebuilding ??= (async () => {
+      const epoch = this.opts.shared.deliveryEpoch();
+      const keys = await this.opts.store.listKeys();
+      const next = new Set(keys.map((key) => key.hash));
+      for (const hash of this.known ?? []) if (this.generations.has(hash)) next.add(hash);
+      this.known = next;
+      this.knownEpoch = epoch;
+    })().finally(() => {
+      this.rebuilding = null;
+    });
+    return this.rebuilding;
+  }
+
+  /**
+   * Whether a hash outside the known set is certainly no key: every writer announces, and every announcement since
+   * the set was read has arrived.
+   */
+  private knownSetAuthoritative(): boolean {
+    if (!this.opts.announcedWrites || this.knownEpoch === null) return false;
+    return this.opts.shared.deliveryEpoch() === this.knownEpoch;
   }
 
   /** Hashes the known set holds (null before it was built). */
@@ -118,8 +156,9 @@ export class KeyCache {
         this.onLookup('hit');
         return null;
       }
-      // Not a key this replica knows of: no query, but for a few per second (a key whose broadcast was missed).
-      if (this.known && !this.known.has(hash) && !this.unknownLookups?.take(now)) {
+      // Not a key this replica knows of: no query — unless a key's announcement may have been missed, then a few
+      // per second (UNKNOWN_KEY_LOOKUPS_PER_S) so such a key still works.
+      if (this.known && !this.known.has(hash) && (this.knownSetAuthoritative() || !this.unknownLookups?.take(now))) {
         this.onLookup('unknown');
         return null;
       }

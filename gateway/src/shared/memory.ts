@@ -33,6 +33,11 @@ export class MemorySharedCache implements SharedCache {
     for (const [key, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(key);
   }
 
+  /** In-process delivery never misses a message. */
+  deliveryEpoch(): number {
+    return 0;
+  }
+
   async get(key: string): Promise<string | null> {
     this.check();
     const entry = this.entries.get(key);

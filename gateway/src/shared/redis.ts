@@ -44,6 +44,8 @@ export class RedisSharedCache implements SharedCache {
   /** Full channel name -> its handlers (wrapper objects, so one function subscribed twice is two entries). */
   private readonly channels = new Map<string, Channel>();
   private closed = false;
+  /** Bumped each time the subscriber connection closes or moves to another cluster node (deliveryEpoch). */
+  private subscriberEpoch = 0;
 
   constructor(private readonly opts: RedisSharedCacheOptions) {
     this.redis = createRedisClient(opts.url, { name: opts.name ?? 'llmgw-cache', onError: opts.onError });
@@ -127,7 +129,14 @@ export class RedisSharedCache implements SharedCache {
     });
     // A node that leaves a cluster may have carried the subscriber connection: ioredis moves it to another node,
     // and what was published in between is lost, so the caller drops what the messages guard (as after a reconnect).
-    if (sub === this.redis) sub.on('-node', () => this.opts.onResubscribe?.());
+    if (sub === this.redis)
+      sub.on('-node', () => {
+        this.subscriberEpoch += 1;
+        this.opts.onResubscribe?.();
+      });
+    sub.on('close', () => {
+      this.subscriberEpoch += 1;
+    });
     sub.on('message', (channel: string, message: string) => {
       const chan = this.channels.get(channel);
       if (!chan) return;
@@ -141,6 +150,11 @@ export class RedisSharedCache implements SharedCache {
     });
     this.sub = sub;
     return sub;
+  }
+
+  deliveryEpoch(): number | null {
+    if (this.closed || !this.sub || this.sub.status !== 'ready' || this.channels.size === 0) return null;
+    return this.subscriberEpoch;
   }
 
   /** Waits (briefly) for the initial connection, then round-trips a PING. */

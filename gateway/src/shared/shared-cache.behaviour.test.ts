@@ -149,6 +149,16 @@ describe.each(implementations)('SharedCache (%s)', (_name, make) => {
     const [a] = await make();
     await expect(a.ping()).resolves.toBeUndefined();
   });
+
+  it('reports a delivery epoch once subscribed, unchanged while nothing is missed', async () => {
+    const [a, b] = await make();
+    const got = inbox();
+    await b.subscribe(`ch-${randomUUID()}`, got.handler);
+    const epoch = b.deliveryEpoch();
+    expect(epoch).not.toBeNull();
+    await a.publish('anything', 'x');
+    expect(b.deliveryEpoch()).toBe(epoch);
+  });
 });
 
 describe('RedisSharedCache connections', () => {
@@ -162,6 +172,7 @@ describe('RedisSharedCache connections', () => {
 
   it('fails fast instead of hanging while Redis is unreachable', async () => {
     const down = new RedisSharedCache({ url: 'redis://127.0.0.1:1', prefix: PREFIX });
+    expect(down.deliveryEpoch()).toBeNull(); // nothing subscribed, nothing delivered
     // Not timed: ioredis's own refusal (no offline queue) proves the command was not queued to wait for a connection.
     await expect(down.get('x')).rejects.toThrow(/enableOfflineQueue/);
     await expect(down.publish('c', 'm')).rejects.toThrow(/enableOfflineQueue/);
@@ -179,6 +190,8 @@ describe('RedisSharedCache connections', () => {
     const channel = `ch-${randomUUID()}`;
     const got = inbox();
     await a.subscribe(channel, got.handler);
+    const epochBefore = a.deliveryEpoch();
+    expect(epochBefore).not.toBeNull();
 
     // Kill only this test's two connections (other suites share the server).
     const admin = createRedis(TEST_REDIS_URL, { name: 'llmgw-cache-test-admin' });
@@ -196,6 +209,10 @@ describe('RedisSharedCache connections', () => {
     const deadline = Date.now() + 5000;
     while (resubscribed === 0 && Date.now() < deadline) await sleep(20);
     expect(resubscribed).toBe(1);
+    // Messages published while it was down are lost: the epoch says so (a reader of the epoch must not trust what
+    // it learnt from the channel before the outage as complete).
+    expect(a.deliveryEpoch()).not.toBeNull();
+    expect(a.deliveryEpoch()).not.toBe(epochBefore);
     // The re-SUBSCRIBE is sent right after 'ready'; publish until it lands.
     while (got.messages.length === 0 && Date.now() < deadline) {
       await b.publish(channel, 'after-restart');

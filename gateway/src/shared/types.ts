@@ -10,6 +10,12 @@ export interface SharedCache {
   publish(channel: string, message: string): Promise<void>;
   /** Subscribe to `channel`; returns an unsubscribe function. */
   subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Whether broadcasts are reaching this process: null while they may be being missed (the subscriber connection
+   * is down), else a number that changes whenever it was down since (what was published meanwhile is lost).
+   * Equal answers at two moments mean every message published between them was delivered.
+   */
+  deliveryEpoch(): number | null;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
