@@ -43,6 +43,12 @@ export interface ForwarderOptions {
   lingerMs?: number;
   /** After Ollama went away, how long new connections still get a 503 before the listener closes. */
   drainMs?: number;
+  /**
+   * Keep the process alive while waiting (no listener open, only the probe timer). The service's entry point needs
+   * it — without it Node exits 0 as soon as Ollama is not running and Docker restarts the container in a loop;
+   * tests embedding a forwarder leave it off so it never holds their process open.
+   */
+  holdProcess?: boolean;
 }
 
 export interface Forwarder {
@@ -174,7 +180,7 @@ export async function startForwarder(options: ForwarderOptions): Promise<Forward
     clearTimeout(timer);
     if (state === 'closed') return;
     timer = setTimeout(tick, ms);
-    timer.unref();
+    if (!options.holdProcess) timer.unref();
   };
   /** Stop accepting (open connections finish on their own); new clients get ECONNREFUSED from the kernel. */
   // Stop listening, after a short drain: connections that arrive meanwhile (in flight when Ollama went away) get

@@ -70,6 +70,7 @@ async function main(): Promise<void> {
     listen,
     target: env.FORWARD_TARGET ?? { host: '127.0.0.1', port: 11434 },
     retryMs: env.FORWARD_RETRY_MS,
+    holdProcess: true,
     log: (event) => {
       if (event.event === 'listening') record('listening', `${event.listen} -> ${event.target}`);
       else if (event.event === 'waiting') record('waiting', `for Ollama at ${event.target}: ${event.reason}`);
