@@ -304,14 +304,32 @@ async function main(): Promise<void> {
   const burstUp = await startUpstream(20, 0);
   const pacedUp = await startUpstream(20, 5);
   const results: TargetResult[] = [];
+  // A target that fails (the stack did not come up, a process died) is reported, and the others still are: a long
+  // run is not thrown away for one of them. The exit code says that something failed.
+  const failed: string[] = [];
   try {
-    for (const kind of TARGETS as Kind[]) results.push(await measure(kind, burstUp, pacedUp));
+    for (const kind of TARGETS as Kind[]) {
+      try {
+        results.push(await measure(kind, burstUp, pacedUp));
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        process.stderr.write(`  ${kind}: FAILED — ${message}\n`);
+        failed.push(`${kind} not measured: ${message.split('\n').slice(0, 6).join(' / ')}`);
+        if (kind === 'stack') await closeStack();
+      }
+    }
   } finally {
     await closeStack();
     await stop(burstUp.proc);
     await stop(pacedUp.proc);
   }
-  const report = printReport(results, { quick: QUICK, reps: REPS, seconds: SECONDS, notes: stackNotes() });
+  const report = printReport(results, {
+    quick: QUICK,
+    reps: REPS,
+    seconds: SECONDS,
+    notes: [...stackNotes(), ...failed],
+  });
+  if (failed.length > 0) process.exitCode = 1;
   const dir = path.join(ROOT, 'bench/results');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
