@@ -168,6 +168,8 @@ export const envSchema = z.object({
   /** The inference routes' fast lane in front of the Express app (http/fast-lane.ts); off = every request via Express. */
   FAST_LANE: booleanFlag.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** One JSON log line per request (request id, route, status, timings, key id) — the stack turns it on. */
+  ACCESS_LOG: booleanFlag.default(false),
   READY_TIMEOUT_MS: nonNegativeInt(2_000),
 });
 

@@ -11,4 +11,5 @@ export { broadcastKeyInvalidation, type BroadcastResult } from './auth/broadcast
 export { keyView } from './routes/admin-keys.js';
 export type { UsageWireRow, UsageWireSummary } from './routes/usage-wire.js';
 export { runGateway } from './cli/run.js';
+export { REQUEST_ID_FORMAT } from './http/context.js';
 export { GATEWAY_CLI_ERRORS, GatewayCliError, type GatewayCliErrorCode } from './cli/errors.js';

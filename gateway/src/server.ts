@@ -21,6 +21,7 @@ import { CorsPolicy } from './http/cors.js';
 import { createContext, type RequestContext } from './http/context.js';
 import { createGatewayApp } from './http/app.js';
 import { withFastLane } from './http/fast-lane.js';
+import { logAccess } from './http/access-log.js';
 import { GatewayError } from './errors.js';
 
 export interface Gateway {
@@ -214,6 +215,7 @@ function observe(ctx: RequestContext, deps: GatewayDeps): void {
     Number(totalNs) / 1e9,
     ctx.upstreamNs > 0n ? Number(totalNs - ctx.upstreamNs) / 1e9 : null,
   );
+  if (deps.config.ACCESS_LOG) logAccess(deps.log, ctx, totalNs);
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

@@ -165,10 +165,11 @@ function addStack(program: Command): void {
     .action((...args: unknown[]) => run('status')(args));
   program
     .command('logs')
-    .description("a service's logs (all replicas)")
-    .addArgument(serviceArgument())
+    .description("a service's logs (all replicas), or one request's lines in every service (--request-id)")
+    .addArgument(new Command().createArgument('[service]', 'the service').choices(SERVICES))
     .option('-f, --follow', 'keep printing new lines')
     .option('--tail <n>', 'lines from the end', nonNegativeInt, 100)
+    .option('--request-id <id>', "one request's log lines in nginx and the gateways (the x-request-id of its answer)")
     .action((...args: unknown[]) => run('logs')(args));
   program
     .command('events')

@@ -31,6 +31,8 @@ export interface StackOptions {
   replicas?: number;
   /** Seconds between status readings with --watch. */
   interval?: number;
+  /** `logs --request-id`: one request's lines across the services. */
+  requestId?: string;
 }
 
 export function asStackCommand(name: string): StackCommand {
@@ -203,6 +205,7 @@ export async function runStack(command: StackCommand, values: StackOptions, serv
         return;
       }
       case 'logs': {
+        if (values.requestId !== undefined) return await printRequestLogs(controller, values, service);
         if (!service) throw new CliError('usage', 'logs needs a service: nginx, api-gateway, postgres or redis.');
         const tail = values.tail ?? 100;
         const abort = new AbortController();
@@ -232,4 +235,31 @@ export async function runStack(command: StackCommand, values: StackOptions, serv
     process.stderr.write(`${failure.text}\n`);
     process.exitCode = failure.exit;
   }
+}
+
+/** `logs --request-id ID [service]`: the request's lines from every container (or one service's), in time order. */
+async function printRequestLogs(controller: StackController, values: StackOptions, service?: string): Promise<void> {
+  const requestId = values.requestId!;
+  // Loaded here, not at the top: the gateway's entry pulls in the whole service, which no other stack command needs.
+  const { REQUEST_ID_FORMAT } = await import('../../gateway/src/index.js');
+  if (!REQUEST_ID_FORMAT.test(requestId))
+    throw new CliError('usage', `'${requestId}' is not a request id (1–128 letters, digits and ._:@/+=-).`, {
+      next: 'Copy it from the x-request-id header of the answer, e.g. curl -i.',
+    });
+  if (values.follow)
+    throw new CliError('usage', '--request-id searches what the logs hold; it cannot be combined with --follow.');
+  const lines = (await controller.requestLogs(requestId)).filter((l) => !service || l.service === service);
+  if (lines.length === 0)
+    throw new CliError('not_found', `No log line of ${service ?? 'the stack'} carries request id '${requestId}'.`, {
+      next:
+        'nginx logs every request, the gateways with ACCESS_LOG=true (the stack default); the logs keep the last ' +
+        '50 MB per container and start again when a container is recreated (`up` after a change).',
+    });
+  const width = Math.max(...lines.map((l) => l.container.length));
+  for (const line of lines)
+    process.stdout.write(
+      values.json
+        ? `${JSON.stringify({ type: 'log', time: line.time, container: line.container, service: line.service, entry: JSON.parse(line.line) })}\n`
+        : `${line.container.padEnd(width)} | ${line.line}\n`,
+    );
 }

@@ -30,6 +30,7 @@ import { writeSecretFiles } from './secret-files.js';
 import { watchEvents, type EventSubscription, type StackEvent } from './events.js';
 import { startContainers, stopContainers, type LifecycleEvent } from './lifecycle.js';
 import { streamLogs, type LogOptions } from './logs.js';
+import { findRequestLogs, type RequestLogLine } from './request-logs.js';
 import { composeFile, llmgwHome, PROJECT } from './paths.js';
 import { assertPortsFree, stackPorts } from './ports.js';
 import { parseProgressLine, type ProgressEvent } from './progress.js';
@@ -493,6 +494,13 @@ export class StackController {
       );
     }
     await streamLogs(await this.docker(), containers, options, out, err, signal);
+  }
+
+  /** Every log line of every container that carries this request id, in time order (nginx and the replicas). */
+  async requestLogs(requestId: string): Promise<RequestLogLine[]> {
+    const all = await this.containers();
+    if (all.length === 0) throw new StackError('not_created', 'The stack does not exist yet.');
+    return findRequestLogs(await this.docker(), all, requestId);
   }
 
   /** One stream of start/die/health_status events for the project's containers. */

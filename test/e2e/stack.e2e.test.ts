@@ -301,6 +301,54 @@ describe('the llm-gateway Compose stack', () => {
     expect(after.seen.size).toBe(3);
   });
 
+  it('3b. one request followed through the logs: nginx and the replica log it as JSON with one request id (logs --request-id)', async () => {
+    const { id, key } = await createKey('e2e-request-logs');
+    const requestId = `e2e-trace-${Date.now()}`;
+    const traced = await request('POST', '/v1/chat/completions', {
+      headers: withKey(key, { 'x-request-id': requestId }),
+      body: { model, messages: [{ role: 'user', content: 'follow me' }] },
+    });
+    expect(traced.status, traced.body).toBe(200);
+    expect(header(traced, 'x-request-id')).toBe(requestId);
+    // Without an id of its own the client gets nginx's, which the replica used too.
+    const untraced = await request('GET', '/v1/models', { headers: withKey(key) });
+    const generated = header(untraced, 'x-request-id');
+    expect(generated).toMatch(/^[0-9a-f]{32}$/);
+
+    const cli = path.resolve('bin/llm-gateway.js');
+    const logsOf = (args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          [cli, 'logs', ...args],
+          { env: { ...process.env, LLMGW_HOME: home }, encoding: 'utf8', timeout: 60_000 },
+          (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        );
+      });
+    // Docker's log driver may hand a line over a moment after the answer.
+    const services = async (id_: string) =>
+      [...new Set((await controller.requestLogs(id_)).map((l) => l.service))].sort();
+    await waitFor('both requests logged by nginx and a replica', 10_000, async () => {
+      const [a, b] = await Promise.all([services(requestId), services(generated!)]);
+      return a.length === 2 && b.length === 2;
+    });
+    expect(await services(generated!)).toEqual(['api-gateway', 'nginx']);
+    const found = await logsOf(['--request-id', requestId, '--json']);
+    expect(found.code, found.stderr).toBe(0);
+    const lines = found.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { service: string; entry: Record<string, unknown> });
+    const nginxLine = lines.find((l) => l.service === 'nginx');
+    const replicaLine = lines.find((l) => l.service === 'api-gateway');
+    expect(nginxLine?.entry).toMatchObject({ requestId, method: 'POST', path: '/v1/chat/completions', status: 200 });
+    expect(replicaLine?.entry).toMatchObject({ requestId, path: '/v1/chat/completions', status: 200, keyId: id });
+    expect(found.stdout).not.toContain(key);
+    const missing = await logsOf(['--request-id', 'no-such-request']);
+    expect(missing.code).toBe(5);
+    expect(missing.stderr).toMatch(/No log line of the stack carries request id 'no-such-request'/);
+  });
+
   it('6. the readiness suite passes against the stack, failover included (llm-gateway readiness)', async () => {
     const cli = path.resolve('bin/llm-gateway.js');
     // Asynchronous on purpose: the test upstream (Ollama) answers from this very process.

@@ -31,6 +31,7 @@ export async function authenticateKey(ctx: RequestContext, deps: GatewayDeps): P
     if (err instanceof GatewayError && err.status === 401) deps.authFailures.fail(address);
     throw err;
   }
+  ctx.keyId = record.id;
   // A valid key from the wrong place: not a failed authentication (the key is right), so not throttled as one.
   if (!addressAllowed(record, address)) {
     throw new GatewayError(

@@ -19,18 +19,21 @@ export interface RequestContext {
   route: string;
   /** The protocol the path's clients speak: errors are answered in its envelope. */
   protocol: Protocol;
+  /** The API key's id once authenticated (the access log names it; never the key). */
+  keyId?: string;
   /** Nanoseconds spent waiting on an upstream; the rest of the request time is gateway overhead. */
   upstreamNs: bigint;
 }
 
-const REQUEST_ID = /^[\w.:@/+=-]{1,128}$/;
+/** What a caller's X-Request-Id must look like to be kept (anything else gets the gateway's own id). */
+export const REQUEST_ID_FORMAT = /^[\w.:@/+=-]{1,128}$/;
 
 export function createContext(req: IncomingMessage, res: ServerResponse, trustRequestId: boolean): RequestContext {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const incoming = req.headers['x-request-id'];
   const uid = randomUUID();
-  const requestId = trustRequestId && typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : uid;
+  const requestId = trustRequestId && typeof incoming === 'string' && REQUEST_ID_FORMAT.test(incoming) ? incoming : uid;
   let query: URLSearchParams | undefined;
   const path = q === -1 ? url : url.slice(0, q);
   return {
