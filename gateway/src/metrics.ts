@@ -25,6 +25,8 @@ export class GatewayMetrics {
   private readonly routes = new Map<string, RouteMetrics>();
   /** The usage recorder's buffer size, read when metrics are scraped (the recorder sets it). */
   usageBufferSize: () => number = () => 0;
+  /** Each Ollama host's name and whether routing sees it healthy (read at scrape time; set by the server). */
+  upstreamStates: () => Array<{ name: string; healthy: boolean }> = () => [];
   private readonly lookups = new Map<string, { inc(): void }>();
   private readonly tokenCounters = new Map<
     string,
@@ -133,5 +135,16 @@ export class GatewayMetrics {
       registers,
     });
     this.usageWritten = new Counter({ name: 'llmgw_usage_written_total', help: 'Usage rows written', registers });
+    const upstreamStates = () => this.upstreamStates();
+    new Gauge({
+      name: 'llmgw_upstream_up',
+      help: 'Whether this replica sees the Ollama host healthy (1) or unreachable (0), by host name (not URL)',
+      labelNames: ['upstream'],
+      registers,
+      collect() {
+        this.reset();
+        for (const { name, healthy } of upstreamStates()) this.set({ upstream: name }, healthy ? 1 : 0);
+      },
+    });
   }
 }

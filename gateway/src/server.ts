@@ -73,6 +73,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     config.UPSTREAM_NUM_PARALLEL,
   );
   upstreams.startHealthChecks(config.UPSTREAM_HEALTH_INTERVAL_MS);
+  metrics.upstreamStates = () => upstreams.views().map(({ name, healthy }) => ({ name, healthy }));
   // Not awaited: a host that does not answer must not hold the start up; routing waits for nothing either.
   const loadedModels = new LoadedModels(upstreams, shared, config.UPSTREAM_PS_INTERVAL_MS, log);
   void loadedModels.start();

@@ -14,7 +14,16 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
  * The Compose file's services (program.test.ts holds this list equal to compose/docker-compose.yml), offered in
  * help and completion; the stack controller still checks that the service has containers.
  */
-export const SERVICES = ['nginx', 'api-gateway', 'postgres', 'redis', 'ollama-forwarder', 'ollama'];
+export const SERVICES = [
+  'nginx',
+  'api-gateway',
+  'postgres',
+  'redis',
+  'ollama-forwarder',
+  'ollama',
+  'prometheus',
+  'grafana',
+];
 
 function addGateway(program: Command): void {
   program
@@ -131,6 +140,11 @@ function addStack(program: Command): void {
     .option('--tls-key <file>', 'its private key (PEM)')
     .option('--tls-redirect', 'redirect plain HTTP from other machines to HTTPS')
     .option('--allow-ip <cidr>', 'only these client addresses may use the stack (repeatable or comma list)', collect)
+    .option('--monitoring', 'Prometheus too (127.0.0.1:19090): every replica scraped, rules and alerts')
+    .option(
+      '--grafana',
+      'Grafana too (127.0.0.1:13001) with the shipped dashboard; implies --monitoring, pulls its image',
+    )
     .option('--swarm', 'deploy the same stack on Docker Swarm (a new GATEWAY_IMAGE tag rolls the gateways)')
     .option('--replicas <n>', 'gateway replicas on Swarm (1–100, default 3)', positiveInt)
     .action((...args: unknown[]) => run('up')(args));

@@ -27,6 +27,8 @@ export interface StackOptions {
   tlsKey?: string;
   tlsRedirect?: boolean;
   allowIp?: string[];
+  monitoring?: boolean;
+  grafana?: boolean;
   swarm?: boolean;
   replicas?: number;
   /** Seconds between status readings with --watch. */
@@ -113,6 +115,8 @@ function edgeFlags(values: StackOptions): Record<string, string> {
     ...(values.tlsKey ? { LLMGW_TLS_KEY: path.resolve(values.tlsKey) } : {}),
     ...(values.tlsRedirect ? { LLMGW_TLS_REDIRECT: '1' } : {}),
     ...(values.allowIp ? { LLMGW_ALLOW_IPS: values.allowIp.join(',') } : {}),
+    ...(values.monitoring ? { LLMGW_MONITORING: '1' } : {}),
+    ...(values.grafana ? { LLMGW_GRAFANA: '1' } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
-// The compose definition's hardening, read through the real `docker compose config` (what compose will run): every
-// service drops all capabilities and adds back only its listed few, gains no privileges, has a read-only root
+// The compose definition's hardening, read through the real `docker compose config` (what compose will run, with the
+// optional forwarder, monitoring and grafana profiles on): every service drops all capabilities and adds back only its listed few, gains no privileges, has a read-only root
 // filesystem with tmpfs where it writes, and no password appears in any service's command or environment except
 // the gateways' connection settings (their config reads DATABASE_URL/REDIS_URL/ADMIN_TOKEN from the environment).
 import { execFileSync } from 'node:child_process';
@@ -32,6 +32,8 @@ const ALLOWED_CAPS: Record<string, string[]> = {
   postgres: ['CHOWN', 'DAC_READ_SEARCH', 'FOWNER', 'SETGID', 'SETUID'],
   redis: ['CHOWN', 'DAC_READ_SEARCH', 'SETGID', 'SETUID'],
   'ollama-forwarder': [],
+  prometheus: [],
+  grafana: [],
 };
 
 let home: string;
@@ -56,6 +58,10 @@ beforeAll(() => {
       path.join(home, 'stack.env'),
       '--profile',
       'forwarder',
+      '--profile',
+      'monitoring',
+      '--profile',
+      'grafana',
       'config',
       '--format',
       'json',

@@ -36,6 +36,9 @@ import { assertPortsFree, stackPorts } from './ports.js';
 import { parseProgressLine, type ProgressEvent } from './progress.js';
 import { edgeSettings } from './edge-settings.js';
 import { prepareServedTls } from './tls-certs.js';
+
+/** Compose profiles of the optional services a `down` removes with the rest. */
+const OPTIONAL_PROFILES = ['monitoring', 'grafana'];
 import { bridgeGatewayOf, planOllamaRoute, routeComposeEnv, type OllamaRoute } from './ollama-route.js';
 import {
   ensureSecrets,
@@ -60,6 +63,7 @@ export type ControllerEvent =
         | 'ports'
         | 'ollama'
         | 'tls'
+        | 'monitoring'
         | 'up'
         | 'down'
         | 'stop'
@@ -183,7 +187,7 @@ export class StackController {
   private async composeCall(
     args: string[],
     step: 'up' | 'down',
-    layer: { overrides?: string[]; env?: Record<string, string> } = {},
+    layer: { overrides?: string[]; env?: Record<string, string>; profiles?: string[] } = {},
   ): Promise<void> {
     const envFile = this.envFile();
     await this.docker(); // a clear no_engine error before compose prints its own
@@ -197,9 +201,10 @@ export class StackController {
       LLMGW_SECRETS_DIR: writeSecretFiles(this.home, envFile.values),
       ...routeComposeEnv(
         route,
+        // `down` removes the optional services too, whatever the settings say now.
         step === 'down'
-          ? [this.env.COMPOSE_PROFILES, 'forwarder'].filter(Boolean).join(',')
-          : this.env.COMPOSE_PROFILES,
+          ? [this.env.COMPOSE_PROFILES, 'forwarder', ...OPTIONAL_PROFILES].filter(Boolean).join(',')
+          : [this.env.COMPOSE_PROFILES, ...(layer.profiles ?? [])].filter(Boolean).join(','),
       ),
     };
     if (step === 'up')
@@ -252,7 +257,7 @@ export class StackController {
     const edge = edgeSettings(values);
     await assertPortsFree(stackPorts(values), ours);
     this.emit({ type: 'step', step: 'ports', text: 'Ports are free' });
-    let layer: { overrides?: string[]; env?: Record<string, string> } = {};
+    let layer: { overrides?: string[]; env?: Record<string, string>; profiles?: string[] } = {};
     if (edge.tls) {
       const served = await prepareServedTls(this.home, { certFile: edge.tls.certFile, keyFile: edge.tls.keyFile });
       layer = {
@@ -269,6 +274,18 @@ export class StackController {
         text: served.own
           ? `HTTPS on port ${edge.tls.port} with ${edge.tls.certFile}`
           : `HTTPS on port ${edge.tls.port} with the local CA's certificate (trust ${served.caFile})`,
+      });
+    }
+    if (edge.monitoringProfiles.length > 0) {
+      layer = { ...layer, profiles: edge.monitoringProfiles };
+      this.emit({
+        type: 'step',
+        step: 'monitoring',
+        text: `Monitoring on: Prometheus at http://127.0.0.1:${values.PROMETHEUS_PORT || 19090}${
+          edge.monitoringProfiles.includes('grafana')
+            ? `, Grafana at http://127.0.0.1:${values.GRAFANA_PORT || 13001}`
+            : ''
+        }`,
       });
     }
     await this.composeCall(upArgs(options), 'up', layer);

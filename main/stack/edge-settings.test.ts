@@ -7,9 +7,16 @@ import { stackPorts } from './ports.js';
 import { composeBaseArgs } from './compose.js';
 
 describe('edgeSettings', () => {
-  it('is off with no values: no TLS, no allow-list', () => {
-    expect(edgeSettings({})).toEqual({ tls: null, allowIps: [] });
-    expect(edgeSettings({ LLMGW_TLS: '0', LLMGW_ALLOW_IPS: '' })).toEqual({ tls: null, allowIps: [] });
+  it('is off with no values: no TLS, no allow-list, no monitoring', () => {
+    const off = { tls: null, allowIps: [], monitoringProfiles: [] };
+    expect(edgeSettings({})).toEqual(off);
+    expect(edgeSettings({ LLMGW_TLS: '0', LLMGW_ALLOW_IPS: '', LLMGW_MONITORING: '0' })).toEqual(off);
+  });
+
+  it('turns the monitoring profiles on: Prometheus alone, or with Grafana (which needs it)', () => {
+    expect(edgeSettings({ LLMGW_MONITORING: '1' }).monitoringProfiles).toEqual(['monitoring']);
+    expect(edgeSettings({ LLMGW_GRAFANA: 'true' }).monitoringProfiles).toEqual(['monitoring', 'grafana']);
+    expect(() => edgeSettings({ LLMGW_MONITORING: 'yes' })).toThrow(/LLMGW_MONITORING/);
   });
 
   it('reads TLS with its defaults (port 3443, HSTS allowed, no redirect) and the overrides', () => {

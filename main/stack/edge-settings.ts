@@ -1,4 +1,4 @@
-// The stack's edge settings (HTTPS and the client allow-list on nginx), read from the effective stack values
+// The stack's edge settings (HTTPS and the client allow-list on nginx) and its optional monitoring services, read from the effective stack values
 // (stack.env, then the caller's environment: `llm-gateway up --tls`, the app's settings) and validated here, before
 // compose runs, so a typo is a clear error instead of an nginx that will not start.
 import { z } from 'zod';
@@ -16,6 +16,9 @@ const edgeSchema = z.object({
   LLMGW_TLS_REDIRECT: flag.default(false),
   /** Only honoured with the user's own certificate; on by default there. */
   LLMGW_TLS_HSTS: flag.default(true),
+  /** The `monitoring` profile (Prometheus); LLMGW_GRAFANA adds Grafana (and implies monitoring). */
+  LLMGW_MONITORING: flag.default(false),
+  LLMGW_GRAFANA: flag.default(false),
   LLMGW_ALLOW_IPS: z
     .string()
     .transform(splitIpRules)
@@ -32,6 +35,8 @@ export interface EdgeSettings {
     hsts: boolean;
   } | null;
   allowIps: string[];
+  /** Compose profiles of the optional monitoring services to enable on `up`. */
+  monitoringProfiles: Array<'monitoring' | 'grafana'>;
 }
 
 export function edgeSettings(values: StackValues): EdgeSettings {
@@ -58,5 +63,6 @@ export function edgeSettings(values: StackValues): EdgeSettings {
         }
       : null,
     allowIps: v.LLMGW_ALLOW_IPS,
+    monitoringProfiles: v.LLMGW_GRAFANA ? ['monitoring', 'grafana'] : v.LLMGW_MONITORING ? ['monitoring'] : [],
   };
 }

@@ -28,8 +28,25 @@ export function stackPorts(values: StackValues): HostPort[] {
           },
         ]
       : [];
+  const on = (flag: string | undefined) => flag === '1' || flag === 'true';
+  const monitoring: HostPort[] = [
+    ...(on(values.LLMGW_MONITORING) || on(values.LLMGW_GRAFANA)
+      ? [
+          {
+            service: 'prometheus',
+            host: '127.0.0.1',
+            port: num(values.PROMETHEUS_PORT, 19090),
+            setting: 'PROMETHEUS_PORT',
+          },
+        ]
+      : []),
+    ...(on(values.LLMGW_GRAFANA)
+      ? [{ service: 'grafana', host: '127.0.0.1', port: num(values.GRAFANA_PORT, 13001), setting: 'GRAFANA_PORT' }]
+      : []),
+  ];
   return [
     ...tls,
+    ...monitoring,
     {
       service: 'nginx',
       host: values.LLMGW_BIND || '127.0.0.1',

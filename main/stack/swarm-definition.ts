@@ -106,5 +106,7 @@ export function toStackDefinition(json: string): Record<string, unknown> {
     ),
   );
   const stackSecrets = Object.fromEntries(Object.entries(secrets ?? {}).filter(([key]) => used.has(key)));
-  return { version: '3.9', ...rest, services: stackServices, networks: stackNetworks, secrets: stackSecrets };
+  // Extension fields (x-request-logs: anchors already expanded into the services) are Compose's, not the stack's.
+  const kept = Object.fromEntries(Object.entries(rest).filter(([key]) => !key.startsWith('x-')));
+  return { version: '3.9', ...kept, services: stackServices, networks: stackNetworks, secrets: stackSecrets };
 }

@@ -14,15 +14,18 @@ export default async function setup(): Promise<void> {
     throw new Error(`e2e: ${err.message}\nRun ../shared/tools/offline-images --with-compose (as root) first.`);
   });
   if (process.env.LLMGW_E2E_PUBLIC_IMAGES !== '1') {
-    const missing = ['NGINX_IMAGE', 'POSTGRES_IMAGE', 'REDIS_IMAGE', 'NODE_IMAGE'].filter((name) => !process.env[name]);
+    const missing = ['NGINX_IMAGE', 'POSTGRES_IMAGE', 'REDIS_IMAGE', 'NODE_IMAGE', 'PROMETHEUS_IMAGE'].filter(
+      (name) => !process.env[name],
+    );
     if (missing.length > 0) {
       throw new Error(
         `e2e: ${missing.join(', ')} not set. These machines cannot pull images: run\n` +
-          '  ../shared/tools/offline-images --with-compose > /tmp/images.env && set -a && . /tmp/images.env && set +a\n' +
+          '  ../shared/tools/offline-images --with-compose > /tmp/images.env && test/images/prometheus/build.sh >> /tmp/images.env\n' +
+          '  set -a && . /tmp/images.env && set +a\n' +
           'then npm run test:e2e again (or LLMGW_E2E_PUBLIC_IMAGES=1 where Docker Hub is reachable).',
       );
     }
-    for (const name of ['NGINX_IMAGE', 'POSTGRES_IMAGE', 'REDIS_IMAGE', 'NODE_IMAGE']) {
+    for (const name of ['NGINX_IMAGE', 'POSTGRES_IMAGE', 'REDIS_IMAGE', 'NODE_IMAGE', 'PROMETHEUS_IMAGE']) {
       try {
         execFileSync('docker', ['image', 'inspect', process.env[name]!], { stdio: 'ignore' });
       } catch {

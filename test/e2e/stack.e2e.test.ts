@@ -584,6 +584,51 @@ describe('the llm-gateway Compose stack', () => {
     );
   });
 
+  it('9. the monitoring profile: Prometheus finds the three replicas by DNS, scrapes them and evaluates the rules', async () => {
+    const monitored = new StackController({
+      env: { ...stockOllamaEnv(process.env), LLMGW_HOME: home, LOG_LEVEL: 'warn', LLMGW_MONITORING: '1' },
+      onEvent: (event) => progress.push(event),
+    });
+    const status = await monitored.up();
+    expect(status.state).toBe('running');
+    expect(status.containers.find((c) => c.service === 'prometheus')?.health).toBe('healthy');
+    const { key } = await createKey('e2e-monitoring');
+    for (let i = 0; i < 12; i += 1)
+      expect((await request('GET', '/v1/models', { headers: withKey(key) })).status).toBe(200);
+
+    type Api = { status: string; data: Record<string, unknown> };
+    const api = async (p: string): Promise<Api> => (await (await fetch(`http://127.0.0.1:19090${p}`)).json()) as Api;
+    await waitFor('Prometheus scraping all three replicas', 90_000, async () => {
+      const targets = (await api('/api/v1/targets?state=active')).data.activeTargets as Array<{
+        labels: Record<string, string>;
+        health: string;
+      }>;
+      const gateways = targets.filter((t) => t.labels.job === 'api-gateway');
+      return gateways.length === 3 && gateways.every((t) => t.health === 'up');
+    });
+    const vector = async (query: string) =>
+      (await api(`/api/v1/query?query=${encodeURIComponent(query)}`)).data.result as Array<{
+        metric: Record<string, string>;
+        value: [number, string];
+      }>;
+    await waitFor('the recording rules evaluated', 90_000, async () => {
+      const [rate, upstreams] = [
+        await vector('llmgw:http_requests:rate1m'),
+        await vector('llmgw:upstream_up:replicas'),
+      ];
+      return rate.length > 0 && upstreams.length > 0;
+    });
+    // Every replica sees the (test) Ollama healthy; no alert fires on a healthy stack.
+    expect((await vector('llmgw:upstream_up:replicas')).map((r) => r.value[1])).toEqual(['3']);
+    const groups = (await api('/api/v1/rules')).data.groups as Array<{
+      rules: Array<{ name: string; health: string; state?: string }>;
+    }>;
+    const rules = groups.flatMap((g) => g.rules);
+    expect(rules.length).toBe(10);
+    expect(rules.filter((r) => r.health !== 'ok')).toEqual([]);
+    expect(rules.filter((r) => r.state === 'firing').map((r) => r.name)).toEqual([]);
+  }, 240_000);
+
   it('4. stop/start keeps data; down + up keeps volumes; down --volumes removes them', async () => {
     const { id, key } = await createKey('e2e-persist');
     const completion = await request('POST', '/v1/chat/completions', {
