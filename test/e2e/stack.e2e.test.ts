@@ -3,12 +3,14 @@
 // 127.0.0.1:11434 only, `up` with no OLLAMA_URLS — the replicas reach it through the ollama-forwarder.
 // Scenarios run in order on one stack; afterAll removes the stack and its volumes whatever happened.
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
+import OpenAI from 'openai';
 import pg from 'pg';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HealthMonitor, type StackView } from '../../main/control/health/monitor.js';
 import type { HealthSnapshot } from '../../main/control/health/aggregate.js';
@@ -627,6 +629,57 @@ describe('the llm-gateway Compose stack', () => {
     expect(rules.length).toBe(10);
     expect(rules.filter((r) => r.health !== 'ok')).toEqual([]);
     expect(rules.filter((r) => r.state === 'firing').map((r) => r.name)).toEqual([]);
+  }, 240_000);
+
+  it('10. up --tls: the stack serves HTTPS on :3443 with the local CA; the openai client and curl trust it only with the CA, and refuse another host name', async () => {
+    const tls = new StackController({
+      env: { ...stockOllamaEnv(process.env), LLMGW_HOME: home, LOG_LEVEL: 'warn', LLMGW_TLS: '1' },
+      onEvent: (event) => progress.push(event),
+    });
+    const status = await tls.up();
+    expect(status.state).toBe('running');
+    expect(status.containers.find((c) => c.service === 'nginx')?.ports.map((p) => p.hostPort)).toContain(3443);
+    const caFile = path.join(home, 'tls', 'local', 'ca.pem');
+    const ca = readFileSync(caFile, 'utf8');
+    const { key } = await createKey('e2e-tls');
+    const dispatcher = new Agent({ connect: { ca } });
+    const client = new OpenAI({
+      apiKey: key,
+      baseURL: 'https://localhost:3443/v1',
+      maxRetries: 0,
+      fetch: ((url: string, init: RequestInit) =>
+        undiciFetch(url, { ...(init as object), dispatcher } as never)) as unknown as typeof fetch,
+    });
+    const completion = await client.chat.completions.create({
+      model,
+      messages: [{ role: 'user', content: 'over TLS' }],
+    });
+    expect(completion.choices[0]!.message.content).toBeTruthy();
+    await dispatcher.close();
+    // Without the CA the SDK refuses the connection; the plain-HTTP port still answers.
+    const untrusting = new OpenAI({ apiKey: key, baseURL: 'https://localhost:3443/v1', maxRetries: 0 });
+    await expect(untrusting.models.list()).rejects.toBeInstanceOf(OpenAI.APIConnectionError);
+    expect((await request('GET', '/v1/models', { headers: withKey(key) })).status).toBe(200);
+
+    const curl = (args: string[]) =>
+      new Promise<{ code: number; out: string }>((resolve) =>
+        execFile('curl', ['-sS', '--max-time', '10', ...args], { encoding: 'utf8' }, (err, stdout, stderr) =>
+          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
+        ),
+      );
+    const ok = await curl(['--cacert', caFile, 'https://localhost:3443/health']);
+    expect(ok.code, ok.out).toBe(0);
+    expect((await curl(['https://localhost:3443/health'])).code).toBe(60); // untrusted issuer
+    // The certificate is for localhost, 127.0.0.1 and ::1 only: another name for the same address is refused.
+    const wrongHost = await curl([
+      '--cacert',
+      caFile,
+      '--resolve',
+      'gateway.example:3443:127.0.0.1',
+      'https://gateway.example:3443/health',
+    ]);
+    expect(wrongHost.code, wrongHost.out).toBe(60);
+    expect(wrongHost.out).toMatch(/subject name|does not match|alternative/i);
   }, 240_000);
 
   it('4. stop/start keeps data; down + up keeps volumes; down --volumes removes them', async () => {
