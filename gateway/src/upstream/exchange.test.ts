@@ -103,12 +103,17 @@ describe('UpstreamPool.open', () => {
   it('aborts before the headers: the response rejects and the upstream sees the connection go', async () => {
     let upstreamClosed!: () => void;
     const closed = new Promise<void>((resolve) => (upstreamClosed = resolve));
+    let arrived!: () => void;
+    const received = new Promise<void>((resolve) => (arrived = resolve));
     const url = await serve((req, res) => {
       res.on('close', upstreamClosed); // never answers
+      arrived();
     });
     const upstreams = pool([url]);
     const call = upstreams.open({ method: 'POST', path: '/slow', body: '{}' });
-    setTimeout(() => call.body.abort(), 50);
+    // Aborted once the upstream has the request (ordered by the event, not a delay that a loaded machine outruns).
+    await received;
+    call.body.abort();
     await expect(call.response).rejects.toThrow(/aborted/);
     await closed;
     expect(upstreams.upstreams[0]!.inFlight).toBe(0);
