@@ -21,7 +21,7 @@ import { CorsPolicy } from './http/cors.js';
 import { createContext, type RequestContext } from './http/context.js';
 import { createGatewayApp } from './http/app.js';
 import { withFastLane } from './http/fast-lane.js';
-import { logAccess } from './http/access-log.js';
+import { accessLogger, logAccess } from './http/access-log.js';
 import { GatewayError } from './errors.js';
 
 export interface Gateway {
@@ -128,6 +128,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     draining: () => draining,
   };
 
+  const accessLog = config.ACCESS_LOG ? accessLogger(log) : null;
   let inFlight = 0;
   let onIdle: (() => void) | undefined;
   const server = http.createServer({ keepAliveTimeout: 65_000, headersTimeout: 15_000, requestTimeout: 60_000 });
@@ -136,7 +137,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     inFlight += 1;
     res.once('close', () => {
       inFlight -= 1;
-      observe(ctx, deps);
+      observe(ctx, deps, accessLog);
       if (inFlight === 0) onIdle?.();
     });
     return ctx;
@@ -208,7 +209,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   return { deps, server, url, metricsUrl, close };
 }
 
-function observe(ctx: RequestContext, deps: GatewayDeps): void {
+function observe(ctx: RequestContext, deps: GatewayDeps, accessLog: Logger | null): void {
   const totalNs = process.hrtime.bigint() - ctx.startedAt;
   deps.metrics.observeRequest(
     ctx.route,
@@ -216,7 +217,7 @@ function observe(ctx: RequestContext, deps: GatewayDeps): void {
     Number(totalNs) / 1e9,
     ctx.upstreamNs > 0n ? Number(totalNs - ctx.upstreamNs) / 1e9 : null,
   );
-  if (deps.config.ACCESS_LOG) logAccess(deps.log, ctx, totalNs);
+  if (accessLog) logAccess(accessLog, ctx, totalNs);
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

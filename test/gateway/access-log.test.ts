@@ -7,7 +7,7 @@ import { startGateway, type Gateway } from '../../gateway/src/server.js';
 import { BACKENDS, startHarness, type Harness } from '../support/harness.js';
 
 /** A real pino logger writing into an array of parsed lines. */
-function capturingLogger(): { log: pino.Logger; lines: Array<Record<string, unknown>> } {
+function capturingLogger(level = 'info'): { log: pino.Logger; lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -15,7 +15,7 @@ function capturingLogger(): { log: pino.Logger; lines: Array<Record<string, unkn
       done();
     },
   });
-  return { log: pino({ level: 'info' }, sink), lines };
+  return { log: pino({ level }, sink), lines };
 }
 
 describe.each(BACKENDS)('access log (%s)', (kind) => {
@@ -64,6 +64,25 @@ describe.each(BACKENDS)('access log (%s)', (kind) => {
     expect(text).not.toContain(key);
     expect(text).not.toContain('secret=query');
     expect(text).not.toContain('private');
+  });
+
+  it('is written at LOG_LEVEL=warn too (the stack may run so), and not at LOG_LEVEL=silent', async () => {
+    h = await startHarness({ kind });
+    const { key } = await h.createKey();
+    for (const [level, expected] of [
+      ['warn', 1],
+      ['silent', 0],
+    ] as const) {
+      const { log, lines } = capturingLogger(level);
+      extra = await startGateway(h.config({ ACCESS_LOG: 'true', LOG_LEVEL: level }), { log });
+      await (await chat(extra.url, key, `req-${level}`)).text();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(lines.filter((line) => line.msg === 'request' && line.requestId === `req-${level}`)).toHaveLength(
+        expected,
+      );
+      await extra.close();
+      extra = undefined;
+    }
   });
 
   it('is off by default', async () => {

@@ -5,6 +5,14 @@
 import type { Logger } from 'pino';
 import type { RequestContext } from './context.js';
 
+/**
+ * The logger the access lines go to: at info whatever LOG_LEVEL says (ACCESS_LOG=true asks for them; a stack run
+ * with LOG_LEVEL=warn still wants them), except that LOG_LEVEL=silent silences them too.
+ */
+export function accessLogger(log: Logger): Logger {
+  return log.child({}, { level: log.level === 'silent' ? 'silent' : 'info' });
+}
+
 export function logAccess(log: Logger, ctx: RequestContext, totalNs: bigint): void {
   log.info(
     {
