@@ -184,6 +184,7 @@ function addStack(program: Command): void {
     .option('-f, --follow', 'keep printing new lines')
     .option('--tail <n>', 'lines from the end', nonNegativeInt, 100)
     .option('--request-id <id>', "one request's log lines in nginx and the gateways (the x-request-id of its answer)")
+    .option('--json', 'with --request-id: one JSON object per line ({type, time, container, service, entry})')
     .action((...args: unknown[]) => run('logs')(args));
   program
     .command('events')
