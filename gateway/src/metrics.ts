@@ -21,6 +21,7 @@ export class GatewayMetrics {
   readonly usageBuffered: Gauge;
   readonly usageDropped: Counter;
   readonly usageWritten: Counter;
+  readonly responseCache: Counter<'result'>;
 
   private readonly routes = new Map<string, RouteMetrics>();
   /** The usage recorder's buffer size, read when metrics are scraped (the recorder sets it). */
@@ -133,5 +134,11 @@ export class GatewayMetrics {
       registers,
     });
     this.usageWritten = new Counter({ name: 'llmgw_usage_written_total', help: 'Usage rows written', registers });
+    this.responseCache = new Counter({
+      name: 'llmgw_response_cache_total',
+      help: 'Opted-in requests by response-cache result (hit, miss, skip = not cacheable), and answers stored',
+      labelNames: ['result'],
+      registers,
+    });
   }
 }

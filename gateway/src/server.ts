@@ -22,6 +22,7 @@ import { createContext, type RequestContext } from './http/context.js';
 import { createGatewayApp } from './http/app.js';
 import { withFastLane } from './http/fast-lane.js';
 import { GatewayError } from './errors.js';
+import { createResponseCache } from './response-cache/index.js';
 
 export interface Gateway {
   readonly deps: GatewayDeps;
@@ -117,6 +118,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     catalog,
     upstreams,
     usage,
+    responseCache: createResponseCache(config, shared, log, metrics),
     respond,
     cors,
     gate: new ReplicaGate(config.MAX_CONCURRENT_REQUESTS),
