@@ -15,6 +15,7 @@ describe.each(BACKENDS)('response cache (%s)', (kind) => {
   let cachedKeyId: string;
 
   const upstreamCalls = (route: string) => h.upstream.stats.requests[route] ?? 0;
+  const embedModel = () => h.upstream.models.find((m) => m.capabilities.includes('embedding'))?.name ?? model;
 
   const post = (
     path: string,
@@ -90,7 +91,7 @@ describe.each(BACKENDS)('response cache (%s)', (kind) => {
         'POST /api/chat',
         { messages: [{ role: 'user', content: `native ${kind}` }], stream: false, options: { seed: 7 } },
       ],
-      ['/api/embed', 'POST /api/embed', { input: `embed ${kind}` }],
+      ['/api/embed', 'POST /api/embed', { model: embedModel(), input: `embed ${kind}` }],
     ];
     for (const [path, route, body] of cases) {
       const first = await post(path, cachedKey, body);
@@ -203,12 +204,12 @@ describe.each(BACKENDS)('response cache (%s)', (kind) => {
       const response = await post('/v1/chat/completions', plain.key, body);
       expect(response.headers.get('x-cache')).toBeNull();
     }
-    expect((await post('/v1/chat/completions', plain.key, body, { 'x-llmgw-cache': 'true' })).headers.get('x-cache')).toBe(
-      'miss',
-    );
-    expect((await post('/v1/chat/completions', plain.key, body, { 'x-llmgw-cache': 'TRUE' })).headers.get('x-cache')).toBe(
-      'hit',
-    );
+    expect(
+      (await post('/v1/chat/completions', plain.key, body, { 'x-llmgw-cache': 'true' })).headers.get('x-cache'),
+    ).toBe('miss');
+    expect(
+      (await post('/v1/chat/completions', plain.key, body, { 'x-llmgw-cache': 'TRUE' })).headers.get('x-cache'),
+    ).toBe('hit');
     // `false` bypasses a key that has the setting on: the request goes upstream and is not marked.
     const bypass = fresh();
     expect((await post('/v1/chat/completions', cachedKey, bypass)).headers.get('x-cache')).toBe('miss');
@@ -227,11 +228,12 @@ describe.each(BACKENDS)('response cache (%s)', (kind) => {
     const usage = ((await first.json()) as { usage: { prompt_tokens: number; completion_tokens: number } }).usage;
     const second = await post('/v1/chat/completions', cachedKey, body);
     expect(second.headers.get('x-cache')).toBe('hit');
-    const firstId = first.headers.get('x-request-id');
-    expect(firstId).toBeTruthy();
+    // The usage row is named by the gateway's request id, which x-request-id echoes when the client sent none.
     const rows = (await h.usageRows()).filter((row) => row.key_id === cachedKeyId);
-    const last = rows.at(-1)!;
-    const previous = rows.at(-2)!;
+    const previous = rows.find((row) => row.request_id === first.headers.get('x-request-id'))!;
+    const last = rows.find((row) => row.request_id === second.headers.get('x-request-id'))!;
+    expect(previous).toBeDefined();
+    expect(last).toBeDefined();
     expect(Boolean(previous.cached)).toBe(false);
     expect(Number(previous.prompt_tokens)).toBe(usage.prompt_tokens);
     expect(Boolean(last.cached)).toBe(true);

@@ -18,7 +18,9 @@ export function createResponseCache(
   metrics: GatewayMetrics,
 ): ResponseCache {
   const store =
-    shared.kind === 'redis' ? new SharedResponseStore(shared) : new MemoryResponseStore(config.RESPONSE_CACHE_MEMORY_BYTES);
+    shared.kind === 'redis'
+      ? new SharedResponseStore(shared)
+      : new MemoryResponseStore(config.RESPONSE_CACHE_MEMORY_BYTES);
   return new ResponseCache(
     store,
     {

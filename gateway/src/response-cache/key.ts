@@ -59,7 +59,9 @@ export interface EntryIdInput {
 export function entryId(input: EntryIdInput): string {
   const hash = createHash('sha256');
   // Length-free separators are safe here: every part but the body is free of NUL, and the body comes last.
-  hash.update(`v1\0${input.path}\0${input.model}\0${input.digest}\0${input.stream ? 's' : 'w'}\0${input.keyId ?? '*'}\0`);
+  hash.update(
+    `v1\0${input.path}\0${input.model}\0${input.digest}\0${input.stream ? 's' : 'w'}\0${input.keyId ?? '*'}\0`,
+  );
   hash.update(canonicalJson({ ...input.body, model: input.model }));
   return hash.digest('hex');
 }

@@ -190,8 +190,8 @@ async function relay(
         completionTokens: reader.usage.completion ?? reader.chunks,
       };
       // Only a stream that ended cleanly (final event, no error event) is kept, as the exact text the client got.
-      const text = relayed.outcome === 'ok' ? capture?.text() : null;
-      if (plan && text != null) {
+      const text = relayed.outcome === 'ok' && capture ? capture.text() : null;
+      if (plan && text !== null) {
         cache.save(plan, { kind: 'stream', body: text, tokens: result.promptTokens + result.completionTokens });
       }
     } else {
@@ -237,10 +237,7 @@ function replay(
   // As for an upstream answer, the usage row goes out before the answer's bytes (see the header).
   account();
   if (answer.kind === 'stream') {
-    ctx.res.writeHead(
-      200,
-      deps.respond.headers(ctx, admission.headers, STREAM_HEADERS[endpoint.framing], X_CACHE.hit),
-    );
+    ctx.res.writeHead(200, deps.respond.headers(ctx, admission.headers, STREAM_HEADERS[endpoint.framing], X_CACHE.hit));
     ctx.res.end(answer.body);
     return;
   }

@@ -180,7 +180,13 @@ describe.each(backends)('Store behaviour: $name', (backend) => {
       usage('c3', { promptTokens: 0, completionTokens: 0, cachedTokens: 0 }),
     ]);
     const [row] = await store.usageSummary({ from: at(0), to: at(60) });
-    expect(row).toMatchObject({ requests: 3, promptTokens: 10, completionTokens: 20, cachedRequests: 2, cachedTokens: 30 });
+    expect(row).toMatchObject({
+      requests: 3,
+      promptTokens: 10,
+      completionTokens: 20,
+      cachedRequests: 2,
+      cachedTokens: 30,
+    });
   });
 
   it('revokes a key, keeps the first revocation time, and returns null for an unknown key', async () => {
