@@ -248,6 +248,27 @@ describe.each(BACKENDS)('response cache (%s)', (kind) => {
     expect(summary.totals.cached_tokens).toBe(rows.reduce((sum, row) => sum + Number(row.cached_tokens), 0));
   });
 
+  it('counts a hit against the request limit but settles its tokens to 0 (Ollama did no work)', async () => {
+    const limited = await h.createKey({ rpm: 10_000, tpm: 100_000, cache: true });
+    const body = fresh();
+    const remaining = async () => {
+      const response = await post('/v1/chat/completions', limited.key, body);
+      await response.text();
+      return {
+        cache: response.headers.get('x-cache'),
+        requests: Number(response.headers.get('x-ratelimit-remaining-requests')),
+        tokens: Number(response.headers.get('x-ratelimit-remaining-tokens')),
+      };
+    };
+    const miss = await remaining();
+    const hits = [await remaining(), await remaining(), await remaining()];
+    expect([miss.cache, ...hits.map((hit) => hit.cache)]).toEqual(['miss', 'hit', 'hit', 'hit']);
+    // Each hit took one more request of the window, but no tokens stayed reserved after it.
+    expect(hits.map((hit) => hit.requests)).toEqual([miss.requests - 1, miss.requests - 2, miss.requests - 3]);
+    expect(hits[2]!.tokens).toBe(hits[1]!.tokens);
+    expect(hits[1]!.tokens).toBe(hits[0]!.tokens);
+  });
+
   it('shows and changes the key setting through the admin API', async () => {
     const created = await h.createKey({});
     expect((await (await h.admin('GET', `/admin/keys/${created.id}`)).json()) as { cache: boolean }).toMatchObject({
