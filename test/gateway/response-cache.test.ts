@@ -217,6 +217,11 @@ describe.each(BACKENDS)('response cache (%s)', (kind) => {
     expect(skipped.headers.get('x-cache')).toBeNull();
     expect(upstreamCalls(CHAT)).toBe(5);
 
+    // A page in a browser can read the mark (CORS exposes it).
+    const fromPage = await post('/v1/chat/completions', cachedKey, bypass, { origin: 'http://app.example' });
+    expect(fromPage.headers.get('x-cache')).toBe('hit');
+    expect(fromPage.headers.get('access-control-expose-headers')?.split(', ')).toContain('x-cache');
+
     const bad = await post('/v1/chat/completions', cachedKey, bypass, { 'x-llmgw-cache': 'maybe' });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { param: string } }).error.param).toBe('x-llmgw-cache');
