@@ -197,6 +197,17 @@ describe.each(BACKENDS)('response cache (%s)', (kind) => {
     expect(upstreamCalls(CHAT)).toBe(3);
   });
 
+  it('caches nothing with RESPONSE_CACHE=false, whatever the key or the header asks', async () => {
+    const off = await h.addGateway({ RESPONSE_CACHE: 'false' });
+    const body = fresh();
+    for (let i = 0; i < 2; i += 1) {
+      const response = await post('/v1/chat/completions', cachedKey, body, { 'x-llmgw-cache': 'true' }, off.url);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('x-cache')).toBeNull();
+    }
+    expect(upstreamCalls(CHAT)).toBe(2);
+  });
+
   it('opts in and out per request with x-llmgw-cache; a key without the setting is not cached', async () => {
     const plain = await h.createKey({ rpm: 10_000 });
     const body = fresh();
