@@ -125,13 +125,20 @@ describe.each(BACKENDS)('response cache (%s)', (kind) => {
     expect(upstreamCalls('POST /api/chat')).toBe(2);
   });
 
-  it('replays a stream byte for byte in its framing (SSE and NDJSON)', async () => {
+  it('replays a stream byte for byte in its framing (OpenAI, Anthropic and Responses SSE; Ollama NDJSON)', async () => {
     const cases: Array<[string, string, Record<string, unknown>, string]> = [
       ['/v1/chat/completions', CHAT, fresh({ stream: true }), 'text/event-stream'],
       [
         '/v1/chat/completions',
         CHAT,
         fresh({ stream: true, stream_options: { include_usage: true } }),
+        'text/event-stream',
+      ],
+      ['/v1/messages', 'POST /v1/messages', fresh({ stream: true, max_tokens: 16 }), 'text/event-stream'],
+      [
+        '/v1/responses',
+        'POST /v1/responses',
+        { input: `responses ${kind}`, temperature: 0, stream: true },
         'text/event-stream',
       ],
       ['/api/chat', 'POST /api/chat', fresh({ temperature: undefined, options: { temperature: 0 } }), 'x-ndjson'],
