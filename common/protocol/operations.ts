@@ -38,6 +38,8 @@ export const createKeyInput = z.strictObject({
   expiresInDays: z.number().positive().max(3650).optional(),
   /** Client addresses / CIDRs the key may be used from; unset or null = anywhere. */
   allowedIps: allowedIpsSchema.nullable().optional(),
+  /** Deterministic requests of the key use the gateway's response cache; unset = off. */
+  cache: z.boolean().optional(),
 });
 
 export const OPERATION_INPUTS = {

@@ -155,6 +155,8 @@ export interface KeyView {
   max_concurrent: number | null;
   /** Client addresses / CIDRs the key may be used from; null = anywhere. */
   allowed_ips: string[] | null;
+  /** Response cache opt-in of the key's deterministic requests (absent from gateways before the response cache). */
+  cache?: boolean;
   created_at: string;
   expires_at: string | null;
   revoked_at: string | null;

@@ -35,7 +35,18 @@ describe('loadConfig', () => {
       CORS_ORIGINS: ['*'],
       MAX_BODY_BYTES: 1048576,
       LIMITS_FAIL_MODE: 'open',
+      // README "Response cache": on, opted into per key or request; per key unless shared.
+      RESPONSE_CACHE: true,
+      RESPONSE_CACHE_TTL_S: 300,
+      RESPONSE_CACHE_MAX_BYTES: 1048576,
+      RESPONSE_CACHE_MEMORY_BYTES: 67108864,
+      RESPONSE_CACHE_SHARED: false,
     });
+    expect(loadConfig({ RESPONSE_CACHE: 'false', RESPONSE_CACHE_SHARED: 'yes' })).toMatchObject({
+      RESPONSE_CACHE: false,
+      RESPONSE_CACHE_SHARED: true,
+    });
+    expect(() => loadConfig({ RESPONSE_CACHE_TTL_S: '0' })).toThrow(/RESPONSE_CACHE_TTL_S/);
     expect(config.DATABASE_URL).toBeUndefined();
     expect(config.REDIS_URL).toBeUndefined();
   });

@@ -163,6 +163,18 @@ export const envSchema = z.object({
   USAGE_BUFFER_MAX: positiveInt(100_000),
   /** With Redis: usage-journal entries a replica read but did not acknowledge for this long are taken over (it died). */
   USAGE_CLAIM_IDLE_MS: positiveInt(10_000),
+  // The response cache (gateway/src/response-cache/, README "Response cache"): exact-match answers of deterministic
+  // requests, opted into per key (`cache`) or per request (`x-llmgw-cache: true`).
+  /** Global switch: false = nothing is cached or served from the cache, whatever a key or a header asks. */
+  RESPONSE_CACHE: booleanFlag.default(true),
+  /** How long a cached answer is served. */
+  RESPONSE_CACHE_TTL_S: positiveInt(300),
+  /** The largest answer (body, or a stream's whole event text) that is stored; bigger ones are answered, not kept. */
+  RESPONSE_CACHE_MAX_BYTES: positiveInt(1024 * 1024),
+  /** Embedded mode (no Redis): all cached answers together, least recently used dropped first. */
+  RESPONSE_CACHE_MEMORY_BYTES: positiveInt(64 * 1024 * 1024),
+  /** false: an entry serves only the API key that filled it; true: any key (that may use the model) gets the hit. */
+  RESPONSE_CACHE_SHARED: booleanFlag.default(false),
   ROTATION_GRACE_HOURS: z.coerce.number().nonnegative().default(24),
   TRUST_REQUEST_ID: booleanFlag.default(true),
   /** The inference routes' fast lane in front of the Express app (http/fast-lane.ts); off = every request via Express. */

@@ -14,6 +14,7 @@ import type { CorsPolicy } from './http/cors.js';
 import type { ReplicaGate } from './limits/replica-gate.js';
 import type { AuthThrottle } from './auth/auth-throttle.js';
 import type { ClientAddress } from './http/client-address.js';
+import type { ResponseCache } from './response-cache/index.js';
 
 export interface GatewayDeps {
   config: GatewayConfig;
@@ -27,6 +28,8 @@ export interface GatewayDeps {
   catalog: ModelCatalog;
   upstreams: UpstreamPool;
   usage: UsageRecorder;
+  /** Exact-match answers of opted-in deterministic requests (README "Response cache"). */
+  responseCache: ResponseCache;
   respond: Responder;
   cors: CorsPolicy;
   /** Inference requests in flight on this replica (MAX_CONCURRENT_REQUESTS). */

@@ -21,6 +21,7 @@ export class GatewayMetrics {
   readonly usageBuffered: Gauge;
   readonly usageDropped: Counter;
   readonly usageWritten: Counter;
+  readonly responseCache: Counter<'result'>;
 
   private readonly routes = new Map<string, RouteMetrics>();
   /** The usage recorder's buffer size, read when metrics are scraped (the recorder sets it). */
@@ -145,6 +146,12 @@ export class GatewayMetrics {
         this.reset();
         for (const { name, healthy } of upstreamStates()) this.set({ upstream: name }, healthy ? 1 : 0);
       },
+    });
+    this.responseCache = new Counter({
+      name: 'llmgw_response_cache_total',
+      help: 'Opted-in requests by response-cache result (hit, miss, skip = not cacheable), and answers stored',
+      labelNames: ['result'],
+      registers,
     });
   }
 }

@@ -23,6 +23,7 @@ import { createGatewayApp } from './http/app.js';
 import { withFastLane } from './http/fast-lane.js';
 import { accessLogger, logAccess } from './http/access-log.js';
 import { GatewayError } from './errors.js';
+import { createResponseCache } from './response-cache/index.js';
 
 export interface Gateway {
   readonly deps: GatewayDeps;
@@ -119,6 +120,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     catalog,
     upstreams,
     usage,
+    responseCache: createResponseCache(config, shared, log, metrics),
     respond,
     cors,
     gate: new ReplicaGate(config.MAX_CONCURRENT_REQUESTS),

@@ -47,6 +47,7 @@ function addKeys(program: Command): void {
     .option('--max-concurrent <n>', 'requests in flight at once', positiveInt)
     .option('--expires-in-days <n>', 'expire after this many days', positiveInt)
     .option('--allow-ip <cidr>', 'only these client addresses/CIDRs (repeatable or comma-separated)', collect)
+    .option('--cache', 'answer repeated deterministic requests from the response cache (temperature 0 or a seed)')
     .option('--json', JSON_HELP)
     .action(async (name: string | undefined, opts) =>
       (await import('./keys-command.js')).createKey({ ...opts, name: opts.name ?? name }),

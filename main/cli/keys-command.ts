@@ -50,6 +50,8 @@ export interface CreateKeyOptions {
   expiresInDays?: number;
   /** `--allow-ip`, repeatable, each maybe a comma list. */
   allowIp?: string[];
+  /** `--cache`: deterministic requests use the response cache (README "Response cache"). */
+  cache?: boolean;
   json?: boolean;
 }
 
@@ -86,6 +88,7 @@ export async function createKey(opts: CreateKeyOptions): Promise<void> {
       tpm: opts.tpm ?? null,
       maxConcurrent: opts.maxConcurrent ?? null,
       allowedIps,
+      cache: opts.cache === true,
       expiresAt: opts.expiresInDays ? new Date(Date.now() + opts.expiresInDays * 86_400_000) : null,
     }),
   );
@@ -169,6 +172,7 @@ export async function rotateKey(id: string, opts: { graceHours?: number; json?: 
         tpm: old.tpm,
         maxConcurrent: old.maxConcurrent,
         allowedIps: old.allowedIps,
+        cache: old.cache,
         expiresAt: old.expiresAt && old.expiresAt > graceUntil ? old.expiresAt : null,
       },
       graceUntil,

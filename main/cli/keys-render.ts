@@ -10,6 +10,7 @@ interface KeyFields {
   rpm: number | null;
   tpm: number | null;
   max_concurrent: number | null;
+  cache: boolean;
   created_at: string;
   expires_at: string | null;
   revoked_at: string | null;
@@ -28,6 +29,7 @@ export function renderKey(key: KeyFields, style: OutputStyle): string {
     ['rpm', limit(key.rpm)],
     ['tpm', limit(key.tpm)],
     ['max concurrent', limit(key.max_concurrent)],
+    ['response cache', key.cache ? 'on (deterministic requests)' : 'off'],
     ['created', key.created_at],
     ['expires', key.expires_at ?? 'never'],
     ['revoked', key.revoked_at ?? '-'],

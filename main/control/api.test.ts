@@ -123,6 +123,29 @@ describe('control plane in embedded mode', () => {
     await plane.api['keys.revoke']({ id: created.id });
   });
 
+  it('creates a key whose deterministic requests the gateway answers from its response cache (keys.create cache)', async () => {
+    const created = await plane.api['keys.create']({ name: 'cached', cache: true });
+    expect(created.cache).toBe(true);
+    expect((await plane.api['keys.list']()).find((k) => k.id === created.id)?.cache).toBe(true);
+    const ask = () =>
+      fetch(`${plane.state().gatewayUrl!}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${created.key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: upstream.models[0]!.name,
+          messages: [{ role: 'user', content: 'cached through the control plane?' }],
+          temperature: 0,
+        }),
+      });
+    expect((await ask()).headers.get('x-cache')).toBe('miss');
+    expect((await ask()).headers.get('x-cache')).toBe('hit');
+    expect(await plane.call('keys.create', { name: 'x', cache: 'yes' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input' },
+    });
+    await plane.api['keys.revoke']({ id: created.id });
+  });
+
   it("pulls a model with progress events and the gateway's /v1/models shows it at once", async () => {
     const { key } = await plane.api['keys.create']({ name: 'models-check' });
     const url = plane.state().gatewayUrl!;

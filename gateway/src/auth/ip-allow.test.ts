@@ -14,6 +14,7 @@ function key(allowedIps: string[] | null): KeyRecord {
     tpm: null,
     maxConcurrent: null,
     allowedIps,
+    cache: false,
     createdAt: new Date(),
     expiresAt: null,
     revokedAt: null,

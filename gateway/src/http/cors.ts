@@ -11,6 +11,8 @@ export const CORS_HEADERS = [
   'anthropic-version',
   'anthropic-beta',
   'anthropic-dangerous-direct-browser-access',
+  // The response cache's per-request opt-in/out (README "Response cache").
+  'x-llmgw-cache',
 ];
 export const CORS_MAX_AGE = '3600';
 const EXPOSED = [
@@ -23,6 +25,7 @@ const EXPOSED = [
   'x-ratelimit-limit-tokens',
   'x-ratelimit-remaining-tokens',
   'x-ratelimit-reset-tokens',
+  'x-cache',
 ].join(', ');
 
 const ANY_ORIGIN: Readonly<Record<string, string>> = Object.freeze({

@@ -79,6 +79,11 @@ export interface Endpoint {
    * OpenAI streams also ask for usage). Without it: `raw`, with only the model name corrected when it differs.
    */
   upstreamBody?(body: Record<string, unknown>, raw: Buffer, stream: boolean, model: string): string | Buffer;
+  /**
+   * Whether the answer follows from the body alone, so the response cache may keep it (README "Response cache"):
+   * sampling pinned (temperature 0, or a seed where the protocol has one) or no sampling at all (embeddings).
+   */
+  deterministic(body: Record<string, unknown>): boolean;
   /** Usage of a whole (non-stream) answer. */
   wholeUsage(answer: unknown): Usage;
   streamReader(ctx: StreamContext): StreamReader;
@@ -97,6 +102,11 @@ export function bound(fallback: number, ...values: unknown[]): number {
     if (typeof value === 'number' && Number.isFinite(value) && value > 0) return Math.floor(value);
   }
   return fallback;
+}
+
+/** Sampling is pinned: temperature exactly 0, or an integer seed (the same seed gives the same tokens). */
+export function pinnedSampling(temperature: unknown, seed?: unknown): boolean {
+  return temperature === 0 || (typeof seed === 'number' && Number.isInteger(seed));
 }
 
 /** The received bytes, or — when the client named the model differently from Ollama's listing — the body with the listed name. */

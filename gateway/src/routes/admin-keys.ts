@@ -1,4 +1,4 @@
-// Admin API for keys: create (plaintext shown once), list, get, update (allowed_ips), revoke, rotate. Invalidation reaches every replica.
+// Admin API for keys: create (plaintext shown once), list, get, update (allowed_ips, cache), revoke, rotate. Invalidation reaches every replica.
 // The admin token is checked before these run (routes/router.ts marks the admin routes).
 import { z } from 'zod';
 import type { RequestContext } from '../http/context.js';
@@ -26,10 +26,16 @@ const createKeyBody = z.strictObject({
   expires_at: futureDate.nullish(),
   /** Client addresses / CIDRs the key may be used from; null or absent = anywhere. */
   allowed_ips: allowedIpsSchema.nullish(),
+  /** Deterministic requests use the response cache (unless a request sends x-llmgw-cache: false); default false. */
+  cache: z.boolean().optional(),
 });
 
 /** What a live key may have changed in place (the rest is fixed at creation; rotate for a new secret). */
-const updateKeyBody = z.strictObject({ allowed_ips: allowedIpsSchema.nullable() });
+const updateKeyBody = z
+  .strictObject({ allowed_ips: allowedIpsSchema.nullable().optional(), cache: z.boolean().optional() })
+  .refine((body) => body.allowed_ips !== undefined || body.cache !== undefined, {
+    message: 'give allowed_ips and/or cache',
+  });
 
 const rotateBody = z.strictObject({
   grace_hours: z
@@ -56,6 +62,7 @@ export function keyView(record: KeyRecord, now = Date.now()) {
     tpm: record.tpm,
     max_concurrent: record.maxConcurrent,
     allowed_ips: record.allowedIps,
+    cache: record.cache,
     created_at: record.createdAt.toISOString(),
     expires_at: record.expiresAt?.toISOString() ?? null,
     revoked_at: record.revokedAt?.toISOString() ?? null,
@@ -90,6 +97,7 @@ function newKeyFrom(input: z.output<typeof createKeyBody>): { plaintext: string;
       tpm: input.tpm ?? null,
       maxConcurrent: input.max_concurrent ?? null,
       allowedIps: input.allowed_ips ?? null,
+      cache: input.cache ?? false,
       expiresAt: input.expires_at ?? null,
     },
   };
@@ -124,11 +132,14 @@ export async function updateKey(ctx: RequestContext, deps: GatewayDeps, id: stri
   const input = await bodyOf(ctx, deps, updateKeyBody);
   const old = await existing(deps, id);
   if (old.revokedAt) throw new GatewayError('invalid_request', `Key '${id}' is revoked; it cannot be changed.`);
-  const record = await deps.store.updateKey(id, { allowedIps: input.allowed_ips });
+  const record = await deps.store.updateKey(id, {
+    ...(input.allowed_ips !== undefined ? { allowedIps: input.allowed_ips } : {}),
+    ...(input.cache !== undefined ? { cache: input.cache } : {}),
+  });
   if (!record) throw new GatewayError('invalid_request', `Key '${id}' could not be updated (revoked meanwhile?).`);
   // Every replica drops its cached record, so the new list holds everywhere within the invalidation delay.
   await deps.keys.invalidate(record.hash);
-  deps.log.info({ keyId: id, allowedIps: record.allowedIps }, 'key updated');
+  deps.log.info({ keyId: id, allowedIps: record.allowedIps, cache: record.cache }, 'key updated');
   deps.respond.json(ctx, 200, keyView(record));
 }
 
@@ -153,6 +164,7 @@ export async function rotateKey(ctx: RequestContext, deps: GatewayDeps, id: stri
     tpm: old.tpm,
     max_concurrent: old.maxConcurrent,
     allowed_ips: old.allowedIps,
+    cache: old.cache,
     expires_at: old.expiresAt && old.expiresAt > graceUntil ? old.expiresAt : null,
   });
   const rotated = await deps.store.rotateKey(id, key, graceUntil);

@@ -37,8 +37,10 @@ export async function usageSummary(ctx: RequestContext, deps: GatewayDeps): Prom
       errors: sum.errors + row.errors,
       prompt_tokens: sum.prompt_tokens + row.promptTokens,
       completion_tokens: sum.completion_tokens + row.completionTokens,
+      cached_requests: sum.cached_requests + row.cachedRequests,
+      cached_tokens: sum.cached_tokens + row.cachedTokens,
     }),
-    { requests: 0, errors: 0, prompt_tokens: 0, completion_tokens: 0 },
+    { requests: 0, errors: 0, prompt_tokens: 0, completion_tokens: 0, cached_requests: 0, cached_tokens: 0 },
   );
   const body: UsageWireSummary = {
     object: 'usage_summary',
@@ -52,6 +54,8 @@ export async function usageSummary(ctx: RequestContext, deps: GatewayDeps): Prom
       errors: row.errors,
       prompt_tokens: row.promptTokens,
       completion_tokens: row.completionTokens,
+      cached_requests: row.cachedRequests,
+      cached_tokens: row.cachedTokens,
       avg_latency_ms: Math.round(row.avgLatencyMs * 10) / 10,
       p50_latency_ms: row.p50LatencyMs,
       p95_latency_ms: row.p95LatencyMs,

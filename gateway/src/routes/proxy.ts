@@ -5,6 +5,9 @@
 // event): with Redis its journal entry is then on the Redis socket before the client can see the answer complete,
 // so a replica killed at that instant still leaves the row (issue 18). Failed and cut-off requests are accounted
 // when they end, as before.
+// Opted-in requests go through the response cache (response-cache/): the lookup runs beside the admission, a hit is
+// answered from the entry (no upstream call, usage marked cached), a good miss is stored after it is answered.
+import { isUtf8 } from 'node:buffer';
 import type { RequestContext } from '../http/context.js';
 import type { GatewayDeps } from '../deps.js';
 import type { KeyRecord } from '../store/types.js';
@@ -20,6 +23,7 @@ import type { ResponseBody } from '../upstream/exchange.js';
 import { withListedModel, type Endpoint, type Usage } from '../protocols/types.js';
 import { exchangeTimeouts, hasTools } from '../upstream/timeouts.js';
 import { parseBody } from './schemas.js';
+import { CACHE_HEADER, X_CACHE, type CachedAnswer } from '../response-cache/index.js';
 
 export { ENDPOINTS } from '../protocols/index.js';
 
@@ -34,6 +38,8 @@ interface Outcome {
   status: number;
   promptTokens: number;
   completionTokens: number;
+  /** A response-cache hit: the tokens the stored answer reported (prompt/completion are then 0). */
+  cachedTokens?: number;
 }
 
 export async function resolveModel(deps: GatewayDeps, key: KeyRecord, name: string): Promise<CatalogModel> {
@@ -91,6 +97,10 @@ async function relay(
   model: CatalogModel,
 ): Promise<void> {
   const stream = endpoint.streams(body);
+  const cache = deps.responseCache;
+  const plan = cache.plan({ header: ctx.req.headers[CACHE_HEADER], key, endpoint, body, model, stream });
+  // Beside the admission, so an opted-in request waits about one round trip for both; it never rejects.
+  const cached = plan ? cache.lookup(plan) : null;
   const promptEstimate = estimatePromptTokens(raw.length);
   const completionReserve = endpoint.completionReserve(body, deps.config.DEFAULT_COMPLETION_RESERVE);
   const admission = await admit(deps, key, ctx.uid, promptEstimate + completionReserve);
@@ -112,6 +122,15 @@ async function relay(
   };
   let result: Outcome = { outcome: 'error', status: 502, promptTokens: 0, completionTokens: 0 };
   try {
+    const hit = cached ? await cached : null;
+    if (hit) {
+      // The limits admitted it (RPM counts it); the settle makes its token cost 0: Ollama did no work.
+      result = { outcome: 'ok', status: 200, promptTokens: 0, completionTokens: 0, cachedTokens: hit.tokens };
+      replay(ctx, deps, endpoint, hit, admission, () => accountOnce(result));
+      return;
+    }
+    const cacheHeader = plan ? X_CACHE[plan.id === null ? 'skip' : 'miss'] : undefined;
+    const capture = stream ? cache.capture(plan) : null;
     const sentAt = process.hrtime.bigint();
     // Inside the try: building the upstream body can throw too, and the reservation must be settled anyway.
     const call = deps.upstreams.open({
@@ -130,7 +149,10 @@ async function relay(
     if (stream && statusCode === 200) {
       deps.metrics.activeStreams.inc();
       ctx.upstreamNs += process.hrtime.bigint() - sentAt; // waiting for the first byte is Ollama's time
-      ctx.res.writeHead(200, deps.respond.headers(ctx, admission.headers, STREAM_HEADERS[endpoint.framing]));
+      ctx.res.writeHead(
+        200,
+        deps.respond.headers(ctx, admission.headers, STREAM_HEADERS[endpoint.framing], cacheHeader),
+      );
       ctx.res.flushHeaders();
       const relayStart = process.hrtime.bigint();
       const reader = endpoint.streamReader({ body, upstream });
@@ -141,6 +163,7 @@ async function relay(
         upstream,
         clientGone: () => clientGone,
         maxDurationMs: deps.config.MAX_STREAM_DURATION_MS,
+        ...(capture ? { record: (text: string) => capture.add(text) } : {}),
         // The final event carries the usage; the row goes out before that event does.
         beforeFinal: () =>
           accountOnce({
@@ -166,12 +189,23 @@ async function relay(
         promptTokens: reader.usage.prompt ?? promptEstimate,
         completionTokens: reader.usage.completion ?? reader.chunks,
       };
+      // Only a stream that ended cleanly (final event, no error event) is kept, as the exact text the client got.
+      const text = relayed.outcome === 'ok' && capture ? capture.text() : null;
+      if (plan && text !== null) {
+        cache.save(plan, { kind: 'stream', body: text, tokens: result.promptTokens + result.completionTokens });
+      }
     } else {
       const whole = await readAnswer(endpoint, call.body, statusCode, upstream, model, promptEstimate);
       ctx.upstreamNs += process.hrtime.bigint() - sentAt;
       result = whole.outcome;
       accountOnce(result);
-      deps.respond.raw(ctx, 200, whole.payload, 'application/json', admission.headers);
+      const headers = cacheHeader ? { ...admission.headers, ...cacheHeader } : admission.headers;
+      deps.respond.raw(ctx, 200, whole.payload, 'application/json', headers);
+      // Stored as text: a body that is not UTF-8 could not be replayed byte for byte, so it is not kept.
+      if (plan?.id && isUtf8(whole.payload)) {
+        const tokens = result.promptTokens + result.completionTokens;
+        cache.save(plan, { kind: 'whole', body: whole.payload.toString('utf8'), tokens });
+      }
     }
   } catch (err) {
     if (clientGone) {
@@ -189,6 +223,25 @@ async function relay(
   } finally {
     accountOnce(result);
   }
+}
+
+/** A response-cache hit: the stored body, or the stored event text in the protocol's stream framing. */
+function replay(
+  ctx: RequestContext,
+  deps: GatewayDeps,
+  endpoint: Endpoint,
+  answer: CachedAnswer,
+  admission: Admission,
+  account: () => void,
+): void {
+  // As for an upstream answer, the usage row goes out before the answer's bytes (see the header).
+  account();
+  if (answer.kind === 'stream') {
+    ctx.res.writeHead(200, deps.respond.headers(ctx, admission.headers, STREAM_HEADERS[endpoint.framing], X_CACHE.hit));
+    ctx.res.end(answer.body);
+    return;
+  }
+  deps.respond.raw(ctx, 200, answer.body, 'application/json', { ...admission.headers, ...X_CACHE.hit });
 }
 
 /** Reads a whole (non-streamed) answer and its usage; the caller records the usage, then writes the answer. */
@@ -244,6 +297,7 @@ function account(
       latencyMs: Math.round(latencyMs),
       replica: deps.instance,
       createdAt: new Date(),
+      ...(result.cachedTokens !== undefined ? { cachedTokens: result.cachedTokens } : {}),
     },
     settle,
   );

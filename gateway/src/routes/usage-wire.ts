@@ -8,6 +8,12 @@ export interface UsageWireRow {
   errors: number;
   prompt_tokens: number;
   completion_tokens: number;
+  /**
+   * Answers served from the response cache (no upstream call), and the tokens they stood for (not in the two above).
+   * Optional for clients: a gateway from before the response cache does not send them.
+   */
+  cached_requests?: number;
+  cached_tokens?: number;
   avg_latency_ms: number;
   p50_latency_ms: number;
   p95_latency_ms: number;
@@ -22,6 +28,8 @@ export interface UsageWireSummary {
     errors: number;
     prompt_tokens: number;
     completion_tokens: number;
+    cached_requests?: number;
+    cached_tokens?: number;
     p50_latency_ms: number | null;
     p95_latency_ms: number | null;
     p99_latency_ms: number | null;

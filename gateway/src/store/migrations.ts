@@ -118,6 +118,21 @@ export const MIGRATIONS: readonly Migration[] = [
     postgres: `ALTER TABLE api_keys ADD COLUMN allowed_ips jsonb;`,
     sqlite: `ALTER TABLE api_keys ADD COLUMN allowed_ips TEXT;`,
   },
+  {
+    version: 5,
+    name: 'response_cache',
+    // api_keys.cache: the key opts its deterministic requests into the response cache (issue 16, "Response cache").
+    // usage.cached: the answer came from that cache (no upstream call); cached_tokens: the tokens the cached answer
+    // reported when it was generated, counted apart from prompt/completion (both 0 for a hit).
+    postgres: `
+      ALTER TABLE api_keys ADD COLUMN cache boolean NOT NULL DEFAULT false;
+      ALTER TABLE usage ADD COLUMN cached boolean NOT NULL DEFAULT false;
+      ALTER TABLE usage ADD COLUMN cached_tokens integer NOT NULL DEFAULT 0;`,
+    sqlite: `
+      ALTER TABLE api_keys ADD COLUMN cache INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE usage ADD COLUMN cached INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE usage ADD COLUMN cached_tokens INTEGER NOT NULL DEFAULT 0;`,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -26,11 +26,11 @@ export interface PostgresStoreOptions {
 }
 
 // Aliased to KeyRecord's field names: pg already parses jsonb, timestamptz (Date) and int4 (number).
-const KEY_COLUMNS = `id, name, hash, prefix, models, rpm, tpm, max_concurrent AS "maxConcurrent", allowed_ips AS "allowedIps", created_at AS "createdAt", expires_at AS "expiresAt",
+const KEY_COLUMNS = `id, name, hash, prefix, models, rpm, tpm, max_concurrent AS "maxConcurrent", allowed_ips AS "allowedIps", cache, created_at AS "createdAt", expires_at AS "expiresAt",
   revoked_at AS "revokedAt", last_used_at AS "lastUsedAt", replaced_by AS "replacedBy"`;
 
-const INSERT_KEY = `INSERT INTO api_keys (id, name, hash, prefix, models, rpm, tpm, expires_at, max_concurrent, allowed_ips)
-  VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10::jsonb) RETURNING ${KEY_COLUMNS}`;
+const INSERT_KEY = `INSERT INTO api_keys (id, name, hash, prefix, models, rpm, tpm, expires_at, max_concurrent, allowed_ips, cache)
+  VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10::jsonb, $11) RETURNING ${KEY_COLUMNS}`;
 
 const jsonText = (v: string[] | null): string | null => (v === null ? null : JSON.stringify(v));
 
@@ -47,6 +47,7 @@ function keyParams(k: NewKey): unknown[] {
     k.expiresAt,
     k.maxConcurrent,
     jsonText(k.allowedIps),
+    k.cache === true,
   ];
 }
 
@@ -138,15 +139,19 @@ export class PostgresStore implements Store {
   }
 
   async updateKey(id: string, patch: KeyPatch): Promise<KeyRecord | null> {
-    const r =
-      patch.allowedIps === undefined
-        ? await this.pool.query<KeyRecord>(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE id = $1 AND revoked_at IS NULL`, [
-            id,
-          ])
-        : await this.pool.query<KeyRecord>(
-            `UPDATE api_keys SET allowed_ips = $2::jsonb WHERE id = $1 AND revoked_at IS NULL RETURNING ${KEY_COLUMNS}`,
-            [id, jsonText(patch.allowedIps)],
-          );
+    // A field left out keeps its value (allowed_ips may be set to NULL, hence its flag; cache coalesces).
+    const r = await this.pool.query<KeyRecord>(
+      `UPDATE api_keys
+          SET allowed_ips = CASE WHEN $2::boolean THEN $3::jsonb ELSE allowed_ips END,
+              cache = coalesce($4::boolean, cache)
+        WHERE id = $1 AND revoked_at IS NULL RETURNING ${KEY_COLUMNS}`,
+      [
+        id,
+        patch.allowedIps !== undefined,
+        patch.allowedIps === undefined ? null : jsonText(patch.allowedIps),
+        patch.cache ?? null,
+      ],
+    );
     return r.rows[0] ?? null;
   }
 
@@ -188,9 +193,10 @@ export class PostgresStore implements Store {
       // One statement for the whole batch whatever its size: unnest zips the column arrays into rows.
       await c.query(
         `INSERT INTO usage (request_id, key_id, model, endpoint, prompt_tokens, completion_tokens,
-                            status, outcome, latency_ms, replica, created_at)
+                            status, outcome, latency_ms, replica, created_at, cached, cached_tokens)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[],
-                              $7::int[], $8::text[], $9::float8[], $10::text[], $11::timestamptz[])
+                              $7::int[], $8::text[], $9::float8[], $10::text[], $11::timestamptz[],
+                              $12::boolean[], $13::int[])
          ON CONFLICT (request_id) DO NOTHING`,
         [
           col((r) => r.requestId),
@@ -204,6 +210,8 @@ export class PostgresStore implements Store {
           col((r) => r.latencyMs),
           col((r) => r.replica),
           col((r) => r.createdAt),
+          col((r) => r.cachedTokens !== undefined),
+          col((r) => r.cachedTokens ?? 0),
         ],
       );
       // GREATEST ignores NULL, and an older batch flushed late never moves last_used_at back.
@@ -222,6 +230,7 @@ export class PostgresStore implements Store {
       `SELECT key_id, model, count(*) AS requests,
               count(*) FILTER (WHERE outcome = 'error') AS errors,
               sum(prompt_tokens) AS prompt_tokens, sum(completion_tokens) AS completion_tokens,
+              count(*) FILTER (WHERE cached) AS cached_requests, sum(cached_tokens) AS cached_tokens,
               avg(latency_ms) AS avg_latency_ms,
               percentile_disc(0.5) WITHIN GROUP (ORDER BY latency_ms) AS p50,
               percentile_disc(0.95) WITHIN GROUP (ORDER BY latency_ms) AS p95
@@ -240,6 +249,8 @@ export class PostgresStore implements Store {
       errors: Number(x.errors),
       promptTokens: Number(x.prompt_tokens),
       completionTokens: Number(x.completion_tokens),
+      cachedRequests: Number(x.cached_requests),
+      cachedTokens: Number(x.cached_tokens),
       avgLatencyMs: Number(x.avg_latency_ms),
       p50LatencyMs: Number(x.p50),
       p95LatencyMs: Number(x.p95),

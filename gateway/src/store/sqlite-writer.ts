@@ -14,12 +14,27 @@ import type { UsageRow } from './types.js';
  */
 export const USAGE_INSERT_SQL =
   'INSERT INTO usage (request_id, key_id, model, endpoint, prompt_tokens, completion_tokens, status, outcome, ' +
-  'latency_ms, replica, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING';
+  'latency_ms, replica, created_at, cached, cached_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ' +
+  'ON CONFLICT (request_id) DO NOTHING';
 /** max(): an older batch flushed late never moves last_used_at back (NULL-safe via coalesce). */
 export const KEY_TOUCH_SQL = 'UPDATE api_keys SET last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = ?';
 
-/** One row as it crosses the thread boundary: positional, dates as epoch ms (the table's format). */
-export type WireRow = [string, string, string, string, number, number, number, string, number, string, number | null];
+/** One row as it crosses the thread boundary: positional, dates as epoch ms, cached as 0/1 (the table's format). */
+export type WireRow = [
+  string,
+  string,
+  string,
+  string,
+  number,
+  number,
+  number,
+  string,
+  number,
+  string,
+  number | null,
+  number,
+  number,
+];
 
 // Plain JavaScript, run with `eval: true`: the same text works from the compiled dist/ and from the TypeScript
 // sources under vitest (a worker cannot load a .ts file), and it needs nothing but the driver, whose path is passed in.
@@ -76,6 +91,8 @@ export const toWire = (r: UsageRow): WireRow =>
     r.latencyMs ?? null,
     r.replica ?? null,
     r.createdAt == null ? null : r.createdAt.getTime(),
+    r.cachedTokens === undefined ? 0 : 1,
+    r.cachedTokens ?? 0,
   ] as WireRow;
 
 export class SqliteUsageWriter {

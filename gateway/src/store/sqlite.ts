@@ -31,6 +31,7 @@ interface KeyRow {
   tpm: number | null;
   max_concurrent: number | null;
   allowed_ips: string | null;
+  cache: number;
   created_at: number;
   expires_at: number | null;
   revoked_at: number | null;
@@ -45,6 +46,8 @@ interface SummaryRow {
   errors: number;
   prompt_tokens: number;
   completion_tokens: number;
+  cached_requests: number;
+  cached_tokens: number;
   avg_latency_ms: number;
   p50: number;
   p95: number;
@@ -66,6 +69,7 @@ function toKey(r: KeyRow): KeyRecord {
     tpm: r.tpm,
     maxConcurrent: r.max_concurrent,
     allowedIps: r.allowed_ips === null ? null : (JSON.parse(r.allowed_ips) as string[]),
+    cache: r.cache === 1,
     createdAt: new Date(r.created_at),
     expiresAt: date(r.expires_at),
     revokedAt: date(r.revoked_at),
@@ -143,12 +147,18 @@ export class SqliteStore implements Store {
   }
 
   async updateKey(id: string, patch: KeyPatch): Promise<KeyRecord | null> {
-    if (patch.allowedIps === undefined)
-      return this.one('SELECT * FROM api_keys WHERE id = ? AND revoked_at IS NULL', id);
+    // A field left out keeps its value: coalesce with a NULL parameter (allowed_ips may be set to NULL, hence the flag).
     return this.one(
-      'UPDATE api_keys SET allowed_ips = ? WHERE id = ? AND revoked_at IS NULL RETURNING *',
-      json(patch.allowedIps),
-      id,
+      `UPDATE api_keys
+          SET allowed_ips = CASE WHEN @setIps = 1 THEN @ips ELSE allowed_ips END,
+              cache = coalesce(@cache, cache)
+        WHERE id = @id AND revoked_at IS NULL RETURNING *`,
+      {
+        setIps: patch.allowedIps === undefined ? 0 : 1,
+        ips: patch.allowedIps === undefined ? null : json(patch.allowedIps),
+        cache: patch.cache === undefined ? null : patch.cache ? 1 : 0,
+        id,
+      },
     );
   }
 
@@ -212,7 +222,7 @@ export class SqliteStore implements Store {
       .prepare(
         // SQLite has no percentile aggregate: nearest rank from window functions (the definition of percentile_disc).
         `WITH f AS (
-           SELECT key_id, model, outcome, prompt_tokens, completion_tokens, latency_ms,
+           SELECT key_id, model, outcome, prompt_tokens, completion_tokens, cached, cached_tokens, latency_ms,
                   ROW_NUMBER() OVER (PARTITION BY key_id, model ORDER BY latency_ms) AS rn,
                   COUNT(*) OVER (PARTITION BY key_id, model) AS cnt
              FROM usage
@@ -221,6 +231,7 @@ export class SqliteStore implements Store {
          SELECT key_id, model, count(*) AS requests,
                 sum(outcome = 'error') AS errors,
                 sum(prompt_tokens) AS prompt_tokens, sum(completion_tokens) AS completion_tokens,
+                sum(cached) AS cached_requests, sum(cached_tokens) AS cached_tokens,
                 avg(latency_ms) AS avg_latency_ms,
                 min(CASE WHEN rn >= 0.5 * cnt THEN latency_ms END) AS p50,
                 min(CASE WHEN rn >= 0.95 * cnt THEN latency_ms END) AS p95
@@ -236,6 +247,8 @@ export class SqliteStore implements Store {
       errors: x.errors,
       promptTokens: x.prompt_tokens,
       completionTokens: x.completion_tokens,
+      cachedRequests: x.cached_requests,
+      cachedTokens: x.cached_tokens,
       avgLatencyMs: x.avg_latency_ms,
       p50LatencyMs: x.p50,
       p95LatencyMs: x.p95,
@@ -270,8 +283,8 @@ export class SqliteStore implements Store {
 
   private insertKey(k: NewKey): KeyRecord {
     return this.one(
-      `INSERT INTO api_keys (id, name, hash, prefix, models, rpm, tpm, created_at, expires_at, max_concurrent, allowed_ips)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+      `INSERT INTO api_keys (id, name, hash, prefix, models, rpm, tpm, created_at, expires_at, max_concurrent, allowed_ips, cache)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
       k.id,
       k.name,
       k.hash,
@@ -283,6 +296,7 @@ export class SqliteStore implements Store {
       ms(k.expiresAt),
       k.maxConcurrent,
       json(k.allowedIps),
+      k.cache === true ? 1 : 0,
     )!;
   }
 

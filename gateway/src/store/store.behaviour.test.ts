@@ -164,6 +164,31 @@ describe.each(backends)('Store behaviour: $name', (backend) => {
     expect(await store.updateKey('nope', { allowedIps: null })).toBeNull();
   });
 
+  it('keeps the response-cache setting (default off) and changes it in place without touching allowed_ips', async () => {
+    expect((await store.createKey(newKey('a'))).cache).toBe(false);
+    expect((await store.createKey(newKey('b', { cache: true, allowedIps: ['::1'] }))).cache).toBe(true);
+    expect(await store.updateKey('key_a', { cache: true })).toMatchObject({ cache: true, allowedIps: null });
+    expect(await store.updateKey('key_b', { cache: false })).toMatchObject({ cache: false, allowedIps: ['::1'] });
+    expect(await store.updateKey('key_b', { allowedIps: null })).toMatchObject({ cache: false, allowedIps: null });
+    expect((await store.listKeys()).map((k) => k.cache)).toEqual([true, false]);
+  });
+
+  it('marks cached usage rows and sums them apart in the summary', async () => {
+    await store.recordUsage([
+      usage('c1', { promptTokens: 10, completionTokens: 20 }),
+      usage('c2', { promptTokens: 0, completionTokens: 0, cachedTokens: 30 }),
+      usage('c3', { promptTokens: 0, completionTokens: 0, cachedTokens: 0 }),
+    ]);
+    const [row] = await store.usageSummary({ from: at(0), to: at(60) });
+    expect(row).toMatchObject({
+      requests: 3,
+      promptTokens: 10,
+      completionTokens: 20,
+      cachedRequests: 2,
+      cachedTokens: 30,
+    });
+  });
+
   it('revokes a key, keeps the first revocation time, and returns null for an unknown key', async () => {
     await store.createKey(newKey('a'));
     const revoked = await store.revokeKey('key_a', at(10));
@@ -222,6 +247,8 @@ describe.each(backends)('Store behaviour: $name', (backend) => {
       errors: 1,
       promptTokens: 50,
       completionTokens: 24,
+      cachedRequests: 0,
+      cachedTokens: 0,
       avgLatencyMs: expect.closeTo(200.1667, 3),
       p50LatencyMs: 200.5,
       p95LatencyMs: 300,
@@ -233,6 +260,8 @@ describe.each(backends)('Store behaviour: $name', (backend) => {
       errors: 0,
       promptTokens: 5,
       completionTokens: 5,
+      cachedRequests: 0,
+      cachedTokens: 0,
       avgLatencyMs: 50,
       p50LatencyMs: 50,
       p95LatencyMs: 50,

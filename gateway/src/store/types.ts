@@ -19,6 +19,8 @@ export interface KeyRecord {
   maxConcurrent: number | null;
   /** Client addresses (IPv4/IPv6 addresses or CIDRs) the key may be used from; null = anywhere. */
   allowedIps: string[] | null;
+  /** Deterministic requests of this key use the response cache unless they send `x-llmgw-cache: false`. */
+  cache: boolean;
   createdAt: Date;
   expiresAt: Date | null;
   revokedAt: Date | null;
@@ -37,12 +39,15 @@ export interface NewKey {
   tpm: number | null;
   maxConcurrent: number | null;
   allowedIps: string[] | null;
+  /** Response cache opt-in; absent = false. */
+  cache?: boolean;
   expiresAt: Date | null;
 }
 
 /** What an update may change on a live key (fields left out stay as they are). */
 export interface KeyPatch {
   allowedIps?: string[] | null;
+  cache?: boolean;
 }
 
 export type UsageStatus = 'ok' | 'error' | 'aborted';
@@ -60,6 +65,11 @@ export interface UsageRow {
   latencyMs: number;
   replica: string;
   createdAt: Date;
+  /**
+   * Set only when the answer came from the response cache: the tokens it reported when it was generated (prompt +
+   * completion). promptTokens/completionTokens are then 0: no upstream work was done.
+   */
+  cachedTokens?: number;
 }
 
 export interface UsageQuery {
@@ -76,6 +86,9 @@ export interface UsageSummaryRow {
   errors: number;
   promptTokens: number;
   completionTokens: number;
+  /** Requests answered from the response cache, and the tokens those answers stood for. */
+  cachedRequests: number;
+  cachedTokens: number;
   avgLatencyMs: number;
   /** Nearest-rank percentiles of latency_ms within the group. */
   p50LatencyMs: number;

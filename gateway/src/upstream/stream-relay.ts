@@ -27,6 +27,8 @@ export interface RelayOptions {
   maxDurationMs?: number;
   /** Called once, synchronously, before the write that carries a good stream's final event (or its end). */
   beforeFinal?: () => void;
+  /** Receives each piece of event text written to the client (the response cache keeps a good stream's events). */
+  record?: (text: string) => void;
 }
 
 export function relayStream(body: ResponseBody, res: ServerResponse, options: RelayOptions): Promise<RelayResult> {
@@ -111,6 +113,7 @@ export function relayStream(body: ResponseBody, res: ServerResponse, options: Re
         if (stop()) break;
       }
       announceFinal();
+      if (out.length > 0) options.record?.(out);
       if (out.length > 0 && !res.write(out) && !options.clientGone()) {
         body.pause();
         res.once('drain', () => body.resume());
@@ -139,7 +142,10 @@ export function relayStream(body: ResponseBody, res: ServerResponse, options: Re
         if (!stop() && pending.trim().length > 0) {
           const out = handle(pending);
           announceFinal();
-          if (out.length > 0) res.write(out);
+          if (out.length > 0) {
+            options.record?.(out);
+            res.write(out);
+          }
         }
         complete();
       },

@@ -17,6 +17,7 @@ export interface NewKeyInput {
   expires_at?: string | null;
   max_concurrent?: number | null;
   allowed_ips?: string[] | null;
+  cache?: boolean;
 }
 
 export class AdminClient {

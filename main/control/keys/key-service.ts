@@ -15,6 +15,7 @@ export interface CreateKeyParams {
   expiresAt?: string | null;
   expiresInDays?: number;
   allowedIps?: string[] | null;
+  cache?: boolean;
 }
 
 export class KeyService {
@@ -60,6 +61,7 @@ export class KeyService {
       ...(params.maxConcurrent != null ? { max_concurrent: params.maxConcurrent } : {}),
       ...(expires ? { expires_at: expires } : {}),
       ...(params.allowedIps ? { allowed_ips: params.allowedIps } : {}),
+      ...(params.cache ? { cache: true } : {}),
     });
     await this.vault.set(keyEntry(created.id), created.key, created.name);
     await this.changed();

@@ -1,7 +1,7 @@
 // Ollama's native inference endpoints: /api/chat and /api/generate stream NDJSON by default (unless
 // `stream: false`); the token bound is options.num_predict; usage is prompt_eval_count / eval_count.
 import type { Endpoint, Usage } from '../types.js';
-import { bound, count } from '../types.js';
+import { bound, count, pinnedSampling } from '../types.js';
 import { isObject } from '../sse.js';
 import { nativeChatBody, nativeEmbedBody, nativeEmbeddingsBody, nativeGenerateBody } from './schemas.js';
 import { NdjsonStreamReader } from './stream.js';
@@ -17,6 +17,11 @@ function numPredict(body: Record<string, unknown>, fallback: number): number {
   return bound(fallback, isObject(body.options) ? body.options.num_predict : undefined);
 }
 
+/** options.temperature 0 or options.seed pins the sampling. */
+function pinnedOptions(body: Record<string, unknown>): boolean {
+  return isObject(body.options) && pinnedSampling(body.options.temperature, body.options.seed);
+}
+
 export const nativeChat: Endpoint = {
   path: '/api/chat',
   protocol: ollamaProtocol,
@@ -24,11 +29,19 @@ export const nativeChat: Endpoint = {
   streams: (body) => body.stream !== false,
   framing: 'ndjson',
   completionReserve: numPredict,
+  // No messages is Ollama's load/unload request: it must always reach Ollama, so it is never cached.
+  deterministic: (body) => Array.isArray(body.messages) && body.messages.length > 0 && pinnedOptions(body),
   wholeUsage: nativeUsage,
   streamReader: (ctx) => new NdjsonStreamReader(ctx),
 };
 
-export const nativeGenerate: Endpoint = { ...nativeChat, path: '/api/generate', schema: nativeGenerateBody };
+export const nativeGenerate: Endpoint = {
+  ...nativeChat,
+  path: '/api/generate',
+  schema: nativeGenerateBody,
+  // An empty prompt is the load/unload request (see /api/chat).
+  deterministic: (body) => typeof body.prompt === 'string' && body.prompt.length > 0 && pinnedOptions(body),
+};
 
 export const nativeEmbed: Endpoint = {
   ...nativeChat,
@@ -36,6 +49,7 @@ export const nativeEmbed: Endpoint = {
   schema: nativeEmbedBody,
   streams: () => false,
   completionReserve: () => 0,
+  deterministic: () => true,
 };
 
 export const nativeEmbeddings: Endpoint = { ...nativeEmbed, path: '/api/embeddings', schema: nativeEmbeddingsBody };

@@ -1,7 +1,7 @@
 // The OpenAI endpoints the gateway relays to Ollama's same paths: chat completions, completions, embeddings and
 // the Responses API (which Ollama translates to its chat itself).
 import type { Endpoint, Usage } from '../types.js';
-import { bound, count } from '../types.js';
+import { bound, count, pinnedSampling } from '../types.js';
 import { isObject } from '../sse.js';
 import { completionBound, ollamaRequestBody } from '../../upstream/ollama-request.js';
 import { chatBody, completionBody, embeddingBody, responsesBody } from '../../routes/schemas.js';
@@ -28,6 +28,7 @@ export const chatCompletions: Endpoint = {
   framing: 'sse',
   completionReserve: (body, fallback) => completionBound(body) ?? fallback,
   upstreamBody: ollamaBody,
+  deterministic: (body) => pinnedSampling(body.temperature, body.seed),
   wholeUsage: openaiUsage,
   streamReader: (ctx) => new ChatStreamReader(ctx),
 };
@@ -45,6 +46,8 @@ export const embeddings: Endpoint = {
   schema: embeddingBody,
   streams: () => false,
   completionReserve: () => 0,
+  // No sampling: the same input always embeds the same.
+  deterministic: () => true,
 };
 
 export const responses: Endpoint = {
@@ -54,6 +57,8 @@ export const responses: Endpoint = {
   streams: optIn,
   framing: 'sse',
   completionReserve: (body, fallback) => bound(fallback, body.max_output_tokens),
+  // The Responses API has no seed.
+  deterministic: (body) => pinnedSampling(body.temperature),
   wholeUsage: responsesUsage,
   streamReader: (ctx) => new ResponsesStreamReader(ctx),
 };
