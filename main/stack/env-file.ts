@@ -42,6 +42,14 @@ export const OVERRIDABLE_KEYS = [
   'LLMGW_TLS_REDIRECT',
   'LLMGW_TLS_HSTS',
   'LLMGW_ALLOW_IPS',
+  // The monitoring profile (README "Monitoring").
+  'LLMGW_MONITORING',
+  'LLMGW_GRAFANA',
+  'PROMETHEUS_IMAGE',
+  'PROMETHEUS_PORT',
+  'PROMETHEUS_RETENTION',
+  'GRAFANA_IMAGE',
+  'GRAFANA_PORT',
 ] as const;
 
 export const DEFAULT_OLLAMA_URLS = 'http://host.docker.internal:11434';
