@@ -1,0 +1,66 @@
+// `llm-gateway backup [--to FILE] [--mode M]` and `llm-gateway restore FILE [--mode M]`: a checksummed backup of
+// the stack's PostgreSQL (pg_dump inside its container) or of embedded mode's SQLite, and its restore. The mode is
+// --mode, else the settings' mode; `auto` means the stack when its postgres runs, else embedded (and for a restore,
+// the file's own kind). A restore verifies the whole file first; after a stack restore the gateways are restarted
+// so none serves keys from its cache that the restored database no longer has (or lacks ones it has).
+import path from 'node:path';
+import { createBackup, loadBackup, modeOfKind, restoreBackup, type BackupMode } from '../control/backup/backups.js';
+import { resolveTarget } from '../control/backup/target.js';
+import { ControlError } from '../control/errors.js';
+import { loadSettings, SETTINGS_FILE } from '../control/settings/store.js';
+import { llmgwHome } from '../stack/paths.js';
+import { formatBytes } from './output.js';
+
+export interface BackupCommandOptions {
+  to?: string;
+  mode?: BackupMode;
+  json?: boolean;
+  env?: NodeJS.ProcessEnv;
+  out?: (text: string) => void;
+}
+
+function context(options: BackupCommandOptions) {
+  const env = options.env ?? process.env;
+  const home = llmgwHome(env);
+  const out = options.out ?? ((text: string) => process.stdout.write(`${text}\n`));
+  const { settings } = loadSettings(path.join(home, SETTINGS_FILE));
+  return { env, home, out, setting: options.mode ?? settings.mode };
+}
+
+export async function runBackup(options: BackupCommandOptions): Promise<void> {
+  const { env, home, out, setting } = context(options);
+  const { target } = await resolveTarget(home, env, setting);
+  const record = await createBackup(target, { home, ...(options.to ? { to: options.to } : {}) });
+  if (options.json) return out(JSON.stringify(record));
+  out(`Backed up the ${record.mode === 'stack' ? "stack's PostgreSQL" : 'embedded database'} to ${record.file}`);
+  out(`(${formatBytes(record.bytes)}; restore it with \`llm-gateway restore '${record.file}'\`)`);
+}
+
+export async function runRestore(file: string, options: BackupCommandOptions): Promise<void> {
+  const { env, home, out, setting } = context(options);
+  // The whole file is read and verified before any database is looked at.
+  const backup = loadBackup(file);
+  const fileMode = modeOfKind(backup.manifest.kind);
+  const mode = setting === 'auto' ? fileMode : setting;
+  if (mode !== fileMode)
+    throw new ControlError(
+      'backup_wrong_kind',
+      `${path.resolve(file)} is a ${fileMode === 'stack' ? 'PostgreSQL (stack)' : 'SQLite (embedded mode)'} backup, ` +
+        `but the restore is for ${mode === 'stack' ? 'the stack' : 'embedded mode'}` +
+        `${options.mode ? ' (--mode)' : ' (the settings’ mode)'}.`,
+      { file: path.resolve(file), kind: backup.manifest.kind, mode },
+    );
+  const { target, controller } = await resolveTarget(home, env, mode);
+  const result = await restoreBackup(target, file, backup);
+  let restarted = false;
+  if (controller && !(await controller.isSwarm())) {
+    await controller.restart('api-gateway');
+    restarted = true;
+  }
+  if (options.json) return out(JSON.stringify({ file: path.resolve(file), ...result, gatewaysRestarted: restarted }));
+  out(`Restored ${path.resolve(file)} (made ${result.createdAt}) into ${mode === 'stack' ? 'the stack' : 'embedded mode'}.`);
+  if (restarted) out('The gateways were restarted and serve the restored keys.');
+  else if (mode === 'stack')
+    out('On Swarm, roll the gateways so they drop cached keys: `docker service update --force llm-gateway_api-gateway`.');
+  else out('Start embedded mode again (tray, or `llm-gateway serve --start`) to serve the restored keys.');
+}

@@ -1,0 +1,117 @@
+// The stack path of backups: pg_dump / pg_restore inside a postgres container through dockerode exec, as the
+// user's stack runs them (its POSTGRES_USER/POSTGRES_DB, the local socket). The container is this file's own
+// (POSTGRES_IMAGE, as compose uses; a random 127.0.0.1 port for the Store that seeds and reads the data) and is
+// removed with its volume afterwards.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type Docker from 'dockerode';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seed, snapshot, withTestStore } from '../../../test/support/backup-data.js';
+import { discoverEngine } from '../../stack/engine.js';
+import { ControlError } from '../errors.js';
+import { createBackup, restoreBackup, type BackupTarget } from './backups.js';
+import { stackPgExec } from './pg-backup.js';
+
+const IMAGE = process.env.POSTGRES_IMAGE ?? 'postgres:16-alpine';
+const USER = 'llmgw_backup';
+const PASSWORD = randomBytes(12).toString('hex');
+let docker: Docker;
+let container: Docker.Container | undefined;
+let url: string;
+let home: string;
+
+async function ready(connectionString: string): Promise<void> {
+  // TCP answers only after the image's init scripts finished (they run on the socket alone).
+  for (let i = 0; i < 300; i += 1) {
+    const client = new pg.Client({ connectionString });
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+  throw new Error(`the test postgres container (${IMAGE}) did not accept connections`);
+}
+
+beforeAll(async () => {
+  docker = (await discoverEngine()).docker;
+  home = mkdtempSync(path.join(os.tmpdir(), 'llmgw-dockerbackup-'));
+  container = await docker.createContainer({
+    name: `llmgw-backup-test-${randomBytes(4).toString('hex')}`,
+    Image: IMAGE,
+    Env: [`POSTGRES_USER=${USER}`, `POSTGRES_PASSWORD=${PASSWORD}`, 'POSTGRES_DB=llmgw'],
+    Labels: { 'llmgw.test': 'backup' },
+    HostConfig: { PortBindings: { '5432/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] } },
+  });
+  await container.start();
+  const info = await container.inspect();
+  const port = info.NetworkSettings.Ports['5432/tcp']?.[0]?.HostPort;
+  url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/llmgw`;
+  await ready(url);
+}, 120_000);
+
+afterAll(async () => {
+  await container?.remove({ force: true, v: true });
+  if (home) rmSync(home, { recursive: true, force: true });
+});
+
+describe('PostgreSQL backup and restore inside a container (dockerode exec)', () => {
+  it('finds the running postgres among the stack containers and round-trips keys and usage through it', async () => {
+    const info = await container!.inspect();
+    const target: BackupTarget = {
+      mode: 'stack',
+      pg: stackPgExec(docker, [
+        { id: info.Id, name: 'nginx', service: 'nginx', state: 'running' },
+        { id: info.Id, name: info.Name.slice(1), service: 'postgres', state: 'running' },
+      ]),
+    };
+    const before = await withTestStore({ databaseUrl: url }, async (store) => {
+      await seed(store, ['app-a', 'app-b']);
+      return snapshot(store);
+    });
+    const record = await createBackup(target, { home });
+    await withTestStore({ databaseUrl: url }, async (store) => {
+      await store.revokeKey(before.keys[1]!.id, new Date());
+      await seed(store, ['later']);
+    });
+    await restoreBackup(target, record.file);
+    expect(await withTestStore({ databaseUrl: url }, snapshot)).toEqual(before);
+
+    // A damaged file never reaches pg_restore: refused, data as it was.
+    const bytes = readFileSync(record.file);
+    bytes[bytes.length - 50] = bytes[bytes.length - 50]! ^ 0xff;
+    writeFileSync(path.join(home, 'bad.bak'), bytes);
+    const error = await restoreBackup(target, path.join(home, 'bad.bak')).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(error).toBeInstanceOf(ControlError);
+    expect((error as ControlError).code).toBe('backup_invalid');
+    expect(await withTestStore({ databaseUrl: url }, snapshot)).toEqual(before);
+  });
+
+  it('reports pg_restore’s own error from inside the container', async () => {
+    const info = await container!.inspect();
+    const pgExec = stackPgExec(docker, [{ id: info.Id, name: 'pg', service: 'postgres', state: 'running' }]);
+    const error = await pgExec.restore(Buffer.from('PGDMP but nothing else')).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(error).toBeInstanceOf(ControlError);
+    expect((error as ControlError).message).toMatch(/pg_restore failed \(container pg\)/);
+  });
+
+  it('refuses when the stack has no running postgres', () => {
+    expect(() => stackPgExec(docker, [{ id: 'x', name: 'x', service: 'postgres', state: 'exited' }])).toThrow(
+      /not running/,
+    );
+    expect(() => stackPgExec(docker, [])).toThrow(/no postgres container/);
+  });
+});
