@@ -45,9 +45,7 @@ export const settingsSchema = z.object({
   /** Client addresses the stack's nginx admits (null = every address that reaches the port). */
   stackAllowedIps: allowedIpsSchema.nullable().default(null),
   /** README "Backups": a backup of the running mode's database once a day, keeping the newest `keep` of them. */
-  backup: z
-    .object({ daily: z.boolean().default(true), keep: backupKeep.default(7) })
-    .default(BACKUP_DEFAULTS),
+  backup: z.object({ daily: z.boolean().default(true), keep: backupKeep.default(7) }).default(BACKUP_DEFAULTS),
 });
 
 export type Settings = z.output<typeof settingsSchema>;

@@ -93,7 +93,11 @@ describe('llm-gateway backup / restore (embedded)', () => {
   it('backup in stack mode without a Docker Engine says how to get one', async () => {
     const dir = home();
     const result = await failure(() =>
-      runBackup({ mode: 'stack', env: { LLMGW_HOME: dir, DOCKER_HOST: 'unix:///nonexistent.sock' }, out: () => undefined }),
+      runBackup({
+        mode: 'stack',
+        env: { LLMGW_HOME: dir, DOCKER_HOST: 'unix:///nonexistent.sock' },
+        out: () => undefined,
+      }),
     );
     expect(result.text).toMatch(/No Docker Engine answered/);
   });

@@ -58,9 +58,13 @@ export async function runRestore(file: string, options: BackupCommandOptions): P
     restarted = true;
   }
   if (options.json) return out(JSON.stringify({ file: path.resolve(file), ...result, gatewaysRestarted: restarted }));
-  out(`Restored ${path.resolve(file)} (made ${result.createdAt}) into ${mode === 'stack' ? 'the stack' : 'embedded mode'}.`);
+  out(
+    `Restored ${path.resolve(file)} (made ${result.createdAt}) into ${mode === 'stack' ? 'the stack' : 'embedded mode'}.`,
+  );
   if (restarted) out('The gateways were restarted and serve the restored keys.');
   else if (mode === 'stack')
-    out('On Swarm, roll the gateways so they drop cached keys: `docker service update --force llm-gateway_api-gateway`.');
+    out(
+      'On Swarm, roll the gateways so they drop cached keys: `docker service update --force llm-gateway_api-gateway`.',
+    );
   else out('Start embedded mode again (tray, or `llm-gateway serve --start`) to serve the restored keys.');
 }

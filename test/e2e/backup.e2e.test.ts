@@ -9,7 +9,12 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackup, restoreBackup, type BackupRecord, type BackupTarget } from '../../main/control/backup/backups.js';
+import {
+  createBackup,
+  restoreBackup,
+  type BackupRecord,
+  type BackupTarget,
+} from '../../main/control/backup/backups.js';
 import { stackPgExec } from '../../main/control/backup/pg-backup.js';
 import { ControlError } from '../../main/control/errors.js';
 import { StackController } from '../../main/stack/controller.js';
@@ -66,7 +71,9 @@ beforeAll(async () => {
   });
   docker = await controller.docker();
   if ((await controller.containers()).length > 0)
-    throw new Error(`A '${PROJECT}' stack already exists on this engine; remove it (docker compose -p ${PROJECT} down).`);
+    throw new Error(
+      `A '${PROJECT}' stack already exists on this engine; remove it (docker compose -p ${PROJECT} down).`,
+    );
   const taken = await docker.listContainers({ all: true, filters: { name: ['^/llm-gateway-postgres$'] } });
   if (taken.length > 0)
     throw new Error('llm-gateway-postgres exists (another project); the compose file fixes container names.');

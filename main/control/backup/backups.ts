@@ -33,7 +33,10 @@ export function backupsDir(home: string): string {
 
 /** llm-gateway-<mode>-20261202T134500Z.llmgw-backup: sorts by time, and retention recognises its own files by it. */
 export function backupFileName(mode: BackupMode, now: Date): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `llm-gateway-${mode}-${stamp}${BACKUP_EXTENSION}`;
 }
 

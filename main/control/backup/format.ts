@@ -87,9 +87,9 @@ export function decodeBackup(file: string, bytes: Buffer): BackupFile {
   const magic = Buffer.from(BACKUP_MAGIC);
   if (bytes.length < magic.length || !bytes.subarray(0, magic.length).equals(magic))
     throw invalid(file, 'it does not start like an llm-gateway backup (wrong file?)');
-  const end = bytes.indexOf(0x0a, magic.length);
-  if (end === -1 || end - magic.length > MAX_MANIFEST_BYTES)
-    throw invalid(file, 'its manifest line is missing or cut off (truncated?)');
+  // Searched within the manifest's limit only: a foreign file of gigabytes is not scanned to its end.
+  const end = bytes.subarray(0, magic.length + MAX_MANIFEST_BYTES + 1).indexOf(0x0a, magic.length);
+  if (end === -1) throw invalid(file, 'its manifest line is missing or cut off (truncated?)');
   let raw: unknown;
   try {
     raw = JSON.parse(bytes.subarray(magic.length, end).toString('utf8'));
@@ -100,7 +100,10 @@ export function decodeBackup(file: string, bytes: Buffer): BackupFile {
   if (!parsed.success) {
     const format = (raw as { format?: unknown } | null)?.format;
     if (typeof format === 'number' && format !== BACKUP_FORMAT)
-      throw invalid(file, `it has format version ${format}, this build reads version ${BACKUP_FORMAT} (update llm-gateway)`);
+      throw invalid(
+        file,
+        `it has format version ${format}, this build reads version ${BACKUP_FORMAT} (update llm-gateway)`,
+      );
     throw invalid(file, `its manifest is damaged (${parsed.error.issues[0]?.path.join('.') || 'shape'})`);
   }
   const manifest = parsed.data;

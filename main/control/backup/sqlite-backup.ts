@@ -79,7 +79,8 @@ function verifyCandidate(file: string, temp: string): void {
   } catch (err) {
     problem = `its database does not open (${(err as Error).message})`;
   }
-  if (problem) throw new ControlError('backup_invalid', `${file} is not a usable backup: ${problem}.`, { file, problem });
+  if (problem)
+    throw new ControlError('backup_invalid', `${file} is not a usable backup: ${problem}.`, { file, problem });
 }
 
 /**
