@@ -17,6 +17,8 @@ export interface BackupCommandOptions {
   json?: boolean;
   env?: NodeJS.ProcessEnv;
   out?: (text: string) => void;
+  /** The compose project (not an option of the command: the product's stack is llm-gateway; the e2e has its own). */
+  project?: string;
 }
 
 function context(options: BackupCommandOptions) {
@@ -29,7 +31,7 @@ function context(options: BackupCommandOptions) {
 
 export async function runBackup(options: BackupCommandOptions): Promise<void> {
   const { env, home, out, setting } = context(options);
-  const { target } = await resolveTarget(home, env, setting);
+  const { target } = await resolveTarget(home, env, setting, options.project);
   const record = await createBackup(target, { home, ...(options.to ? { to: options.to } : {}) });
   if (options.json) return out(JSON.stringify(record));
   out(`Backed up the ${record.mode === 'stack' ? "stack's PostgreSQL" : 'embedded database'} to ${record.file}`);
@@ -50,7 +52,7 @@ export async function runRestore(file: string, options: BackupCommandOptions): P
         `${options.mode ? ' (--mode)' : ' (the settings’ mode)'}.`,
       { file: path.resolve(file), kind: backup.manifest.kind, mode },
     );
-  const { target, controller } = await resolveTarget(home, env, mode);
+  const { target, controller } = await resolveTarget(home, env, mode, options.project);
   const result = await restoreBackup(target, file, backup);
   let restarted = false;
   if (controller && !(await controller.isSwarm())) {

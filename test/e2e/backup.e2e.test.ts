@@ -9,14 +9,9 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createBackup,
-  restoreBackup,
-  type BackupRecord,
-  type BackupTarget,
-} from '../../main/control/backup/backups.js';
-import { stackPgExec } from '../../main/control/backup/pg-backup.js';
-import { ControlError } from '../../main/control/errors.js';
+import { runBackup, runRestore } from '../../main/cli/backup-command.js';
+import { failureOf } from '../../main/cli/exit.js';
+import type { BackupRecord } from '../../main/control/backup/backups.js';
 import { StackController } from '../../main/stack/controller.js';
 import { startOllamaUpstream, type OllamaUpstream } from '../fixtures/ollama-upstream/index.js';
 import { request, stockOllamaEnv, waitFor } from './support.js';
@@ -34,9 +29,13 @@ let backup: BackupRecord;
 let usageBefore: number;
 
 const values = () => controller.envFile().values;
+const cliEnv = () => ({ ...process.env, LLMGW_HOME: home, ...PORTS });
 
-async function stackTarget(): Promise<BackupTarget> {
-  return { mode: 'stack', pg: stackPgExec(docker, await controller.containers()) };
+/** `llm-gateway backup|restore` in-process, on this file's project; the lines it printed. */
+async function cli(run: (out: (line: string) => void) => Promise<void>): Promise<string[]> {
+  const lines: string[] = [];
+  await run((line) => lines.push(line));
+  return lines;
 }
 
 async function usageRows(keyId: string): Promise<number> {
@@ -101,7 +100,8 @@ describe('backups of the Compose stack', () => {
     await waitFor('the usage row to be flushed', 10_000, async () => (await usageRows(key.id)) >= 1);
     usageBefore = await usageRows(key.id);
 
-    backup = await createBackup(await stackTarget(), { home });
+    const printed = await cli((out) => runBackup({ mode: 'stack', json: true, env: cliEnv(), out, project: PROJECT }));
+    backup = JSON.parse(printed[0]!) as BackupRecord;
     expect(backup.mode).toBe('stack');
     expect(backup.file.startsWith(path.join(home, 'backups'))).toBe(true);
   });
@@ -112,9 +112,13 @@ describe('backups of the Compose stack', () => {
     expect((await chat(key.key)).status).toBe(401);
     expect(await usageRows(key.id)).toBe(0);
 
-    await restoreBackup(await stackTarget(), backup.file);
-    // As `llm-gateway restore` does: the replicas restart, so none answers from its pre-restore key set.
-    await controller.restart('api-gateway');
+    // The restore follows the file's kind (no --mode, no settings: auto) and restarts the replicas, so none answers
+    // from its pre-restore key set.
+    const printed = await cli((out) => runRestore(backup.file, { env: cliEnv(), out, project: PROJECT }));
+    expect(printed).toEqual([
+      `Restored ${backup.file} (made ${backup.created_at}) into the stack.`,
+      'The gateways were restarted and serve the restored keys.',
+    ]);
     expect((await chat(key.key)).status).toBe(200);
     expect(await usageRows(key.id)).toBeGreaterThanOrEqual(usageBefore);
   });
@@ -125,12 +129,13 @@ describe('backups of the Compose stack', () => {
     const bad = path.join(home, 'damaged.llmgw-backup');
     writeFileSync(bad, bytes);
     const rows = await usageRows(key.id);
-    const error = await restoreBackup(await stackTarget(), bad).then(
+    const error = await runRestore(bad, { env: cliEnv(), out: () => undefined, project: PROJECT }).then(
       () => null,
       (err: unknown) => err,
     );
-    expect(error).toBeInstanceOf(ControlError);
-    expect((error as ControlError).code).toBe('backup_invalid');
+    const failure = failureOf(error);
+    expect(failure?.exit).toBe(6);
+    expect(failure?.text).toMatch(/checksum does not match[\s\S]*Nothing was changed/);
     expect((await chat(key.key)).status).toBe(200);
     expect(await usageRows(key.id)).toBeGreaterThanOrEqual(rows);
   });

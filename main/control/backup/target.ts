@@ -15,8 +15,8 @@ export interface ResolvedTarget {
   controller?: StackController;
 }
 
-async function stackTarget(home: string, env: NodeJS.ProcessEnv): Promise<ResolvedTarget> {
-  const controller = new StackController({ env, home });
+async function stackTarget(home: string, env: NodeJS.ProcessEnv, project?: string): Promise<ResolvedTarget> {
+  const controller = new StackController({ env, home, ...(project ? { project } : {}) });
   try {
     const pg = stackPgExec(await controller.docker(), await controller.containers());
     return { target: { mode: 'stack', pg }, controller };
@@ -29,11 +29,13 @@ export async function resolveTarget(
   home: string,
   env: NodeJS.ProcessEnv,
   mode: BackupMode | 'auto',
+  /** The compose project (default llm-gateway; the backup e2e runs its own). */
+  project?: string,
 ): Promise<ResolvedTarget> {
   if (mode === 'embedded') return { target: { mode: 'embedded', home } };
-  if (mode === 'stack') return stackTarget(home, env);
+  if (mode === 'stack') return stackTarget(home, env, project);
   try {
-    return await stackTarget(home, env);
+    return await stackTarget(home, env, project);
   } catch (err) {
     if (existsSync(path.join(home, EMBEDDED_DB))) return { target: { mode: 'embedded', home } };
     throw err;
