@@ -41,7 +41,7 @@ export async function runBackup(options: BackupCommandOptions): Promise<void> {
 export async function runRestore(file: string, options: BackupCommandOptions): Promise<void> {
   const { env, home, out, setting } = context(options);
   // The whole file is read and verified before any database is looked at.
-  const backup = loadBackup(file);
+  const backup = await loadBackup(file);
   const fileMode = modeOfKind(backup.manifest.kind);
   const mode = setting === 'auto' ? fileMode : setting;
   if (mode !== fileMode)

@@ -1,16 +1,17 @@
 // Backups as the CLI and the daily schedule use them: make one (dump → manifest → file), restore one (read and
 // verify the whole file first, then hand it to the mode's restore), where files go by default, and the record of
 // the last successful backup ($LLMGW_HOME/backups/last.json) that the dashboard shows.
-import { readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { ControlError } from '../errors.js';
 import {
   BACKUP_EXTENSION,
-  manifestFor,
-  readBackupFile,
+  openBackupFile,
   writeBackupFile,
-  type BackupFile,
   type BackupKind,
+  type BackupManifest,
+  type VerifiedBackup,
 } from './format.js';
 import { dumpPostgres, restorePostgres } from './pg-backup.js';
 import type { PgExec } from './pg-exec.js';
@@ -62,15 +63,27 @@ export interface CreateBackupOptions {
 export async function createBackup(target: BackupTarget, options: CreateBackupOptions): Promise<BackupRecord> {
   const now = options.now ?? new Date();
   const file = path.resolve(options.to ?? path.join(backupsDir(options.home), backupFileName(target.mode, now)));
-  const { payload, schemaVersion } =
-    target.mode === 'embedded'
-      ? await dumpSqlite(target.home)
-      : { payload: await dumpPostgres(target.pg), schemaVersion: null };
-  const manifest = manifestFor(kindOfMode(target.mode), payload, schemaVersion, now);
-  writeBackupFile(file, manifest, payload);
+  // The payload is dumped next to the destination first (same disk), then wrapped into the backup file.
+  const payload = `${file}.${process.pid}.payload`;
+  let manifest: BackupManifest;
+  try {
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    const schemaVersion =
+      target.mode === 'embedded'
+        ? (await dumpSqlite(target.home, payload)).schemaVersion
+        : (await dumpPostgres(target.pg, payload), null);
+    manifest = await writeBackupFile(file, kindOfMode(target.mode), payload, schemaVersion, now);
+  } catch (err) {
+    if (err instanceof ControlError) throw err;
+    throw new ControlError('backup_failed', `The backup could not be made in ${file}: ${(err as Error).message}`, {
+      file,
+    });
+  } finally {
+    rmSync(payload, { force: true });
+  }
   const record: BackupRecord = {
     file,
-    bytes: payload.length,
+    bytes: manifest.payload_bytes,
     mode: target.mode,
     created_at: manifest.created_at,
     scheduled: options.scheduled ?? false,
@@ -79,24 +92,23 @@ export async function createBackup(target: BackupTarget, options: CreateBackupOp
   return record;
 }
 
-/** Reads and verifies the whole file; throws backup_invalid before anything changes. */
-export function loadBackup(file: string): BackupFile {
-  return readBackupFile(path.resolve(file));
+/** Reads and verifies the whole file (header, length, checksum); throws backup_invalid before anything changes. */
+export function loadBackup(file: string): Promise<VerifiedBackup> {
+  return openBackupFile(path.resolve(file));
 }
 
 /**
- * Restores `file` (already loaded with loadBackup, or read here) into the target; its kind must be the target's
- * (backup_wrong_kind otherwise). Nothing changes unless every check passed.
+ * Restores `file` (already verified with loadBackup, or verified here) into the target; its kind must be the
+ * target's (backup_wrong_kind otherwise). Nothing changes unless every check passed.
  */
 export async function restoreBackup(
   target: BackupTarget,
   file: string,
-  loaded?: BackupFile,
+  loaded?: VerifiedBackup,
 ): Promise<{ mode: BackupMode; createdAt: string }> {
-  const resolved = path.resolve(file);
-  const backup = loaded ?? readBackupFile(resolved);
-  if (target.mode === 'embedded') restoreSqlite(target.home, backup, resolved);
-  else await restorePostgres(target.pg, backup, resolved);
+  const backup = loaded ?? (await openBackupFile(path.resolve(file)));
+  if (target.mode === 'embedded') await restoreSqlite(target.home, backup);
+  else await restorePostgres(target.pg, backup);
   return { mode: target.mode, createdAt: backup.manifest.created_at };
 }
 

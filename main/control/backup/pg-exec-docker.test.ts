@@ -1,11 +1,12 @@
 // The stack path of backups: pg_dump / pg_restore inside a postgres container through dockerode exec, as the
 // user's stack runs them (its POSTGRES_USER/POSTGRES_DB, the local socket). The container is this file's own
-// (POSTGRES_IMAGE, as compose uses; a random 127.0.0.1 port for the Store that seeds and reads the data) and is
-// removed with its volume afterwards.
+// (POSTGRES_IMAGE as compose uses, else a postgres image the Engine has; a random 127.0.0.1 port for the Store that
+// seeds and reads the data) and is removed with its volume afterwards.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,13 +16,26 @@ import { ControlError } from '../errors.js';
 import { createBackup, restoreBackup, type BackupTarget } from './backups.js';
 import { stackPgExec } from './pg-backup.js';
 
-const IMAGE = process.env.POSTGRES_IMAGE ?? 'postgres:16-alpine';
+let image: string;
 const USER = 'llmgw_backup';
 const PASSWORD = randomBytes(12).toString('hex');
 let docker: Docker;
 let container: Docker.Container | undefined;
 let url: string;
 let home: string;
+
+/** POSTGRES_IMAGE (as compose uses), else a postgres image this Engine already has (`npm test` sets no *_IMAGE). */
+async function postgresImage(engine: Docker): Promise<string> {
+  if (process.env.POSTGRES_IMAGE) return process.env.POSTGRES_IMAGE;
+  const tags = (await engine.listImages()).flatMap((info) => info.RepoTags ?? []);
+  const found = tags.find((tag) => /(^|\/)postgres:[^<]/.test(tag));
+  if (!found)
+    throw new Error(
+      'No PostgreSQL image on this Docker Engine: set POSTGRES_IMAGE (../shared/tools/offline-images builds one) ' +
+        'or `docker pull postgres:16-alpine`.',
+    );
+  return found;
+}
 
 async function ready(connectionString: string): Promise<void> {
   // TCP answers only after the image's init scripts finished (they run on the socket alone).
@@ -37,15 +51,16 @@ async function ready(connectionString: string): Promise<void> {
       await client.end().catch(() => undefined);
     }
   }
-  throw new Error(`the test postgres container (${IMAGE}) did not accept connections`);
+  throw new Error(`the test postgres container (${image}) did not accept connections`);
 }
 
 beforeAll(async () => {
   docker = (await discoverEngine()).docker;
+  image = await postgresImage(docker);
   home = mkdtempSync(path.join(os.tmpdir(), 'llmgw-dockerbackup-'));
   container = await docker.createContainer({
     name: `llmgw-backup-test-${randomBytes(4).toString('hex')}`,
-    Image: IMAGE,
+    Image: image,
     Env: [`POSTGRES_USER=${USER}`, `POSTGRES_PASSWORD=${PASSWORD}`, 'POSTGRES_DB=llmgw'],
     Labels: { 'llmgw.test': 'backup' },
     HostConfig: { PortBindings: { '5432/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] } },
@@ -100,7 +115,7 @@ describe('PostgreSQL backup and restore inside a container (dockerode exec)', ()
   it('reports pg_restore’s own error from inside the container', async () => {
     const info = await container!.inspect();
     const pgExec = stackPgExec(docker, [{ id: info.Id, name: 'pg', service: 'postgres', state: 'running' }]);
-    const error = await pgExec.restore(Buffer.from('PGDMP but nothing else')).then(
+    const error = await pgExec.restore(Readable.from([Buffer.from('PGDMP but nothing else')])).then(
       () => null,
       (err: unknown) => err,
     );

@@ -167,7 +167,8 @@ describe('embedded backup and restore', () => {
   });
 });
 
-/** Temporary files a backup or restore might leave next to the database. */
+/** Temporary files a backup or restore might leave next to the database or in the backups folder. */
 function readdirSide(dir: string): string[] {
-  return readdirSync(dir).filter((name) => /\.tmp|\.partial/.test(name));
+  const folders = [dir, backupsDir(dir)].filter((folder) => existsSync(folder));
+  return folders.flatMap((folder) => readdirSync(folder)).filter((name) => /\.tmp|\.partial|\.payload/.test(name));
 }

@@ -4,14 +4,15 @@
 // the same folder, checked (integrity, a gateway schema this build can read), and renamed over embedded.db, after
 // the old database's WAL was folded in and the -wal/-shm files removed (stale ones would be replayed onto the new
 // file). It refuses while an embedded gateway runs on the file (embedded.lock).
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, renameSync, rmSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { LATEST_VERSION } from '../../../gateway/src/index.js';
 import { ControlError } from '../errors.js';
 import { EMBEDDED_DB } from '../embedded/embedded.js';
 import { EMBEDDED_LOCK, runningEmbedded } from '../embedded/lock.js';
-import type { BackupFile } from './format.js';
+import { payloadStream, type VerifiedBackup } from './format.js';
 
 const SIDE_FILES = ['-wal', '-shm', '-journal'];
 
@@ -21,31 +22,30 @@ function schemaVersion(db: Database.Database): number {
   return (db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
 }
 
-/** A consistent copy of the embedded database (the payload) and its schema version. */
-export async function dumpSqlite(home: string): Promise<{ payload: Buffer; schemaVersion: number }> {
-  const file = path.join(home, EMBEDDED_DB);
-  if (!existsSync(file))
-    throw new ControlError('backup_failed', `There is no embedded database to back up yet (${file}).`, { file });
-  const temp = path.join(home, `.${EMBEDDED_DB}.backup-${process.pid}.tmp`);
-  const db = new Database(file, { fileMustExist: true });
+/** Writes a consistent copy of the embedded database to `file` (the payload); returns its schema version. */
+export async function dumpSqlite(home: string, file: string): Promise<{ schemaVersion: number }> {
+  const source = path.join(home, EMBEDDED_DB);
+  if (!existsSync(source))
+    throw new ControlError('backup_failed', `There is no embedded database to back up yet (${source}).`, {
+      file: source,
+    });
+  const db = new Database(source, { fileMustExist: true });
   try {
-    await db.backup(temp);
-    const copy = new Database(temp, { readonly: true, fileMustExist: true });
-    let version: number;
+    await db.backup(file);
+    const copy = new Database(file, { readonly: true, fileMustExist: true });
     try {
-      version = schemaVersion(copy);
+      return { schemaVersion: schemaVersion(copy) };
     } finally {
       copy.close();
     }
-    return { payload: readFileSync(temp), schemaVersion: version };
   } catch (err) {
     if (err instanceof ControlError) throw err;
     throw new ControlError('backup_failed', `The embedded database could not be copied: ${(err as Error).message}`, {
-      file,
+      file: source,
     });
   } finally {
     db.close();
-    for (const suffix of ['', ...SIDE_FILES]) rmSync(`${temp}${suffix}`, { force: true });
+    for (const suffix of SIDE_FILES) rmSync(`${file}${suffix}`, { force: true });
   }
 }
 
@@ -84,10 +84,11 @@ function verifyCandidate(file: string, temp: string): void {
 }
 
 /**
- * Replaces embedded.db with the backup's database. `file` names the backup in messages. Nothing is changed unless
- * every check passed; the replacement itself is one rename.
+ * Replaces embedded.db with the backup's database (verified by openBackupFile). Nothing is changed unless every
+ * check passed; the replacement itself is one rename.
  */
-export function restoreSqlite(home: string, backup: BackupFile, file: string): { dbPath: string } {
+export async function restoreSqlite(home: string, backup: VerifiedBackup): Promise<{ dbPath: string }> {
+  const { file } = backup;
   if (backup.manifest.kind !== 'sqlite')
     throw new ControlError(
       'backup_wrong_kind',
@@ -101,7 +102,7 @@ export function restoreSqlite(home: string, backup: BackupFile, file: string): {
     for (const suffix of ['', ...SIDE_FILES]) rmSync(`${temp}${suffix}`, { force: true });
   };
   try {
-    writeFileSync(temp, backup.payload, { mode: 0o600 });
+    await pipeline(payloadStream(backup), createWriteStream(temp, { mode: 0o600 }));
     verifyCandidate(file, temp);
     // Checked again right before the swap: a gateway may have started while the candidate was checked.
     refuseWhileRunning(home);
