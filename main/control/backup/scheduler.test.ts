@@ -75,6 +75,17 @@ describe('daily backup schedule', () => {
     expect(await scheduler(dir).s.tick(at(30))).toMatchObject({ scheduled: true });
   });
 
+  it('runs backups one at a time (two at once in the same second would share a file)', async () => {
+    const dir = home();
+    await withTestStore({ sqlitePath: path.join(dir, EMBEDDED_DB) }, (store) => seed(store, ['k']));
+    const { s } = scheduler(dir, { keep: 5 });
+    const [a, b] = await Promise.all([s.backup('embedded', at(0)), s.backup('embedded', at(0))]);
+    expect(a.file).toBe(b.file);
+    expect(
+      readdirSync(backupsDir(dir)).filter((name) => !name.endsWith('.llmgw-backup') && name !== 'last.json'),
+    ).toEqual([]);
+  });
+
   it('records a failure with its hint, reports it, and retries at the next check', async () => {
     const dir = home();
     const { s, failures } = scheduler(dir);

@@ -34,6 +34,7 @@ export class BackupScheduler {
   private first: NodeJS.Timeout | undefined;
   private running: Promise<BackupRecord | null> | undefined;
   private lastError: ScheduleView['lastError'] = null;
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly o: SchedulerOptions) {}
 
@@ -82,8 +83,17 @@ export class BackupScheduler {
     return this.running;
   }
 
-  /** A backup now (the dashboard's "Back up now" and the schedule), pruned to `keep` afterwards. */
-  async backup(mode: BackupMode, now = new Date(), scheduled = false): Promise<BackupRecord> {
+  /**
+   * A backup now (the dashboard's "Back up now" and the schedule), pruned to `keep` afterwards. One at a time: two
+   * in the same second would share a file name.
+   */
+  backup(mode: BackupMode, now = new Date(), scheduled = false): Promise<BackupRecord> {
+    const next = this.queue.then(() => this.backupNow(mode, now, scheduled));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async backupNow(mode: BackupMode, now: Date, scheduled: boolean): Promise<BackupRecord> {
     try {
       const record = await createBackup(await this.o.target(mode), { home: this.o.home, scheduled, now });
       const pruned = pruneBackups(this.o.home, mode, this.o.settings().keep);

@@ -62,6 +62,19 @@ describe('embedded backup and restore', () => {
     expect(readdirSide(dir)).toEqual([]);
   });
 
+  it('restores into a data folder that has no embedded database yet (a new computer)', async () => {
+    const dir = home();
+    const before = await withTestStore(dbOf(dir), async (store) => {
+      await seed(store, ['moved']);
+      return snapshot(store);
+    });
+    const record = await createBackup({ mode: 'embedded', home: dir }, { home: dir });
+    const fresh = home();
+    await restoreBackup({ mode: 'embedded', home: fresh }, record.file);
+    expect(statSync(path.join(fresh, EMBEDDED_DB)).mode & 0o777).toBe(0o600);
+    expect(await withTestStore(dbOf(fresh), snapshot)).toEqual(before);
+  });
+
   it('backs up while the gateway has the database open and writes to it (online backup)', async () => {
     const dir = home();
     await withTestStore(dbOf(dir), async (store) => {
