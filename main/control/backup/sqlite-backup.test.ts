@@ -5,7 +5,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { LATEST_VERSION } from '../../../gateway/src/index.js';
 import { seed, snapshot, withTestStore } from '../../../test/support/backup-data.js';
 import { EmbeddedGateway, EMBEDDED_DB } from '../embedded/embedded.js';
 import { EMBEDDED_LOCK } from '../embedded/lock.js';
@@ -134,6 +136,26 @@ describe('embedded backup and restore', () => {
     writeFileSync(path.join(dir, 'junk.bak'), encodeBackup(manifestFor('sqlite', payload, 1), payload));
     const error = await refusal(() => restoreBackup({ mode: 'embedded', home: dir }, path.join(dir, 'junk.bak')));
     expect(error.code).toBe('backup_invalid');
+    expect(digest(path.join(dir, EMBEDDED_DB))).toBe(hashBefore);
+  });
+
+  it('refuses a database from a newer llm-gateway (its schema is ahead of this build)', async () => {
+    const dir = home();
+    await withTestStore(dbOf(dir), (store) => seed(store, ['keep-me']));
+    const hashBefore = digest(path.join(dir, EMBEDDED_DB));
+    const newer = path.join(dir, 'newer.db');
+    const db = new Database(newer);
+    db.exec('CREATE TABLE api_keys (id TEXT); CREATE TABLE schema_migrations (version INTEGER);');
+    db.prepare('INSERT INTO schema_migrations (version) VALUES (?)').run(LATEST_VERSION + 1);
+    db.close();
+    const payload = readFileSync(newer);
+    writeFileSync(
+      path.join(dir, 'newer.bak'),
+      encodeBackup(manifestFor('sqlite', payload, LATEST_VERSION + 1), payload),
+    );
+    const error = await refusal(() => restoreBackup({ mode: 'embedded', home: dir }, path.join(dir, 'newer.bak')));
+    expect(error.code).toBe('backup_invalid');
+    expect(error.message).toMatch(new RegExp(`schema version ${LATEST_VERSION + 1} is newer than this build's`));
     expect(digest(path.join(dir, EMBEDDED_DB))).toBe(hashBefore);
   });
 
