@@ -8,6 +8,7 @@ import { createBackup, loadBackup, modeOfKind, restoreBackup, type BackupMode } 
 import { resolveTarget } from '../control/backup/target.js';
 import { ControlError } from '../control/errors.js';
 import { loadSettings, SETTINGS_FILE } from '../control/settings/store.js';
+import type { StackController } from '../stack/controller.js';
 import { llmgwHome } from '../stack/paths.js';
 import { formatBytes } from './output.js';
 
@@ -54,19 +55,34 @@ export async function runRestore(file: string, options: BackupCommandOptions): P
     );
   const { target, controller } = await resolveTarget(home, env, mode, options.project);
   const result = await restoreBackup(target, file, backup);
-  let restarted = false;
-  if (controller && !(await controller.isSwarm())) {
-    await controller.restart('api-gateway');
-    restarted = true;
-  }
-  if (options.json) return out(JSON.stringify({ file: path.resolve(file), ...result, gatewaysRestarted: restarted }));
+  const after = await afterStackRestore(controller);
+  if (options.json)
+    return out(JSON.stringify({ file: path.resolve(file), ...result, gatewaysRestarted: after === 'restarted' }));
   out(
     `Restored ${path.resolve(file)} (made ${result.createdAt}) into ${mode === 'stack' ? 'the stack' : 'embedded mode'}.`,
   );
-  if (restarted) out('The gateways were restarted and serve the restored keys.');
-  else if (mode === 'stack')
-    out(
-      'On Swarm, roll the gateways so they drop cached keys: `docker service update --force llm-gateway_api-gateway`.',
-    );
-  else out('Start embedded mode again (tray, or `llm-gateway serve --start`) to serve the restored keys.');
+  const project = controller?.project ?? 'llm-gateway';
+  out(
+    {
+      restarted: 'The gateways were restarted and serve the restored keys.',
+      swarm: `On Swarm, roll the gateways so they drop cached keys: \`docker service update --force ${project}_api-gateway\`.`,
+      stopped: 'No gateway of the stack runs; they serve the restored keys when it starts (`llm-gateway start`).',
+      embedded: 'Embedded mode serves the restored keys when it starts (the tray, or `llm-gateway serve --start`).',
+    }[after],
+  );
+}
+
+/**
+ * Running replicas cache keys (and trust their known-key set), so they are restarted one after the other; on Swarm
+ * the command says how to roll them, and a stack without running gateways has nothing to restart.
+ */
+async function afterStackRestore(
+  controller: StackController | undefined,
+): Promise<'restarted' | 'swarm' | 'stopped' | 'embedded'> {
+  if (!controller) return 'embedded';
+  if (await controller.isSwarm()) return 'swarm';
+  const gateways = (await controller.containers()).filter((c) => c.service === 'api-gateway' && c.state === 'running');
+  if (gateways.length === 0) return 'stopped';
+  await controller.restart('api-gateway');
+  return 'restarted';
 }

@@ -11,12 +11,15 @@ import type Docker from 'dockerode';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seed, snapshot, withTestStore } from '../../../test/support/backup-data.js';
+import { runBackup, runRestore } from '../../cli/backup-command.js';
 import { discoverEngine } from '../../stack/engine.js';
 import { ControlError } from '../errors.js';
 import { createBackup, restoreBackup, type BackupTarget } from './backups.js';
 import { stackPgExec } from './pg-backup.js';
 
 let image: string;
+/** The container carries compose's labels of this project, so the commands find it as a stack's postgres. */
+const PROJECT = `llmgw-backup-test-${randomBytes(4).toString('hex')}`;
 const USER = 'llmgw_backup';
 const PASSWORD = randomBytes(12).toString('hex');
 let docker: Docker;
@@ -59,10 +62,15 @@ beforeAll(async () => {
   image = await postgresImage(docker);
   home = mkdtempSync(path.join(os.tmpdir(), 'llmgw-dockerbackup-'));
   container = await docker.createContainer({
-    name: `llmgw-backup-test-${randomBytes(4).toString('hex')}`,
+    name: PROJECT,
     Image: image,
     Env: [`POSTGRES_USER=${USER}`, `POSTGRES_PASSWORD=${PASSWORD}`, 'POSTGRES_DB=llmgw'],
-    Labels: { 'llmgw.test': 'backup' },
+    Labels: {
+      'llmgw.test': 'backup',
+      'com.docker.compose.project': PROJECT,
+      'com.docker.compose.service': 'postgres',
+      'com.docker.compose.container-number': '1',
+    },
     HostConfig: { PortBindings: { '5432/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] } },
   });
   await container.start();
@@ -109,6 +117,23 @@ describe('PostgreSQL backup and restore inside a container (dockerode exec)', ()
     );
     expect(error).toBeInstanceOf(ControlError);
     expect((error as ControlError).code).toBe('backup_invalid');
+    expect(await withTestStore({ databaseUrl: url }, snapshot)).toEqual(before);
+  });
+
+  it('`llm-gateway backup` / `restore` find the stack’s postgres by its labels and round-trip through it', async () => {
+    const env = { ...process.env, LLMGW_HOME: home };
+    const before = await withTestStore({ databaseUrl: url }, snapshot);
+    const lines: string[] = [];
+    await runBackup({ mode: 'stack', json: true, env, out: (line) => lines.push(line), project: PROJECT });
+    const record = JSON.parse(lines[0]!) as { file: string; mode: string };
+    expect(record.mode).toBe('stack');
+    await withTestStore({ databaseUrl: url }, (store) => seed(store, ['after-cli-backup']));
+    const restored: string[] = [];
+    // No --mode, no settings: the file's kind (postgres) picks the stack.
+    await runRestore(record.file, { env, out: (line) => restored.push(line), project: PROJECT });
+    expect(restored[0]).toMatch(/into the stack\.$/);
+    // This "stack" has no gateways to restart.
+    expect(restored[1]).toMatch(/^No gateway of the stack runs/);
     expect(await withTestStore({ databaseUrl: url }, snapshot)).toEqual(before);
   });
 
