@@ -198,6 +198,7 @@ describe('embedded backup and restore', () => {
     const error = await refusal(() => createBackup({ mode: 'embedded', home: dir }, { home: dir }));
     expect(error.code).toBe('backup_failed');
     expect(error.message).toMatch(/no embedded database/);
+    expect(error.hint).toMatch(/creates it on its first start.*--mode stack/);
     expect(lastBackup(dir)).toBeNull();
   });
 });

@@ -26,9 +26,14 @@ function schemaVersion(db: Database.Database): number {
 export async function dumpSqlite(home: string, file: string): Promise<{ schemaVersion: number }> {
   const source = path.join(home, EMBEDDED_DB);
   if (!existsSync(source))
-    throw new ControlError('backup_failed', `There is no embedded database to back up yet (${source}).`, {
-      file: source,
-    });
+    throw new ControlError(
+      'backup_failed',
+      `There is no embedded database to back up yet (${source}).`,
+      { file: source },
+      {
+        hint: 'Embedded mode creates it on its first start (the tray, or `llm-gateway serve --start`); to back up the stack, use --mode stack.',
+      },
+    );
   const db = new Database(source, { fileMustExist: true });
   try {
     await db.backup(file);
