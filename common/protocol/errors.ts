@@ -51,6 +51,18 @@ export const CONTROL_ERRORS = defineErrors({
   wrong_mode: { hint: 'Switch the mode in the settings (stack / embedded / auto).' },
   readiness_busy: { hint: 'A readiness run is already going; wait for it to finish.' },
   readiness_error: { hint: 'See the message; the readiness suite explains each failed check.' },
+  backup_invalid: {
+    hint: 'Nothing was changed. Pick another backup file (`ls` the backups folder in LLMGW_HOME) or make a new one with `llm-gateway backup`.',
+  },
+  backup_wrong_kind: {
+    hint: 'Nothing was changed. Restore a PostgreSQL backup with `--mode stack` and a SQLite backup with `--mode embedded`.',
+  },
+  backup_refused_running: {
+    hint: 'Nothing was changed. Stop the embedded gateway first (Stop in the tray, or end `llm-gateway serve`), then run the restore again.',
+  },
+  backup_failed: {
+    hint: 'See the message; `llm-gateway status` shows whether the stack runs, `llm-gateway doctor` checks the embedded database.',
+  },
   internal: { hint: 'This is a bug; the logs folder has details.' },
 } as const satisfies Record<string, { hint: string }>);
 

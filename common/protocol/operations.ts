@@ -6,6 +6,8 @@ import { allowedIpsSchema } from './ip-rules.js';
 import { settingsPatchSchema, type Settings } from './settings.js';
 import type {
   AppKey,
+  BackupRecordView,
+  BackupStatusView,
   CatalogEntry,
   CheckChange,
   ControlState,
@@ -99,6 +101,10 @@ export const OPERATION_INPUTS = {
   }),
   /** The doctor's checks of this machine (Docker, Ollama from here and from the stack, ports, files, database). */
   'doctor.run': none,
+  /** The last successful backup and the daily schedule (README "Backups"). */
+  'backup.status': none,
+  /** A backup of the running mode's database now, into the backups folder (pruned to the setting's `keep`). */
+  'backup.run': none,
 } as const;
 
 export type OperationName = keyof typeof OPERATION_INPUTS;
@@ -137,6 +143,8 @@ export interface OperationOutputs {
   'upstreams.get': HostsReport;
   'logs.tail': LogTail;
   'doctor.run': DoctorReport;
+  'backup.status': BackupStatusView;
+  'backup.run': BackupRecordView;
 }
 
 /** A run as the history list shows it (no per-check details beyond status and summary). */

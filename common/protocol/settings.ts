@@ -8,6 +8,8 @@ export const SETTINGS_VERSION = 2;
 const port = z.number().int().min(1).max(65535);
 const limit = z.number().int().positive().max(100_000_000).nullable();
 const filePath = z.string().trim().min(1).max(4096);
+const backupKeep = z.number().int().min(1).max(365);
+const BACKUP_DEFAULTS = { daily: true, keep: 7 };
 const TLS_DEFAULTS = { enabled: false, port: 3443, certFile: null, keyFile: null, redirectHttp: false };
 
 export const settingsSchema = z.object({
@@ -42,6 +44,8 @@ export const settingsSchema = z.object({
     .default(TLS_DEFAULTS),
   /** Client addresses the stack's nginx admits (null = every address that reaches the port). */
   stackAllowedIps: allowedIpsSchema.nullable().default(null),
+  /** README "Backups": a backup of the running mode's database once a day, keeping the newest `keep` of them. */
+  backup: z.object({ daily: z.boolean().default(true), keep: backupKeep.default(7) }).default(BACKUP_DEFAULTS),
 });
 
 export type Settings = z.output<typeof settingsSchema>;
@@ -66,6 +70,7 @@ export const settingsPatchSchema = z.strictObject({
     })
     .optional(),
   stackAllowedIps: allowedIpsSchema.nullable().optional(),
+  backup: z.strictObject({ daily: z.boolean().optional(), keep: backupKeep.optional() }).optional(),
 });
 
 export type SettingsPatch = z.output<typeof settingsPatchSchema>;

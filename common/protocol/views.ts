@@ -141,6 +141,27 @@ export interface DoctorReport {
   checks: DoctorCheck[];
 }
 
+// --- Backups (main/control/backup): the last successful one and the daily schedule.
+
+export interface BackupRecordView {
+  file: string;
+  bytes: number;
+  mode: 'stack' | 'embedded';
+  created_at: string;
+  /** True when the daily schedule made it. */
+  scheduled: boolean;
+}
+
+export interface BackupStatusView {
+  daily: boolean;
+  keep: number;
+  last: BackupRecordView | null;
+  /** When the next scheduled backup is due (null when the schedule is off). */
+  nextDueAt: string | null;
+  /** The last failed backup attempt since the app started, cleared by a success. */
+  lastError: { at: string; message: string; hint: string } | null;
+}
+
 // --- API keys as the gateway's admin API shows them (main/control/keys/admin-client.ts).
 
 export interface KeyView {

@@ -198,6 +198,28 @@ function serviceArgument() {
   return new Command().createArgument('<service>', 'the service').choices(SERVICES);
 }
 
+function addBackup(program: Command): void {
+  const mode = () =>
+    new Option('--mode <mode>', "which database (default: the settings' mode; auto = the stack when it runs)").choices([
+      'stack',
+      'embedded',
+    ]);
+  program
+    .command('backup')
+    .description("back up the stack's PostgreSQL (pg_dump in its container) or the embedded SQLite, checksummed")
+    .option('--to <file>', 'where to write it (default: backups/ in the data folder, named by mode and time)')
+    .addOption(mode())
+    .option('--json', 'print the backup record as JSON')
+    .action(async (opts) => (await import('./backup-command.js')).runBackup(opts));
+  program
+    .command('restore')
+    .description("replace the database with a backup's (the file is verified first; a bad one changes nothing)")
+    .argument('<file>', 'a .llmgw-backup file')
+    .addOption(mode())
+    .option('--json', 'print the result as JSON')
+    .action(async (file: string, opts) => (await import('./backup-command.js')).runRestore(file, opts));
+}
+
 function addDoctor(program: Command): void {
   program
     .command('doctor')
@@ -274,6 +296,7 @@ export function addCommands(program: Command): void {
   addKeys(program);
   addUsage(program);
   addStack(program);
+  addBackup(program);
   addDoctor(program);
   addReadiness(program);
   addServe(program);

@@ -12,6 +12,21 @@ export const CLI_ERRORS = defineErrors({
     hint: 'Check DATABASE_URL and that PostgreSQL is running, or unset DATABASE_URL to use embedded SQLite.',
   },
   not_found: { exit: 5, hint: 'List the keys with `llm-gateway keys list` to find the right id.' },
+  /** Restore refused a file (corrupt, truncated, not a backup, the other mode's): nothing was changed. */
+  backup_invalid: {
+    exit: 6,
+    hint: 'Nothing was changed. Pick another backup file, or make a new one with `llm-gateway backup`.',
+  },
+  /** Restore refused because a gateway runs on the database: nothing was changed. */
+  restore_refused: {
+    exit: 7,
+    hint: 'Nothing was changed. Stop the gateway that uses the database, then restore again.',
+  },
+  /** A backup or restore that started and failed (pg_dump/pg_restore error, disk full). */
+  backup_failed: {
+    exit: 8,
+    hint: 'See the message above; the backup file or database named there was left as it was.',
+  },
   /** Ctrl-C: 128 + SIGINT, as shells report an interrupted command. */
   interrupted: { exit: 130, hint: 'Run the same command again to resume.' },
 } as const satisfies Record<string, { exit: number; hint: string }>);

@@ -21,6 +21,10 @@ const CONTROL_EXIT: Partial<Record<ControlError['code'], number>> = {
   invalid_input: CLI_ERRORS.usage.exit,
   model_not_found: CLI_ERRORS.not_found.exit,
   pull_not_found: CLI_ERRORS.not_found.exit,
+  backup_invalid: CLI_ERRORS.backup_invalid.exit,
+  backup_wrong_kind: CLI_ERRORS.backup_invalid.exit,
+  backup_refused_running: CLI_ERRORS.restore_refused.exit,
+  backup_failed: CLI_ERRORS.backup_failed.exit,
 };
 
 export function failureOf(err: unknown): CliFailure | null {

@@ -51,6 +51,8 @@ describe('the command program', () => {
       'serve',
       'start-app',
       'completion',
+      'backup',
+      'restore',
     ])
       expect(names).toContain(expected);
   });

@@ -29,6 +29,7 @@ import { stackPortOf, type StackPort } from './stack-port.js';
 import type { ControlState } from './state.js';
 import type { OperationOutputs, ReadinessHistoryView, RunSummary } from './operations.js';
 import type { Operations, PlaneContext } from './ops/context.js';
+import { backupOperations, backupScheduler } from './ops/backup.js';
 import { doctorOperations } from './ops/doctor.js';
 import { gatewayOperations } from './ops/gateway.js';
 import { keyOperations } from './ops/keys.js';
@@ -216,6 +217,7 @@ export function createControlPlane(options: ControlPlaneOptions = {}): ControlPl
     keysChanged,
   };
   const readiness = readinessArea(ctx, options.readiness ?? runReadiness);
+  const backups = backupScheduler(ctx, env);
   const impl: Operations<OperationName> = {
     ...gatewayOperations(ctx),
     ...modelOperations(ctx),
@@ -224,6 +226,7 @@ export function createControlPlane(options: ControlPlaneOptions = {}): ControlPl
     ...readiness.operations,
     ...observeOperations(ctx),
     ...doctorOperations(ctx, env),
+    ...backupOperations(ctx, backups),
   };
 
   const api = Object.fromEntries(
@@ -264,6 +267,7 @@ export function createControlPlane(options: ControlPlaneOptions = {}): ControlPl
       await runtime.choose();
       await Promise.allSettled([keysChanged(), listModels()]);
       await runtime.monitor.start();
+      backups.start();
       if (settings.startStackOnLaunch) {
         await runtime
           .start()
@@ -272,6 +276,7 @@ export function createControlPlane(options: ControlPlaneOptions = {}): ControlPl
     },
     async close(closeOptions = {}) {
       pulls.close();
+      backups.stop();
       await runtime.shutdown(closeOptions.stopStack ?? false);
     },
   };

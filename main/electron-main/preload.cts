@@ -33,6 +33,8 @@ const OPERATIONS = [
   'upstreams.get',
   'logs.tail',
   'doctor.run',
+  'backup.status',
+  'backup.run',
 ] as const satisfies readonly OperationName[];
 type Missing = Exclude<OperationName, (typeof OPERATIONS)[number]>;
 const everyOperationListed: [Missing] extends [never] ? true : Missing = true;

@@ -8,6 +8,7 @@ import { configFrom } from '../../../gateway/src/index.js';
 import { startGateway, type Gateway } from '../../../gateway/src/index.js';
 import { ControlError } from '../errors.js';
 import type { Vault } from '../keys/vault.js';
+import { removeEmbeddedLock, writeEmbeddedLock } from './lock.js';
 
 export const EMBEDDED_DB = 'embedded.db';
 export const EMBEDDED_TOKEN_ENTRY = 'admin-token:embedded';
@@ -94,6 +95,8 @@ export class EmbeddedGateway {
       );
     }
     this.info = { url: this.gateway.url, adminToken, dbPath };
+    // Tells a restore (any process) that embedded.db is in use; removed in stop().
+    writeEmbeddedLock(home, Number(new URL(this.gateway.url).port));
     return this.info;
   }
 
@@ -114,6 +117,10 @@ export class EmbeddedGateway {
     const gateway = this.gateway;
     this.gateway = undefined;
     this.info = undefined;
-    await gateway?.close();
+    try {
+      await gateway?.close();
+    } finally {
+      if (gateway) removeEmbeddedLock(this.options.home);
+    }
   }
 }

@@ -112,6 +112,17 @@ describe('settings', () => {
     expect(warnings.join('\n')).toMatch(/ports\.gateway/);
   });
 
+  it('backup schedule: on daily keeping 7 by default, patched field by field, a bad keep falls back alone', () => {
+    expect(defaultSettings().backup).toEqual({ daily: true, keep: 7 });
+    const s = applyPatch(defaultSettings(), { backup: { keep: 30 } });
+    expect(applyPatch(s, { backup: { daily: false } }).backup).toEqual({ daily: false, keep: 30 });
+    const f = file();
+    writeFileSync(f, JSON.stringify({ version: 2, backup: { daily: false, keep: 0 } }));
+    const { settings, warnings } = loadSettings(f);
+    expect(settings.backup).toEqual({ daily: false, keep: 7 });
+    expect(warnings.join('\n')).toMatch(/backup\.keep/);
+  });
+
   it('patches never reset a field to its default through an explicit undefined', () => {
     const s = applyPatch(defaultSettings(), { mode: 'stack' });
     expect(applyPatch(s, { mode: undefined, startAtLogin: true })).toMatchObject({ mode: 'stack', startAtLogin: true });

@@ -132,6 +132,7 @@ export function applyPatch(settings: Settings, patch: SettingsPatch): Settings {
     ports: { ...settings.ports, ...defined(patch.ports ?? {}) },
     defaultLimits: { ...settings.defaultLimits, ...defined(patch.defaultLimits ?? {}) },
     tls: { ...settings.tls, ...defined(patch.tls ?? {}) },
+    backup: { ...settings.backup, ...defined(patch.backup ?? {}) },
     version: SETTINGS_VERSION,
   });
 }

@@ -2,6 +2,8 @@
 // nothing of main/ is bundled).
 export type {
   AppKey,
+  BackupRecordView,
+  BackupStatusView,
   BridgeResult,
   CatalogEntry,
   CheckResult,

@@ -6,6 +6,7 @@ import { copyText, field, h, replace } from '../ui/dom.js';
 import { act, errorSlot } from '../ui/errors.js';
 import { formatDuration } from '../ui/format.js';
 import { CLIENTS, snippet, type SnippetClient } from '../ui/snippets.js';
+import { createBackupCard } from './backup-card.js';
 import { createDoctorCard } from './doctor-card.js';
 import { section, type Panel, type PanelContext } from './panel.js';
 import { tlsCard } from './tls-help.js';
@@ -31,6 +32,7 @@ export function createOverview({ api, store }: PanelContext): Panel {
   const services = h('div', { class: 'cards', 'data-testid': 'service-cards' });
   const warnings = h('ul', { class: 'warnings' });
   const doctor = createDoctorCard(api);
+  const backup = createBackupCard(api);
   let lastStatus: string | null = null;
   let uptime: number | null = null;
 
@@ -118,6 +120,8 @@ export function createOverview({ api, store }: PanelContext): Panel {
     services,
     h('h3', {}, 'HTTPS'),
     tlsSlot,
+    h('h3', {}, 'Backups'),
+    backup.el,
     h('h3', {}, 'Connect a client'),
     h(
       'div',
@@ -205,6 +209,7 @@ export function createOverview({ api, store }: PanelContext): Panel {
     shown: () => {
       void loadUptime();
       void doctor.refresh();
+      void backup.refresh();
     },
   };
 }
