@@ -47,12 +47,15 @@ describe('llm-gateway completion', { timeout: 60_000 }, () => {
     ]);
     expect(complete(['llm-gateway', 'logs', ''])).toEqual([
       'api-gateway',
+      'grafana',
       'nginx',
       'ollama',
       'ollama-forwarder',
       'postgres',
+      'prometheus',
       'redis',
     ]);
+    expect(complete(['llm-gateway', 'logs', '--re'])).toEqual(['--request-id']);
     expect(complete(['llm-gateway', 'completion', ''])).toEqual(['bash', 'fish', 'zsh']);
     expect(complete(['llm-gateway', 'help', 'ke'])).toEqual(['keys']);
     // Options before the subcommand do not lose the place.
