@@ -72,7 +72,10 @@ export async function findRequestLogs(
   const perContainer = await Promise.all(
     containers.map(async (container) => requestLinesOf(await logText(docker, container), container, requestId)),
   );
+  // Each line's sort key computed once, not in every comparison.
   return perContainer
     .flat()
-    .sort((a, b) => (timeKey(a.time) < timeKey(b.time) ? -1 : timeKey(a.time) > timeKey(b.time) ? 1 : 0));
+    .map((line) => ({ line, key: timeKey(line.time) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map(({ line }) => line);
 }

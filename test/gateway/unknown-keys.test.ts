@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BACKENDS, startHarness, type Harness } from '../support/harness.js';
 import { generateKey } from '../../gateway/src/auth/keys.js';
+import { newKeyFrom } from '../support/new-key.js';
 import type { Store } from '../../gateway/src/store/types.js';
 
 const randomKey = () => `llmgw_${randomBytes(32).toString('hex')}`;
@@ -87,18 +88,7 @@ describe.each(BACKENDS)('unknown keys (%s)', (kind) => {
   });
 
   async function writeUnannounced(generated: ReturnType<typeof generateKey>): Promise<void> {
-    await h!.gateways[0]!.deps.store.createKey({
-      id: generated.id,
-      name: 'written elsewhere',
-      hash: generated.hash,
-      prefix: generated.prefix,
-      models: null,
-      rpm: null,
-      tpm: null,
-      maxConcurrent: null,
-      allowedIps: null,
-      expiresAt: null,
-    });
+    await h!.gateways[0]!.deps.store.createKey(newKeyFrom(generated, { name: 'written elsewhere' }));
   }
 
   it('stops serving a stale record KEY_STALE_MAX_MS after its TTL while the store is down: 503', async () => {

@@ -1,6 +1,7 @@
 // Data for the backup tests, made and read through the product's Store (so a restore is judged by what the gateway
 // itself would see): keys with limits, usage rows, and a snapshot of both to compare before and after.
 import { generateKey, openStore, type Store } from '../../gateway/src/index.js';
+import { newKeyFrom } from './new-key.js';
 
 export interface StoreSnapshot {
   keys: Array<{ id: string; name: string; hash: string; revoked: boolean; rpm: number | null }>;
@@ -25,19 +26,7 @@ export async function withTestStore<T>(
 export async function seed(store: Store, names: string[]): Promise<string[]> {
   const ids: string[] = [];
   for (const name of names) {
-    const generated = generateKey();
-    const key = await store.createKey({
-      id: generated.id,
-      name,
-      hash: generated.hash,
-      prefix: generated.prefix,
-      models: null,
-      rpm: 42,
-      tpm: null,
-      maxConcurrent: null,
-      allowedIps: null,
-      expiresAt: null,
-    });
+    const key = await store.createKey(newKeyFrom(generateKey(), { name, rpm: 42 }));
     ids.push(key.id);
     await store.recordUsage(
       [1, 2].map((n) => ({

@@ -8,6 +8,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TEST_REDIS_URL } from '../../../test/support/services.js';
+import { newKeyFrom } from '../../../test/support/new-key.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { RedisSharedCache } from '../shared/redis.js';
 import { closeRedis, createRedis, waitForReady } from '../shared/redis-connection.js';
@@ -55,18 +56,7 @@ describe('KeyCache on a Redis channel (announced writes)', () => {
 
   async function writeUnannounced(): Promise<string> {
     const g = generateKey();
-    await store.createKey({
-      id: g.id,
-      name: 'unannounced',
-      hash: g.hash,
-      prefix: g.prefix,
-      models: null,
-      rpm: null,
-      tpm: null,
-      maxConcurrent: null,
-      allowedIps: null,
-      expiresAt: null,
-    });
+    await store.createKey(newKeyFrom(g, { name: 'unannounced' }));
     return g.hash;
   }
 

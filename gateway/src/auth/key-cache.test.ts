@@ -9,6 +9,7 @@ import { SqliteStore } from '../store/sqlite.js';
 import { MemorySharedCache } from '../shared/memory.js';
 import { generateKey } from './keys.js';
 import { KeyCache } from './key-cache.js';
+import { newKeyFrom } from '../../../test/support/new-key.js';
 
 describe('KeyCache', () => {
   let dir: string;
@@ -33,19 +34,7 @@ describe('KeyCache', () => {
     });
 
   async function newKey() {
-    const g = generateKey();
-    const record = await store.createKey({
-      id: g.id,
-      name: 'k',
-      hash: g.hash,
-      prefix: g.prefix,
-      models: null,
-      rpm: null,
-      tpm: null,
-      maxConcurrent: null,
-      allowedIps: null,
-      expiresAt: null,
-    });
+    const record = await store.createKey(newKeyFrom(generateKey(), { name: 'k' }));
     return record;
   }
 
